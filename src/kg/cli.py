@@ -1,0 +1,180 @@
+"""`kg`: one command, a subcommand per job. A thin layer over the library.
+
+Exit codes: 0 ok, 1 validation failures (or no results with --fail-empty),
+2 usage or input error. Heavy modules are imported inside the handlers so
+that `kg --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from kg.problems import EXIT_ERROR, EXIT_OK, KgError, ValidationFailed
+from kg.project import DEFAULT_OUT, find_project
+
+
+def _build(args: argparse.Namespace) -> int:
+    from kg.build import DATASET_TRIG, build
+
+    layers = build(find_project(), args.out)
+    counts = {name: len(graph) for name, graph in zip(("vocabulary", "asserted", "inferred", "external"),
+                                                      layers.named().values())}
+    print(f"built {args.out / DATASET_TRIG}: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + " triples")
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from kg.build import compile_layers
+
+    compile_layers(find_project())
+    print("valid: every quote grounded, SHACL conforms, every violation check empty")
+    return EXIT_OK
+
+
+def _stats(args: argparse.Namespace) -> int:
+    from kg.stats import dataset_stats, format_stats
+
+    stats = dataset_stats(args.out)
+    print(stats.to_json() if args.json else format_stats(stats))
+    return EXIT_OK
+
+
+def _queries(args: argparse.Namespace) -> int:
+    from kg.library import print_library
+
+    print_library(find_project(), verbose=args.verbose)
+    return EXIT_OK
+
+
+def _query(args: argparse.Namespace) -> int:
+    from kg.library import run_cli_query
+
+    return run_cli_query(find_project(), args)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from kg.serve import serve
+
+    return serve(args.out, host=args.host, port=args.port, timeout=args.timeout)
+
+
+def _push(args: argparse.Namespace) -> int:
+    from kg.push import push_cli
+
+    return push_cli(args)
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    from kg.analysis import analyze_cli
+
+    return analyze_cli(args)
+
+
+def _render(args: argparse.Namespace) -> int:
+    from kg.render import render_cli
+
+    return render_cli(args)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from kg.export import export_cli
+
+    return export_cli(args)
+
+
+def _enrich(args: argparse.Namespace) -> int:
+    from kg.enrich import enrich_cli
+
+    return enrich_cli(args)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="kg",
+        description="Knowledge graph of the 2025 US-brokered Russia–Ukraine peace efforts, "
+        "every fact grounded in the exact words of its source article.",
+        epilog="Exit codes: 0 ok; 1 validation failures (or no results with --fail-empty); 2 usage or input error.",
+    )
+    from kg import __version__
+
+    top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="build folder to read and write (default: build/)")
+        p.set_defaults(handler=handler)
+        return p
+
+    command("build", _build, "ground, reason, validate and write the dataset (TriG with layers, Turtle union)")
+    command("validate", _validate, "run every check; write nothing")
+    p = command("stats", _stats, "counts by class and layer, grounded quotes, share of sentences grounded")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    p = command("queries", _queries, "list the query library with each summary")
+    p.add_argument("-v", "--verbose", action="store_true", help="also print descriptions and layers")
+
+    p = command("query", _query, "run a library query, a query file or a query string")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("name", nargs="?", help="name of a library query (see `kg queries`)")
+    source.add_argument("--file", type=Path, help="a .rq file of your own")
+    source.add_argument("--sparql", help="a query string")
+    p.add_argument("--format", choices=["table", "csv", "tsv", "json", "turtle"], default="table")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="bind ?NAME to VALUE: <iri>, prefix:name, \"text\"@lang, \"lexical\"^^xsd:type, or plain text")
+    p.add_argument("--timeout", type=float, default=30.0, help="seconds before the query is stopped (default 30)")
+    p.add_argument("--fail-empty", action="store_true", help="exit 1 when the query returns no results")
+
+    p = command("serve", _serve, "serve the dataset on a local read-only SPARQL endpoint with a query UI")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=7878)
+    p.add_argument("--timeout", type=float, default=30.0, help="query timeout in seconds")
+
+    p = command("push", _push, "upload the dataset to a SPARQL 1.1 Graph Store HTTP Protocol endpoint")
+    p.add_argument("--endpoint", required=True, help="the Graph Store endpoint URL")
+    p.add_argument("--graph", help="put every layer into this one graph IRI instead of its own")
+    p.add_argument("--replace", action="store_true", help="replace the graphs instead of appending")
+    p.add_argument("--query-endpoint", help="SPARQL query endpoint for the count check (default: derived)")
+    p.add_argument("--timeout", type=float, default=60.0)
+
+    p = command("analyze", _analyze, "network analysis: report (Markdown, JSON, PNG) and GraphML/GEXF views")
+    p.add_argument("--views", default="all", help="comma-separated views (default: all)")
+    p.add_argument("--layers", default="asserted,inferred", help="layers to read (default: asserted,inferred)")
+
+    p = command("render", _render, "interactive offline HTML pages (pyvis) into OUT/html")
+    p.add_argument("--layers", default="asserted,inferred,external", help="layers to draw")
+
+    p = command("export", _export, "export the dataset for other tools")
+    p.add_argument("--format", required=True, choices=["jsonld", "turtle", "ntriples", "trig", "graphml", "gexf", "csv"])
+    p.add_argument("--view", default="interaction", help="network view for graphml/gexf/csv (default: interaction)")
+    p.add_argument("--layers", default="asserted,inferred,external")
+
+    p = command("enrich", _enrich, "fetch labels, coordinates and offices for linked entities from a Wikidata-like endpoint")
+    p.add_argument("--endpoint", required=True, help="SPARQL endpoint URL (e.g. https://query.wikidata.org/sparql)")
+    p.add_argument("--timeout", type=float, default=30.0)
+    p.add_argument("--retries", type=int, default=3)
+    p.add_argument("--batch-size", type=int, default=50)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except ValidationFailed as failure:
+        for problem in failure.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(failure.problems)} problem(s); fix them and run `kg validate`", file=sys.stderr)
+        return failure.exit_code
+    except KgError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Oxigraph in-process: load the built dataset and run SPARQL over it.
+
+rdflib's own SPARQL engine is far slower on this data and returns wrong rows
+for VALUES with OPTIONAL (rdflib issue 2332), so every query runs here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+
+from kg.namespaces import PREFIXES
+from kg.problems import KgError
+
+
+def graph_to_store(graph: Graph) -> ox.Store:
+    """An in-memory store holding `graph` as its default graph."""
+    store = ox.Store()
+    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def graphs_to_store(graphs: Mapping[URIRef, Graph]) -> ox.Store:
+    """An in-memory store with each graph in its named graph."""
+    store = ox.Store()
+    for name, graph in graphs.items():
+        store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
+                   to_graph=ox.NamedNode(str(name)))
+    return store
+
+
+def load_dataset(out: Path) -> ox.Store:
+    """The built dataset (named graphs) in an in-memory store."""
+    from kg.build import DATASET_TRIG
+
+    path = out / DATASET_TRIG
+    if not path.is_file():
+        raise KgError(f"{path}: no built dataset: run `kg build --out {out}` first")
+    store = ox.Store()
+    store.load(path=str(path), format=ox.RdfFormat.TRIG)
+    return store
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> URIRef | BNode | Literal:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def triples_from_construct(store: ox.Store, query: str) -> Iterator[tuple]:
+    for triple in store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True):
+        yield (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
+
+
+def select(store: ox.Store, query: str, **options) -> list[dict[str, object]]:
+    """Rows of a SELECT as dicts of rdflib terms (unbound variables left out)."""
+    solutions = store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True, **options)
+    names = [v.value for v in solutions.variables]
+    return [{n: to_rdflib(s[n]) for n in names if s[n] is not None} for s in solutions]

@@ -1,0 +1,5 @@
+"""VoID description (placeholder until the links work lands)."""
+
+
+def write_void(layers, project, out) -> None:
+    return None
