@@ -1,0 +1,55 @@
+"""Shared fixtures: the dataset is built once per test session into a temporary folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from kg.project import Project, find_project
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# In CI (.ci/run sets KG_REQUIRE_ALL=1) a missing browser or server fails the
+# test instead of skipping it, so a green run means those tests really ran.
+REQUIRE_ALL = os.environ.get("KG_REQUIRE_ALL") == "1"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip when `condition` is false; fail instead under KG_REQUIRE_ALL=1."""
+    if condition:
+        return
+    if REQUIRE_ALL:
+        pytest.fail(f"{reason} (KG_REQUIRE_ALL=1: required in CI)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def project() -> Project:
+    return find_project(ROOT)
+
+
+@pytest.fixture(scope="session")
+def built(project: Project, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The build folder of one real build of the shipped project."""
+    from kg.build import build
+
+    out = tmp_path_factory.mktemp("build")
+    build(project, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def store(built: Path):
+    """The built dataset in an in-process Oxigraph store (read it, do not modify it)."""
+    from kg.store import load_dataset
+
+    return load_dataset(built)
+
+
+@pytest.fixture(scope="session")
+def article(project: Project):
+    from kg.grounding import load_article
+
+    return load_article(project.article)
