@@ -113,11 +113,19 @@ def parse_turtle(path: Path, project: Project) -> Graph:
     except FileNotFoundError:
         raise KgError(f"{project.relative(path)}: missing file") from None
     except BadSyntax as err:
-        reason = str(err.message) if hasattr(err, "message") else str(err)
-        raise KgError(f"{project.relative(path)}:{err.lines + 1}: malformed Turtle: {reason}") from None
+        raise KgError(f"{project.relative(path)}:{err.lines + 1}: malformed Turtle: {_syntax_reason(err)}") from None
     except Exception as err:  # rdflib raises several types for bad input
         raise KgError(f"{project.relative(path)}: malformed Turtle: {err}") from None
     return graph
+
+
+def _syntax_reason(err: BadSyntax) -> str:
+    """rdflib's reason and the text where the parser stopped, on one line."""
+    data = err._str.decode("utf-8", "replace") if isinstance(err._str, bytes) else str(err._str)
+    start = data.rfind("\n", 0, err._i) + 1
+    end = data.find("\n", err._i)
+    near = data[start : end if end != -1 else None].strip()
+    return f'{err._why}, near "{near}"'
 
 
 def load_vocabulary(project: Project) -> Graph:

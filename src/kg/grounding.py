@@ -56,9 +56,12 @@ class Article:
         matcher = difflib.SequenceMatcher(None, self.text, quote, autojunk=False)
         match = matcher.find_longest_match(0, len(self.text), 0, len(quote))
         start = max(0, match.a - match.b)
-        candidates = [self.text[s : s + len(quote)] for s in range(max(0, start - 8), start + 9)]
-        best = max(candidates, key=lambda c: difflib.SequenceMatcher(None, c, quote).ratio())
-        return best
+        def score(s: int) -> tuple[float, int]:
+            ratio = difflib.SequenceMatcher(None, self.text[s : s + len(quote)], quote).ratio()
+            return (ratio, -abs(s - start))  # on a tie, stay aligned with the longest match
+
+        best = max(range(max(0, start - 8), start + 9), key=score)
+        return self.text[best : best + len(quote)]
 
     def line_of(self, offset: int) -> int:
         return self.text.count("\n", 0, offset) + 1

@@ -44,6 +44,7 @@ def check_files(project: Project) -> list[Path]:
 def shacl_problems(data: Graph, project: Project, index) -> list[Problem]:
     import pyshacl
 
+    from kg.build import _short as short_name
     from kg.build import parse_turtle
 
     shapes = parse_turtle(project.shapes, project)
@@ -58,7 +59,7 @@ def shacl_problems(data: Graph, project: Project, index) -> list[Problem]:
         message = results.value(result, SH.resultMessage)
         path = results.value(result, SH.resultPath)
         value = results.value(result, SH.value)
-        detail = f" (path {path.n3(data.namespace_manager)})" if isinstance(path, URIRef) else ""
+        detail = f" (path {short_name(path)})" if isinstance(path, URIRef) else ""
         detail += f" (value {value})" if value is not None else ""
         problems.append(index.problem(focus, f"SHACL: {message}{detail}"))
     return problems

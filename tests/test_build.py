@@ -1,0 +1,147 @@
+"""The build: bad input fails with its exact message and writes nothing; good input builds deterministically."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.build import DATASET_TRIG, DATASET_TTL, build, compile_layers
+from kg.cli import main
+from kg.problems import KgError, ValidationFailed
+from kg.project import Project
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def fixture_project(root: Path, tmp_path: Path, graph_file: Path) -> Project:
+    """A copy of the project whose graph/ holds only `graph_file`."""
+    for folder in ("ontology", "sources"):
+        shutil.copytree(root / folder, tmp_path / folder)
+    shutil.copytree(root / "queries" / "checks", tmp_path / "queries" / "checks")
+    (tmp_path / "graph").mkdir()
+    shutil.copy(graph_file, tmp_path / "graph" / graph_file.name)
+    return Project(tmp_path)
+
+
+def problems_of(project: Project) -> list[str]:
+    with pytest.raises(ValidationFailed) as failure:
+        compile_layers(project)
+    return [str(p) for p in failure.value.problems]
+
+
+def test_minimal_fixture_is_valid(project, tmp_path):
+    layers = compile_layers(fixture_project(project.root, tmp_path, FIXTURES / "valid" / "minimal.ttl"))
+    assert len(layers.asserted) > 0
+
+
+def test_quote_not_in_article_shows_closest_passage(project, tmp_path):
+    bad = fixture_project(project.root, tmp_path, FIXTURES / "invalid" / "quote-not-in-article.ttl")
+    assert problems_of(bad) == [
+        'graph/quote-not-in-article.ttl:21: ptr:putin: quote not in the article: '
+        '"Putin rejected a broader truce, he did agree"; '
+        'closest passage: "Putin rejected a broader truce, he didagreet"'
+    ]
+
+
+def test_quote_found_more_than_once_must_be_lengthened(project, tmp_path):
+    bad = fixture_project(project.root, tmp_path, FIXTURES / "invalid" / "quote-found-more-than-once.ttl")
+    assert problems_of(bad) == [
+        'graph/quote-found-more-than-once.ttl:21: ptr:putin: quote found 3 times (lines 4, 14, 26); '
+        'lengthen it: "Vladimir Putin"'
+    ]
+
+
+def test_unknown_ontology_term_is_refused(project, tmp_path):
+    bad = fixture_project(project.root, tmp_path, FIXTURES / "invalid" / "unknown-ontology-term.ttl")
+    assert problems_of(bad) == [
+        "graph/unknown-ontology-term.ttl:21: ptr:putin: unknown term pt:Persn: the ontology does not define it"
+    ]
+
+
+def test_selector_offsets_that_do_not_match(project, tmp_path):
+    bad = fixture_project(project.root, tmp_path, FIXTURES / "invalid" / "selector-offsets-do-not-match.ttl")
+    assert problems_of(bad) == [
+        'graph/selector-offsets-do-not-match.ttl:21: ptr:mention-kyiv-1: selector offsets 1700-1704 give "tary", '
+        'not "Kyiv"; it occurs at 1744, 2165, 3829, 5421, 5878, 7557'
+    ]
+
+
+def test_shacl_violation_names_node_and_reason(project, tmp_path):
+    bad = fixture_project(project.root, tmp_path, FIXTURES / "invalid" / "shacl-violation.ttl")
+    assert problems_of(bad) == [
+        "graph/shacl-violation.ttl:21: ptr:event-trump-zelenskyy-call: SHACL: needs exactly one pt:cameoCode "
+        "from ontology/cameo.ttl (path pt:cameoCode)"
+    ]
+
+
+def test_invalid_dates_are_reported(project, tmp_path):
+    bad = fixture_project(project.root, tmp_path, FIXTURES / "invalid" / "invalid-date.ttl")
+    assert problems_of(bad) == [
+        'graph/invalid-date.ttl:21: ptr:event-oval-office-meeting: pt:statedDate "--02-30" is not a valid xsd:gMonthDay (--MM-DD)',
+        'graph/invalid-date.ttl:21: ptr:event-oval-office-meeting: sem:hasTimeStamp "2025-02-30" is not a valid xsd:date',
+    ]
+
+
+def test_malformed_turtle_names_file_and_line(project, tmp_path):
+    bad = fixture_project(project.root, tmp_path, FIXTURES / "invalid" / "malformed-turtle.ttl")
+    with pytest.raises(KgError) as error:
+        compile_layers(bad)
+    assert str(error.value) == (
+        "graph/malformed-turtle.ttl:23: malformed Turtle: expected '.' or '}' or ']' at end of statement, "
+        'near "pt:quote "Russian President Vladimir Putin to the table" ."'
+    )
+
+
+def test_missing_source_file(project, tmp_path):
+    bad = fixture_project(project.root, tmp_path, FIXTURES / "valid" / "minimal.ttl")
+    (tmp_path / "sources" / "npr-2025-trump-ukraine-peace.txt").unlink()
+    with pytest.raises(KgError) as error:
+        compile_layers(bad)
+    assert str(error.value) == (
+        f"{bad.article}: missing source file: the article the quotes refer to"
+    )
+
+
+def test_cli_exit_codes_and_no_partial_output(project, tmp_path, monkeypatch, capsys):
+    """A failed build exits 1 (violations) or 2 (input error) and leaves the previous output intact."""
+    good = fixture_project(project.root, tmp_path / "p", FIXTURES / "valid" / "minimal.ttl")
+    out = tmp_path / "out"
+    monkeypatch.setenv("KG_ROOT", str(good.root))
+    assert main(["build", "--out", str(out)]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+
+    shutil.copy(FIXTURES / "invalid" / "quote-not-in-article.ttl", good.graph_dir / "bad.ttl")
+    assert main(["build", "--out", str(out)]) == 1
+    assert "quote not in the article" in capsys.readouterr().err
+    (good.graph_dir / "bad.ttl").unlink()
+
+    shutil.copy(FIXTURES / "invalid" / "malformed-turtle.ttl", good.graph_dir / "bad.ttl")
+    assert main(["validate", "--out", str(out)]) == 2
+    assert capsys.readouterr().err.startswith("error: graph/bad.ttl:23: malformed Turtle:")
+
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert after == before
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_two_builds_are_byte_identical(project, built, tmp_path):
+    second = tmp_path / "second"
+    build(project, second)
+    for name in (DATASET_TRIG, DATASET_TTL):
+        assert (second / name).read_bytes() == (built / name).read_bytes(), name
+
+
+def test_built_trig_parses_back_to_the_same_graphs(built):
+    from rdflib import Dataset, Graph
+    from rdflib.compare import isomorphic
+
+    dataset = Dataset()
+    dataset.parse(built / DATASET_TRIG, format="trig")
+    union = Graph()
+    union.parse(built / DATASET_TTL, format="turtle")
+    merged = Graph()
+    for graph in dataset.graphs():
+        merged += graph
+    assert isomorphic(merged, union)
