@@ -1,0 +1,458 @@
+"""The query library (queries/*.rq) and running SPARQL on the built dataset.
+
+Every library file begins with a comment header that `kg queries` shows:
+
+    # summary: Who rejected the US peace plan, and how
+    # description: One row per rejecting actor with the rejection event,
+    #   its date words and the quote.
+    # layers: asserted, inferred
+    # param: actor: an actor IRI (e.g. ptr:trump) to restrict the rows to
+
+`summary`, `description` and `layers` are required; `param` may repeat and
+names a variable of the SELECT that `kg query --param NAME=VALUE` binds. A
+line starting with "#" and two or more spaces continues the previous key.
+The lead's validation checks (queries/checks/*-violation.rq) are listed too,
+marked as checks; their header is a plain comment.
+
+Queries run on pyoxigraph, read-only, with the union of the layers as the
+default graph. Values given with --param are bound through pyoxigraph's
+`substitutions=`, never pasted into the query text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import multiprocessing
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.namespaces import PREFIXES
+from kg.problems import EXIT_OK, EXIT_VIOLATIONS, KgError
+from kg.project import Project
+from kg.results import Result, format_result, to_csv, to_json, to_ntriples
+
+HEADER_KEYS = ("summary", "description", "layers", "param")
+REQUIRED_KEYS = ("summary", "description", "layers")
+LAYER_NAMES = ("asserted", "inferred", "external", "vocabulary")
+UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Query:
+    """One query file and what its header says about it."""
+
+    name: str
+    path: Path
+    summary: str
+    description: str
+    layers: tuple[str, ...]
+    params: tuple[Param, ...]
+    text: str
+    check: bool = False
+
+    @property
+    def form(self) -> str:
+        return query_form(self.text, str(self.path))
+
+
+# --- the header -------------------------------------------------------------
+
+_HEADER_LINE = re.compile(r"#\s?(?P<key>[A-Za-z][\w-]*)\s*:\s*(?P<value>.*)$")
+_CONTINUATION = re.compile(r"#\s{2,}(?P<value>\S.*)$")
+
+
+def parse_header(text: str, where: str) -> dict[str, list[str]]:
+    """The header's keys and values; KgError naming file and line when it is missing or malformed."""
+    lines = text.splitlines()
+    if not lines or not lines[0].startswith("#"):
+        raise KgError(f"{where}:1: missing header: a library query begins with '# summary: ...'")
+    fields: dict[str, list[str]] = {}
+    last: str | None = None
+    number = 0
+    for number, line in enumerate(lines, start=1):
+        if not line.startswith("#"):
+            break
+        if not line[1:].strip():
+            last = None
+            continue
+        if last and (more := _CONTINUATION.match(line)):
+            fields[last][-1] += " " + more["value"].strip()
+            continue
+        match = _HEADER_LINE.match(line)
+        if not match:
+            raise KgError(f"{where}:{number}: malformed header line {line!r}: expected '# key: value' "
+                          f"with a key among {', '.join(HEADER_KEYS)}")
+        key, value = match["key"].lower(), match["value"].strip()
+        if key not in HEADER_KEYS:
+            raise KgError(f"{where}:{number}: unknown header key {key!r}: expected one of {', '.join(HEADER_KEYS)}")
+        if key in fields and key != "param":
+            raise KgError(f"{where}:{number}: header key {key!r} given twice")
+        if not value:
+            raise KgError(f"{where}:{number}: header key {key!r} has no value")
+        fields.setdefault(key, []).append(value)
+        last = key
+    for key in REQUIRED_KEYS:
+        if key not in fields:
+            raise KgError(f"{where}:{number}: header lacks '# {key}: ...' (required: {', '.join(REQUIRED_KEYS)})")
+    return fields
+
+
+def _layers(value: str, where: str, text: str) -> tuple[str, ...]:
+    layers = tuple(part.strip() for part in value.split(","))
+    for layer in layers:
+        if layer not in LAYER_NAMES:
+            line = _line_of(text, "# layers:")
+            raise KgError(f"{where}:{line}: unknown layer {layer!r} in '# layers:': expected some of "
+                          f"{', '.join(LAYER_NAMES)}")
+    return layers
+
+
+def _params(values: list[str], where: str, text: str) -> tuple[Param, ...]:
+    params = []
+    for value in values:
+        name, _, description = value.partition(":")
+        name = name.strip().lstrip("?")
+        if not re.fullmatch(r"[A-Za-z_]\w*", name) or not description.strip():
+            line = _line_of(text, "# param:")
+            raise KgError(f"{where}:{line}: malformed '# param: {value}': expected '# param: NAME: what it binds'")
+        params.append(Param(name, description.strip()))
+    return tuple(params)
+
+
+def _line_of(text: str, prefix: str) -> int:
+    return next((i for i, line in enumerate(text.splitlines(), 1) if line.startswith(prefix)), 1)
+
+
+def read_query(path: Path, project: Project | None = None) -> Query:
+    """A library query file with its header checked."""
+    where = project.relative(path) if project else str(path)
+    text = path.read_text(encoding="utf-8")
+    fields = parse_header(text, where)
+    query = Query(name=path.stem, path=path, summary=fields["summary"][0],
+                  description=fields["description"][0], layers=_layers(fields["layers"][0], where, text),
+                  params=_params(fields.get("param", []), where, text), text=text)
+    query_form(text, where)
+    return query
+
+
+def read_check(path: Path, project: Project | None = None) -> Query:
+    """A validation check: its leading comment is its summary."""
+    where = project.relative(path) if project else str(path)
+    text = path.read_text(encoding="utf-8")
+    comment = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        comment.append(line.lstrip("#").strip())
+    summary = " ".join(c for c in comment if c)
+    if not summary:
+        raise KgError(f"{where}:1: missing header: a check begins with a '# ...' comment saying what it finds")
+    return Query(name=path.stem, path=path, summary=summary, description=summary,
+                 layers=("asserted", "inferred", "external"), params=(), text=text, check=True)
+
+
+# --- the library --------------------------------------------------------------
+
+def load_library(project: Project) -> list[Query]:
+    """Every library query (sorted by name), then every validation check."""
+    queries = [read_query(p, project) for p in sorted(project.queries_dir.glob("*.rq"))]
+    checks = [read_check(p, project) for p in sorted(project.checks_dir.glob("*.rq"))]
+    seen: dict[str, Query] = {}
+    for query in queries + checks:
+        if query.name in seen:
+            raise KgError(f"{project.relative(query.path)}: query name {query.name!r} is also "
+                          f"{project.relative(seen[query.name].path)}")
+        seen[query.name] = query
+    return queries + checks
+
+
+def find_query(project: Project, name: str) -> Query:
+    """The library query called `name` (with or without .rq); KgError listing the closest names."""
+    wanted = name.removesuffix(".rq").removeprefix("checks/")
+    library = load_library(project)
+    for query in library:
+        if query.name == wanted:
+            return query
+    names = [q.name for q in library]
+    close = difflib.get_close_matches(wanted, names, n=5, cutoff=0.5)
+    close += [n for n in names if wanted and wanted in n and n not in close][: 5 - len(close)]
+    hint = f"; did you mean: {', '.join(close)}?" if close else ""
+    raise KgError(f"no library query named {name!r}{hint} (`kg queries` lists them all)")
+
+
+def print_library(project: Project, verbose: bool = False) -> None:
+    library = load_library(project)
+    width = max((len(q.name) for q in library), default=0)
+    for query in library:
+        mark = "  [check]" if query.check else ""
+        print(f"{query.name.ljust(width)}  {query.summary}{mark}")
+        if verbose:
+            print(f"{'':{width}}    {query.description}")
+            print(f"{'':{width}}    layers: {', '.join(query.layers)}")
+            for param in query.params:
+                print(f"{'':{width}}    --param {param.name}=...: {param.description}")
+
+
+# --- parameters ---------------------------------------------------------------
+
+_LITERAL = re.compile(r'"(?P<text>.*)"(?:@(?P<lang>[A-Za-z]+(?:-[A-Za-z0-9]+)*)|\^\^(?P<type>\S+))?', re.S)
+_PREFIXED = re.compile(r"(?P<prefix>[A-Za-z][\w-]*):(?P<local>[^\s<>\"{}|^`\\]*)")
+
+
+def parse_param(text: str) -> tuple[str, ox.NamedNode | ox.Literal]:
+    """`name=value` → (name, term): <iri>, prefix:name, "text"@lang, "lexical"^^type, else a plain string."""
+    name, sep, value = text.partition("=")
+    name = name.strip().lstrip("?$")
+    if not sep or not re.fullmatch(r"[A-Za-z_]\w*", name):
+        raise KgError(f"--param {text!r}: expected NAME=VALUE, NAME a SPARQL variable name")
+    return name, parse_term(value, f"--param {name}")
+
+
+def parse_term(value: str, where: str) -> ox.NamedNode | ox.Literal:
+    if value.startswith("<") and value.endswith(">"):
+        return _iri(value[1:-1], where)
+    if literal := _LITERAL.fullmatch(value):
+        if literal["lang"]:
+            return ox.Literal(literal["text"], language=literal["lang"])
+        if literal["type"]:
+            datatype = parse_term(literal["type"], where)
+            if not isinstance(datatype, ox.NamedNode):
+                raise KgError(f"{where}: datatype {literal['type']!r} is not an IRI or a known prefix:name")
+            return ox.Literal(literal["text"], datatype=datatype)
+        return ox.Literal(literal["text"])
+    if (prefixed := _PREFIXED.fullmatch(value)) and prefixed["prefix"] in PREFIXES:
+        return _iri(PREFIXES[prefixed["prefix"]] + prefixed["local"], where)
+    return ox.Literal(value)
+
+
+def _iri(iri: str, where: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as error:
+        raise KgError(f"{where}: <{iri}> is not a valid IRI: {error}") from None
+
+
+# --- running ------------------------------------------------------------------
+
+_PROLOGUE = re.compile(r"\s+|#[^\n]*|(?i:PREFIX)\s*[\w.-]*:\s*<[^>]*>|(?i:BASE)\s*<[^>]*>")
+
+
+def query_form(text: str, where: str = "query") -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE; KgError for an update (the store is read-only)."""
+    position = 0
+    while match := _PROLOGUE.match(text, position):
+        if match.end() == position:
+            break
+        position = match.end()
+    word = re.match(r"[A-Za-z]+", text[position:])
+    keyword = word[0].upper() if word else ""
+    if keyword in UPDATE_KEYWORDS:
+        raise KgError(f"{where}: read-only: SPARQL updates are refused ({keyword} ...); "
+                      "the dataset changes only through `kg build`")
+    if keyword not in QUERY_FORMS:
+        # Let the parser say what is wrong, with line and column.
+        return "SELECT"
+    return keyword
+
+
+class QueryTimeout(KgError):
+    pass
+
+
+def run_query(store: ox.Store, text: str, params: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+              timeout: float | None = 30.0, *, where: str = "query",
+              prefixes: Mapping[str, str] | None = None) -> Result:
+    """Run a read-only query on `store` (the union of its graphs as default graph).
+
+    `params` bind variables by value. With a `timeout` (seconds) the query runs in a
+    forked worker that is killed when time runs out; with None it runs here.
+    """
+    form = query_form(text, where)
+    if not timeout or timeout <= 0 or "fork" not in multiprocessing.get_all_start_methods():
+        return _decode(form, _evaluate(store, text, dict(params or {}), where, prefixes))
+    return _decode(form, _evaluate_in_worker(store, text, dict(params or {}), where, prefixes, timeout))
+
+
+def _evaluate(store: ox.Store, text: str, params: dict, where: str,
+              prefixes: Mapping[str, str] | None) -> tuple[str, bytes]:
+    """("rows"|"boolean"|"triples", serialised answer): the worker sends these bytes back."""
+    substitutions = {ox.Variable(name): term for name, term in params.items()}
+    try:
+        answer = store.query(text, prefixes=dict(prefixes or {}), use_default_graph_as_union=True,
+                             substitutions=substitutions or None)
+        if isinstance(answer, ox.QueryBoolean):
+            return "boolean", b"true" if bool(answer) else b"false"
+        if isinstance(answer, ox.QueryTriples):
+            return "triples", answer.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
+        return "rows", answer.serialize(format=ox.QueryResultsFormat.JSON) or b""
+    except SyntaxError as error:
+        raise KgError(_syntax_message(str(error), text, where)) from None
+    except RuntimeError as error:
+        message = str(error)
+        if (missing := re.search(r"variable \?(\w+) in its SELECT projection", message)) and params:
+            name = missing[1]
+            raise KgError(f"{where}: --param {name}: the query does not select ?{name}, so it cannot be bound "
+                          "(bind only variables that the SELECT lists)") from None
+        raise KgError(f"{where}: query failed: {message}") from None
+
+
+def _evaluate_in_worker(store: ox.Store, text: str, params: dict, where: str,
+                        prefixes: Mapping[str, str] | None, timeout: float) -> tuple[str, bytes]:
+    # A forked child shares the loaded store copy-on-write and can be killed,
+    # which a thread cannot: a runaway query must not keep burning CPU.
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    worker = context.Process(target=_worker, args=(sender, store, text, params, where, prefixes), daemon=True)
+    worker.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout):
+            raise QueryTimeout(f"{where}: query exceeded --timeout {timeout:g} s and was stopped")
+        status, kind, payload = receiver.recv()
+    except EOFError:
+        raise KgError(f"{where}: the query worker died (exit code {worker.exitcode})") from None
+    finally:
+        if worker.is_alive():
+            worker.kill()
+        worker.join()
+        receiver.close()
+    if status == "error":
+        raise KgError(payload.decode("utf-8"))
+    return kind, payload
+
+
+def _worker(sender, store: ox.Store, text: str, params: dict, where: str,
+            prefixes: Mapping[str, str] | None) -> None:
+    try:
+        sender.send(("ok", *_evaluate(store, text, params, where, prefixes)))
+    except KgError as error:
+        sender.send(("error", "", str(error).encode("utf-8")))
+    finally:
+        sender.close()
+
+
+def _decode(form: str, answer: tuple[str, bytes]) -> Result:
+    kind, payload = answer
+    if kind == "boolean":
+        return Result(form="ASK", boolean=payload == b"true")
+    if kind == "triples":
+        quads = ox.parse(payload, format=ox.RdfFormat.N_TRIPLES) if payload else []
+        return Result(form=form, triples=tuple(q.triple for q in quads))
+    solutions = ox.parse_query_results(payload, format=ox.QueryResultsFormat.JSON)
+    variables = tuple(v.value for v in solutions.variables)
+    rows = tuple(tuple(s[v] for v in variables) for s in solutions)
+    return Result(form="SELECT", variables=variables, rows=rows)
+
+
+def _syntax_message(message: str, text: str, where: str) -> str:
+    """'file:LINE:COL: syntax error: ...' with the offending line and a caret under the column."""
+    position = re.search(r"(\d+):(\d+)", message)
+    reason = re.sub(r"^error at \d+:\d+:\s*", "", message)
+    if not position:
+        return f"{where}: syntax error: {reason}"
+    line, column = int(position[1]), int(position[2])
+    lines = text.splitlines()
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    near = source[column - 1:].strip()[:40] if source else ""
+    found = f" near {near!r}" if near else " at the end of the line"
+    return (f"{where}:{line}:{column}: syntax error{found}: {reason}\n"
+            f"    {source}\n    {' ' * (column - 1)}^")
+
+
+# --- the command line ---------------------------------------------------------------
+
+def run_cli_query(project: Project, args: argparse.Namespace) -> int:
+    """`kg query`: run a library query, a file or a string; print it in --format."""
+    from kg.store import load_dataset
+
+    if args.name:
+        query = find_query(project, args.name)
+        text, where, prefixes = query.text, project.relative(query.path), None
+    elif args.file:
+        if not args.file.is_file():
+            raise KgError(f"{args.file}: no such query file")
+        text, where, prefixes = args.file.read_text(encoding="utf-8"), str(args.file), PREFIXES
+    else:
+        text, where, prefixes = args.sparql, "--sparql", PREFIXES
+    params = dict(parse_param(p) for p in args.param)
+    query_form(text, where)
+    store = load_dataset(args.out)
+    result = run_query(store, text, params, timeout=args.timeout, where=where, prefixes=prefixes)
+    sys.stdout.write(format_result(result, args.format))
+    if args.fail_empty and result.is_empty:
+        print(f"{where}: no results (--fail-empty)", file=sys.stderr)
+        return EXIT_VIOLATIONS
+    return EXIT_OK
+
+
+# --- expected results ---------------------------------------------------------------
+
+EXPECTED_DIR = "expected"
+
+
+def expected_path(project: Project, query: Query) -> Path:
+    """queries/expected/NAME.csv for SELECT, .srj for ASK, .nt for CONSTRUCT/DESCRIBE."""
+    suffix = {"SELECT": ".csv", "ASK": ".srj"}.get(query.form, ".nt")
+    return project.queries_dir / EXPECTED_DIR / (query.name + suffix)
+
+
+def expected_text(result: Result) -> str:
+    """The committed form of a result: SPARQL CSV, SPARQL JSON for ASK, sorted N-Triples for graphs."""
+    if result.form == "ASK":
+        return to_json(result)
+    if result.is_graph:
+        return to_ntriples(result)
+    return to_csv(result)
+
+
+def write_expected(project: Project, out: Path) -> list[Path]:
+    """(Re)write queries/expected/* from a build in `out`; read each against the article before committing."""
+    from kg.serialize import write_atomically
+    from kg.store import load_dataset
+
+    store = load_dataset(out)
+    written = []
+    for query in load_library(project):
+        if query.check:
+            continue
+        path = expected_path(project, query)
+        path.parent.mkdir(exist_ok=True)
+        result = run_query(store, query.text, timeout=None, where=project.relative(query.path))
+        write_atomically(path, expected_text(result))
+        written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    from kg.project import DEFAULT_OUT, find_project
+
+    parser = argparse.ArgumentParser(prog="python -m kg.library",
+                                     description="regenerate queries/expected/ from a build")
+    parser.add_argument("--write-expected", action="store_true", required=True)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the build folder to query")
+    args = parser.parse_args(argv)
+    project = find_project()
+    try:
+        for path in write_expected(project, args.out):
+            print(project.relative(path))
+    except KgError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
