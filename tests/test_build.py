@@ -16,7 +16,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def fixture_project(root: Path, tmp_path: Path, graph_file: Path) -> Project:
-    """A copy of the project whose graph/ holds only `graph_file`."""
+    """A copy of the project whose graph/ holds only `graph_file` (and no outside knowledge)."""
     for folder in ("ontology", "sources"):
         shutil.copytree(root / folder, tmp_path / folder)
     shutil.copytree(root / "queries" / "checks", tmp_path / "queries" / "checks")

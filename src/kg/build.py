@@ -31,6 +31,7 @@ from kg.namespaces import (
 )
 from kg.problems import KgError, Problem, ValidationFailed
 from kg.project import Project
+from kg.store import add_graph
 
 DATASET_TRIG = "dataset.trig"
 DATASET_TTL = "dataset.ttl"
@@ -275,29 +276,31 @@ def _sentences(article: Article) -> Graph:
 # Rules
 
 
-def infer(vocabulary: Graph, asserted: Graph, project: Project) -> Graph:
-    """Apply every rule file until nothing new is derived."""
-    from kg.store import graph_to_store, triples_from_construct
+def infer(store, project: Project) -> Graph:
+    """Apply every rule file to the store until nothing new is derived; return what was derived.
 
-    rules = sorted(project.rules_dir.glob("*.rq"))
-    texts = {rule: rule.read_text(encoding="utf-8") for rule in rules}
-    inferred = Graph()
-    known = vocabulary + asserted
-    store = graph_to_store(known)
+    The store holds the vocabulary and asserted graphs; derived triples go into
+    its inferred graph, so each round sees the previous rounds' results.
+    """
+    import pyoxigraph as ox
+
+    from kg.store import graph_from_store
+
+    inferred = ox.NamedNode(str(GRAPH_INFERRED))
+    texts = {rule: rule.read_text(encoding="utf-8") for rule in sorted(project.rules_dir.glob("*.rq"))}
     for _ in range(MAX_RULE_ROUNDS):
-        new = Graph()
+        new = set()
         for rule, text in texts.items():
             try:
-                for triple in triples_from_construct(store, text):
-                    if triple not in known and triple not in inferred:
-                        new.add(triple)
+                triples = list(store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True))
             except SyntaxError as err:
                 raise KgError(f"{project.relative(rule)}: SPARQL syntax error: {err}") from None
+            for t in triples:
+                if next(store.quads_for_pattern(t.subject, t.predicate, t.object, None), None) is None:
+                    new.add(ox.Quad(t.subject, t.predicate, t.object, inferred))
         if not new:
-            return inferred
-        inferred += new
-        known += new
-        store = graph_to_store(known)
+            return graph_from_store(store, GRAPH_INFERRED)
+        store.extend(new)
     raise KgError(f"rules did not reach a fixpoint in {MAX_RULE_ROUNDS} rounds")
 
 
@@ -309,6 +312,18 @@ def external_layer(project: Project, asserted: Graph) -> Graph:
     from kg.links import external_layer as build_external
 
     return build_external(project, asserted)
+
+
+def working_store(project: Project, evidence: Graph):
+    """An Oxigraph store with the vocabulary and asserted graphs, parsed by Oxigraph itself (fast)."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    for files, name in ((project.vocabulary_files, GRAPH_VOCABULARY), (project.graph_files, GRAPH_ASSERTED)):
+        for path in files:
+            store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(name)))
+    add_graph(store, evidence, GRAPH_ASSERTED)
+    return store
 
 
 def compile_layers(project: Project) -> Layers:
@@ -323,11 +338,13 @@ def compile_layers(project: Project) -> Layers:
     problems += grounding_problems
     if problems:
         raise ValidationFailed(problems)
-    asserted += evidence
-    inferred = infer(vocabulary, asserted, project)
+    store = working_store(project, evidence)
+    inferred = infer(store, project)
     external = external_layer(project, asserted)
+    add_graph(store, external, GRAPH_EXTERNAL)
+    problems = validate_layers(vocabulary + asserted + inferred, store, project, index)
+    asserted += evidence
     layers = Layers(vocabulary, asserted, inferred, external)
-    problems = validate_layers(layers, project, index)
     if problems:
         raise ValidationFailed(problems)
     return layers

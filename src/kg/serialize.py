@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from functools import lru_cache
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -23,6 +24,7 @@ _BARE = {XSD.integer, XSD.boolean}
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 
 
+@lru_cache(maxsize=None)
 def term(node: URIRef | BNode | Literal) -> str:
     if isinstance(node, URIRef):
         text = str(node)
@@ -42,6 +44,7 @@ def term(node: URIRef | BNode | Literal) -> str:
     return f'"{lexical}"^^{term(node.datatype)}'
 
 
+@lru_cache(maxsize=None)
 def _key(node: URIRef | BNode | Literal) -> tuple[int, str, str]:
     kind = 0 if isinstance(node, URIRef) else 1 if isinstance(node, BNode) else 2
     extra = (node.language or str(node.datatype or "")) if isinstance(node, Literal) else ""
@@ -55,12 +58,15 @@ def _canonical(graph: Graph) -> Graph:
 
 
 def _statements(graph: Graph, indent: str) -> Iterable[str]:
-    graph = _canonical(graph)
-    for subject in sorted(set(graph.subjects()), key=_key):
-        predicates = sorted(set(graph.predicates(subject)), key=lambda p: (p != RDF.type, _key(p)))
+    # Group in plain dicts: far faster than asking the rdflib store per subject.
+    by_subject: dict = {}
+    for s, p, o in _canonical(graph):
+        by_subject.setdefault(s, {}).setdefault(p, []).append(o)
+    for subject in sorted(by_subject, key=_key):
+        predicates = by_subject[subject]
         parts = []
-        for predicate in predicates:
-            objects = ", ".join(term(o) for o in sorted(graph.objects(subject, predicate), key=_key))
+        for predicate in sorted(predicates, key=lambda p: (p != RDF.type, _key(p))):
+            objects = ", ".join(term(o) for o in sorted(predicates[predicate], key=_key))
             parts.append(f"{'a' if predicate == RDF.type else term(predicate)} {objects}")
         body = f" ;\n{indent}    ".join(parts)
         yield f"{indent}{term(subject)}\n{indent}    {body} .\n"

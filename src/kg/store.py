@@ -54,6 +54,31 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> URIRef | BNode 
     return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
+def to_oxigraph(term: URIRef | BNode | Literal) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
+
+
+def add_graph(store: ox.Store, graph: Graph, name: URIRef) -> None:
+    """Add an rdflib graph to the store's named graph `name`."""
+    target = ox.NamedNode(str(name))
+    store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target) for s, p, o in graph)
+
+
+def graph_from_store(store: ox.Store, name: URIRef) -> Graph:
+    graph = Graph()
+    for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(str(name))):
+        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return graph
+
+
 def triples_from_construct(store: ox.Store, query: str) -> Iterator[tuple]:
     for triple in store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True):
         yield (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))

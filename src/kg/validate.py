@@ -16,14 +16,11 @@ from kg.project import Project
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
 
-def validate_layers(layers, project: Project, index) -> list[Problem]:
-    from kg.store import graphs_to_store, select
+def validate_layers(shacl_data: Graph, store, project: Project, index) -> list[Problem]:
+    """SHACL over `shacl_data` (vocabulary, curated and inferred triples); the checks over `store`."""
+    from kg.store import select
 
-    union = Graph()
-    for graph in layers.named().values():
-        union += graph
-    problems = shacl_problems(union, project, index)
-    store = graphs_to_store(layers.named())
+    problems = shacl_problems(shacl_data, project, index)
     for check in check_files(project):
         try:
             rows = select(store, check.read_text(encoding="utf-8"))
