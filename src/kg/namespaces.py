@@ -151,6 +151,7 @@ class PT(DefinedNamespace):
     conditionallySupports: URIRef
     counterpartOf: URIRef
     depicts: URIRef
+    distributedBy: URIRef
     duration: URIRef
     entails: URIRef
     evidence: URIRef
