@@ -150,7 +150,9 @@ def parser() -> argparse.ArgumentParser:
     p = command("export", _export, "export the dataset for other tools")
     p.add_argument("--format", required=True, choices=["jsonld", "turtle", "ntriples", "trig", "graphml", "gexf", "csv"])
     p.add_argument("--view", default="interaction", help="network view for graphml/gexf/csv (default: interaction)")
-    p.add_argument("--layers", default="asserted,inferred,external")
+    p.add_argument("--layers", default=None,
+                   help="comma-separated layers (asserted, inferred, external; vocabulary for RDF formats); default: "
+                        "the whole dataset for RDF formats, asserted,inferred,external for views")
 
     p = command("enrich", _enrich, "fetch labels, coordinates and offices for linked entities from a Wikidata-like endpoint")
     p.add_argument("--endpoint", required=True, help="SPARQL endpoint URL (e.g. https://query.wikidata.org/sparql)")

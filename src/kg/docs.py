@@ -45,8 +45,12 @@ def _import_pylode():
 
 
 def _sorted_jsonld(text: str) -> str:
-    data = json.loads(text)
-    return "\n" + json.dumps(_sorted_values(data), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return "\n" + canonical_json(json.loads(text), indent=2)
+
+
+def canonical_json(data, indent: int = 1) -> str:
+    """JSON-LD text with keys and unordered arrays sorted: the same graph gives the same bytes."""
+    return json.dumps(_sorted_values(data), indent=indent, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def _sorted_values(data, ordered: bool = False):

@@ -1,0 +1,250 @@
+"""`kg export`: the built dataset in the formats of other tools, into OUT/export/.
+
+RDF formats (jsonld, turtle, ntriples, trig) hold the chosen named graphs of
+OUT/dataset.trig (default: all four, i.e. the whole dataset); Turtle and
+N-Triples hold their union. Network formats (graphml, gexf, csv) hold a view
+built by kg.views (default layers: asserted, inferred, external). Every file
+is deterministic and written atomically.
+
+CSV: `<view>-nodes.csv` (Id, then one column per attribute) and
+`<view>-edges.csv` (Source, Target, Key for multigraphs, Type, then
+attributes), as Gephi's spreadsheet import expects. A column of strings is
+plain text; a column of numbers carries a `:int` / `:float` suffix (an empty
+cell is None); anything else (lists, mixed, sometimes missing) is JSON with a
+`:json` suffix (an empty cell: attribute absent). `read_csv_view` inverts it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+
+from kg.namespaces import GRAPH_VOCABULARY, LAYERS, PREFIXES
+from kg.problems import EXIT_OK, KgError
+
+EXPORT_DIR = "export"
+RDF_FORMATS = {"jsonld": "dataset.jsonld", "turtle": "dataset.ttl", "ntriples": "dataset.nt", "trig": "dataset.trig"}
+VIEW_FORMATS = ("graphml", "gexf", "csv")
+GRAPHS = {**LAYERS, "vocabulary": GRAPH_VOCABULARY}
+DEFAULT_VIEW_LAYERS = ("asserted", "inferred", "external")
+
+
+# --------------------------------------------------------------------------
+# RDF
+
+
+def load_graphs(out: Path, names: Sequence[str] | None = None) -> dict[URIRef, Graph]:
+    """The named graphs of OUT/dataset.trig (all, or those named: asserted, inferred, external, vocabulary)."""
+    from kg.build import DATASET_TRIG
+
+    path = out / DATASET_TRIG
+    if not path.is_file():
+        raise KgError(f"{path}: no built dataset: run `kg build --out {out}` first")
+    unknown = [n for n in names or () if n not in GRAPHS]
+    if unknown:
+        raise KgError(f"--layers: unknown layer(s) {', '.join(unknown)}; choose from {', '.join(GRAPHS)}")
+    wanted = [GRAPHS[n] for n in names] if names else list(GRAPHS.values())
+    dataset = Dataset()
+    dataset.parse(path, format="trig")
+    graphs = {}
+    for iri in wanted:
+        graph = Graph()
+        for triple in dataset.graph(iri):
+            graph.add(triple)
+        graphs[iri] = graph
+    return graphs
+
+
+def union(graphs: dict[URIRef, Graph]) -> Graph:
+    merged = Graph()
+    for graph in graphs.values():
+        merged += graph
+    return merged
+
+
+def to_dataset(graphs: dict[URIRef, Graph]) -> Dataset:
+    dataset = Dataset()
+    for prefix, iri in PREFIXES.items():
+        dataset.bind(prefix, iri, override=True, replace=True)
+    for iri, graph in graphs.items():
+        named = dataset.graph(iri)
+        named += graph
+    return dataset
+
+
+def jsonld(graphs: dict[URIRef, Graph]) -> str:
+    """JSON-LD with the project's prefixes as an inline context (remote contexts fail offline)."""
+    from kg.docs import canonical_json
+
+    text = to_dataset(graphs).serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True)
+    return canonical_json(json.loads(text), indent=1)
+
+
+def ntriples(graph: Graph) -> str:
+    from rdflib.compare import to_canonical_graph
+
+    text = to_canonical_graph(graph).serialize(format="nt", encoding="utf-8").decode("utf-8")
+    return "".join(sorted(line + "\n" for line in text.splitlines() if line.strip()))
+
+
+def rdf_text(fmt: str, graphs: dict[URIRef, Graph]) -> str:
+    from kg.serialize import trig, turtle
+
+    if fmt == "jsonld":
+        return jsonld(graphs)
+    if fmt == "turtle":
+        return turtle(union(graphs))
+    if fmt == "ntriples":
+        return ntriples(union(graphs))
+    return trig(graphs)
+
+
+# --------------------------------------------------------------------------
+# CSV of a network view
+
+
+def _column_type(values: list, present: bool) -> str:
+    """'' (strings), 'int', 'float', or 'json' (see the module doc)."""
+    if not present:
+        return "json"
+    kinds = {type(v) for v in values}
+    if kinds <= {str}:
+        return ""
+    if kinds <= {int, type(None)}:
+        return "int"
+    if kinds <= {int, float, type(None)} and float in kinds:
+        return "float"
+    return "json"
+
+
+def _encode(value, kind: str, has: bool) -> str:
+    if not has:
+        return ""
+    if kind == "":
+        return value
+    if kind in ("int", "float"):
+        return "" if value is None else repr(value)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _decode(cell: str, kind: str):
+    if kind == "":
+        return cell
+    if cell == "":
+        return None
+    if kind == "int":
+        return int(cell)
+    if kind == "float":
+        return float(cell)
+    return json.loads(cell)
+
+
+def _table(records: list[dict], fixed: list[str], fixed_rows: list[list[str]]) -> str:
+    keys = sorted({k for attrs in records for k in attrs})
+    columns = []
+    for key in keys:
+        kind = _column_type([a[key] for a in records if key in a], all(key in a for a in records))
+        columns.append((key, kind))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(fixed + [f"{k}:{t}" if t else k for k, t in columns])
+    for row, attrs in zip(fixed_rows, records):
+        writer.writerow(row + [_encode(attrs.get(k), t, k in attrs) for k, t in columns])
+    return buffer.getvalue()
+
+
+def view_csv(view) -> tuple[str, str]:
+    """(nodes.csv, edges.csv) texts of a view, rows sorted."""
+    nodes = sorted(view.nodes(data=True), key=lambda item: item[0])
+    nodes_text = _table([a for _, a in nodes], ["Id"], [[n] for n, _ in nodes])
+    kind = "Directed" if view.is_directed() else "Undirected"
+    if view.is_multigraph():
+        edges = sorted(view.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2])))
+        fixed, rows = ["Source", "Target", "Key", "Type"], [[a, b, str(k), kind] for a, b, k, _ in edges]
+    else:
+        edges = sorted(view.edges(data=True), key=lambda e: (e[0], e[1]))
+        fixed, rows = ["Source", "Target", "Type"], [[a, b, kind] for a, b, _ in edges]
+    return nodes_text, _table([e[-1] for e in edges], fixed, rows)
+
+
+def _rows(path: Path, fixed: list[str]) -> tuple[list[tuple[str, str]], list[list[str]]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        columns = [tuple(h.rsplit(":", 1)) if ":" in h else (h, "") for h in header[len(fixed):]]
+        return columns, list(reader)
+
+
+def read_csv_view(nodes_path: Path, edges_path: Path):
+    """The view written by `view_csv`: same class, nodes, edges, keys and attributes."""
+    import networkx as nx
+
+    with edges_path.open(encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle))
+    multi = "Key" in header
+    fixed = ["Source", "Target", "Key", "Type"] if multi else ["Source", "Target", "Type"]
+    columns, rows = _rows(edges_path, fixed)
+    directed = all(row[len(fixed) - 1] == "Directed" for row in rows)
+    cls = {(True, True): nx.MultiDiGraph, (True, False): nx.MultiGraph,
+           (False, True): nx.DiGraph, (False, False): nx.Graph}[(multi, directed)]
+    graph = cls()
+    node_columns, node_rows = _rows(nodes_path, ["Id"])
+    for row in node_rows:
+        graph.add_node(row[0], **_attrs(node_columns, row[1:]))
+    for row in rows:
+        attrs = _attrs(columns, row[len(fixed):])
+        if multi:
+            graph.add_edge(row[0], row[1], key=row[2], **attrs)
+        else:
+            graph.add_edge(row[0], row[1], **attrs)
+    return graph
+
+
+def _attrs(columns: list[tuple[str, str]], cells: list[str]) -> dict:
+    return {key: _decode(cell, kind) for (key, kind), cell in zip(columns, cells)
+            if not (kind == "json" and cell == "")}
+
+
+# --------------------------------------------------------------------------
+# The command
+
+
+def export(out: Path, fmt: str, view: str = "interaction", layers: Sequence[str] | None = None) -> list[Path]:
+    """Write the export files; return their paths."""
+    from kg.serialize import write_atomically
+
+    folder = out / EXPORT_DIR
+    if fmt in RDF_FORMATS:
+        path = folder / RDF_FORMATS[fmt]
+        write_atomically(path, rdf_text(fmt, load_graphs(out, layers)))
+        return [path]
+    if fmt not in VIEW_FORMATS:
+        raise KgError(f"--format: unknown format {fmt!r}; choose from {', '.join([*RDF_FORMATS, *VIEW_FORMATS])}")
+    from kg.store import load_dataset
+    from kg.views import VIEWS, build_view, write_gexf, write_graphml
+
+    if view not in VIEWS:
+        raise KgError(f"--view: unknown view {view!r}; choose from {', '.join(VIEWS)}")
+    network = build_view(load_dataset(out), view, layers or DEFAULT_VIEW_LAYERS)
+    if fmt == "csv":
+        nodes_text, edges_text = view_csv(network)
+        paths = [folder / f"{view}-nodes.csv", folder / f"{view}-edges.csv"]
+        write_atomically(paths[0], nodes_text)
+        write_atomically(paths[1], edges_text)
+        return paths
+    path = folder / f"{view}.{fmt}"
+    (write_graphml if fmt == "graphml" else write_gexf)(network, path)
+    return [path]
+
+
+def export_cli(args: argparse.Namespace) -> int:
+    layers = [part.strip() for part in args.layers.split(",") if part.strip()] if args.layers else None
+    for path in export(args.out, args.format, args.view, layers):
+        print(f"wrote {path}")
+    return EXIT_OK
