@@ -151,9 +151,19 @@ class _Catalogue:
             VALUES ?p { sem:hasTimeStamp sem:hasEarliestBeginTimeStamp sem:hasLatestEndTimeStamp }
             ?s ?p ?d }""", self.layers)
         keys = {"hasTimeStamp": "date", "hasEarliestBeginTimeStamp": "earliest", "hasLatestEndTimeStamp": "latest"}
+        if "external" in self.layers:
+            # Outside dates sit on their own nodes (with their source) about the event; they only
+            # fill what the article leaves open, after the article's own dates.
+            rows += [{"s": r["s"], "p": r["p"], "d": r["d"], "outside": "1"} for r in _run(self.store, """
+                SELECT ?s ?p ?d WHERE { GRAPH ?g { ?x schema:about ?s ; ?p ?d
+                VALUES ?p { sem:hasTimeStamp sem:hasEarliestBeginTimeStamp sem:hasLatestEndTimeStamp } } }""",
+                ("external",), vocabulary=False)]
+        own = {(row["s"], keys[_local(row["p"])]) for row in rows if "outside" not in row}
         for row in rows:
             attrs = self.attrs.get(row["s"])
-            if attrs is None:
+            if attrs is None or ("outside" in row and (row["s"], keys[_local(row["p"])]) in own):
+                continue
+            if "outside" in row and attrs["date"] and keys[_local(row["p"])] != "date":
                 continue
             key, value = keys[_local(row["p"])], row["d"][:10]
             old = attrs[key]
@@ -399,6 +409,11 @@ def _timeline(cat: _Catalogue) -> nx.MultiDiGraph:
     for (a, b), layer in sorted(order.items()):
         if layer == "asserted" or (a, b) in reduced:
             graph.add_edge(a, b, key="precedes", **_edge("precedes", label="precedes", layer=layer))
+    rows = _run(cat.store, "SELECT ?a ?b ?g WHERE { GRAPH ?g { ?a pt:partOf ?b } }", cat.layers)
+    for row in sorted(rows, key=lambda r: (r["a"], r["b"], _LAYER_ORDER.index(_GRAPH_LAYER[r["g"]]))):
+        if row["a"] in graph and row["b"] in graph and not graph.has_edge(row["a"], row["b"], key="partOf"):
+            graph.add_edge(row["a"], row["b"], key="partOf",
+                           **_edge("partOf", label="part of", layer=_GRAPH_LAYER[row["g"]]))
     codes = _cameo(cat.store, cat.layers)
     for event, roles in sorted(_participants(cat.store, cat.layers).items()):
         if event not in graph:
