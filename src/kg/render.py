@@ -1,0 +1,755 @@
+"""Interactive offline HTML pages of the network views (`kg render`).
+
+pyvis collects the nodes and edges; the page comes from the project's own
+template (src/kg/templates/graph.html), not pyvis's: vis-network is inlined
+from the copy the installed pyvis package ships, nothing is loaded from a
+CDN, positions are computed here (NetworkX layouts, a time axis for the
+timeline) and physics is off, so a page draws at once and opens from disk
+with no network at all.
+
+Every string from the data travels as JSON inside a
+`<script type="application/json">` (with `<`, `>` and `&` escaped) and the
+page's script puts it into the DOM with textContent only. A Content
+Security Policy allows exactly the two inline scripts (by hash), so even a
+label that slipped through as HTML could run nothing and fetch nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import bisect
+import hashlib
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+TEMPLATES = Path(__file__).parent / "templates"
+HTML_DIR = "html"
+
+# Beyond this many nodes the O(n²) spring layout gets slow: use a spiral instead.
+SPRING_LIMIT = 1500
+LABEL_MAX = 36  # characters of a label drawn on the canvas (the panel shows it whole)
+
+
+@dataclass(frozen=True)
+class Style:
+    key: str
+    label: str
+    colour: str
+    shape: str
+    classes: tuple[str, ...]
+
+
+# Legend order; a node's kind (class local name) picks its style.
+STYLES: tuple[Style, ...] = (
+    Style("person", "Person", "#3b75af", "dot", ("Person",)),
+    Style("state", "State", "#1b3f6b", "hexagon", ("State",)),
+    Style("organisation", "Organisation / group", "#4fa3a5", "square",
+          ("Organization", "GovernmentBody", "InternationalOrganization", "ThinkTank", "MediaOrganization",
+           "ArmedForces", "Group", "Actor", "Platform")),
+    Style("interaction", "Meeting / call / talks", "#ef8a17", "diamond",
+          ("Interaction", "PhoneCall", "Meeting", "NegotiationRound")),
+    Style("communication", "Statement / proposal act", "#e2b21c", "triangle",
+          ("CommunicativeAct", "Statement", "SocialMediaPost", "ProposalAct", "Acceptance", "Rejection",
+           "Accusation", "Criticism", "Pledge", "Announcement", "JointStatement")),
+    Style("material", "Material act (strike, aid, truce)", "#c8423b", "triangleDown",
+          ("MaterialAct", "AidSuspension", "AidResumption", "Ceasefire", "PrisonerExchange", "MilitaryStrike",
+           "Invasion", "Annexation", "Agreement")),
+    Style("event", "Other event", "#b07aa1", "diamond", ("Event", "Inauguration")),
+    Style("proposal", "Proposal / provision / concession", "#4e9a3a", "star", ("Proposal", "Provision", "Concession")),
+    Style("stance", "Stance", "#8c6bb1", "dot", ("Stance",)),
+    Style("claim", "Claim / assessment", "#9c755f", "square", ("Claim", "Assessment")),
+    Style("quotation", "Quotation", "#d37295", "triangle", ("Quotation",)),
+    Style("issue", "Issue", "#e377c2", "hexagon", ("Issue",)),
+    Style("place", "Place", "#7f9c2d", "triangleDown", ("Place", "City", "Region", "Building", "WaterBody")),
+    Style("other", "Other", "#8a8a8a", "dot", ()),
+)
+_STYLE_OF_CLASS = {c: s for s in STYLES for c in s.classes}
+ACTOR_STYLES = {"person", "state", "organisation"}
+EVENT_STYLES = {"interaction", "communication", "material", "event"}
+
+# Edge styles: stance polarity first, then cooperation/conflict by Goldstein score.
+EDGE_STYLES: dict[str, dict[str, Any]] = {
+    "support": {"label": "supports", "colour": "#2e8b3a", "dashes": False},
+    "oppose": {"label": "opposes", "colour": "#c8282d", "dashes": [10, 6]},
+    "conditional": {"label": "supports on a condition", "colour": "#e08a00", "dashes": [2, 5]},
+    "agree": {"label": "agree (same side on more targets)", "colour": "#2f6db5", "dashes": False},
+    "disagree": {"label": "disagree (opposite sides on more targets)", "colour": "#c8282d", "dashes": [4, 4]},
+    "cooperation": {"label": "cooperative event (Goldstein > 0)", "colour": "#3f8f5f", "dashes": False},
+    "conflict": {"label": "conflictual event (Goldstein < 0)", "colour": "#b5473a", "dashes": False},
+    "neutral": {"label": "other link", "colour": "#9a9a9a", "dashes": False},
+}
+
+LINK_NAMES = (("wikidata", "Wikidata"), ("dbpedia", "DBpedia"), ("geonames", "GeoNames"))
+
+
+@dataclass
+class PageSpec:
+    """One page: a view graph and how to show it."""
+
+    filename: str
+    title: str
+    description: str
+    graph: Any  # networkx graph with the attributes of kg.views
+    timeline: bool = False
+    layers_on: tuple[str, ...] = ("asserted", "inferred", "external")
+    focus: str | None = None  # node selected when the page opens (actor pages)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- attributes
+
+
+def local_name(iri: object) -> str:
+    text = str(iri or "")
+    return re.split(r"[#/]", text)[-1] if text else ""
+
+
+def style_of(kind: object) -> Style:
+    kinds = kind if isinstance(kind, (list, tuple)) else [kind]
+    for k in kinds:
+        if (style := _STYLE_OF_CLASS.get(local_name(k))) is not None:
+            return style
+    return STYLES[-1]
+
+
+def _iso(value: object) -> str | None:
+    """An ISO date string (YYYY-MM-DD) from a date, datetime or string; None when absent."""
+    if value is None or value == "":
+        return None
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    match = re.match(r"-?\d{4}-\d{2}-\d{2}", text)
+    return match.group(0) if match else None
+
+
+def interval(attrs: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(first, last) ISO day of a node or edge: its date, else both its bounds; (None, None) when
+    the data gives neither (a single open bound such as "before June 2" does not date a thing)."""
+    when = _iso(attrs.get("date"))
+    if when:
+        return when, when
+    lo, hi = _iso(attrs.get("earliest")), _iso(attrs.get("latest"))
+    return (lo, hi) if lo and hi else (None, None)
+
+
+def _layers(value: object) -> list[str]:
+    if not value:
+        return ["asserted"]
+    if isinstance(value, str):
+        return [local_name(v) for v in value.replace(",", " ").split()]
+    return sorted(local_name(v) for v in value)
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_MAX else label[: LABEL_MAX - 1].rstrip() + "…"
+
+
+def _links(attrs: dict[str, Any]) -> list[list[str]]:
+    """[name, url] of each external dataset the node links to (http/https only)."""
+    links = []
+    for key, name in LINK_NAMES:
+        values = attrs.get(key)
+        for url in values if isinstance(values, (list, tuple)) else [values]:
+            if isinstance(url, str) or url is not None:
+                url = _text(url)
+                if re.match(r"https?://", url):
+                    links.append([name, url])
+    return links
+
+
+def _utf16_offsets(text: str) -> list[int]:
+    """UTF-16 index of each code-point offset (JavaScript strings count UTF-16 units)."""
+    table, unit = [0], 0
+    for char in text:
+        unit += 2 if ord(char) > 0xFFFF else 1
+        table.append(unit)
+    return table
+
+
+def _spans(value: object, table: list[int]) -> list[list[int]]:
+    spans = []
+    for span in value or []:
+        start, end = int(span[0]), int(span[1])
+        if 0 <= start < end < len(table):
+            spans.append([table[start], table[end]])
+    return sorted(spans)
+
+
+def edge_style(attrs: dict[str, Any]) -> str:
+    relation = local_name(attrs.get("relation"))
+    by_relation = {"supports": "support", "opposes": "oppose", "conditionallySupports": "conditional",
+                   "agrees": "agree", "disagrees": "disagree"}
+    if relation in by_relation:
+        return by_relation[relation]
+    goldstein = attrs.get("goldstein")
+    if goldstein is not None and _num(goldstein) != 0:
+        return "cooperation" if _num(goldstein) > 0 else "conflict"
+    return "neutral"
+
+
+def edge_caption(attrs: dict[str, Any]) -> str:
+    """The words drawn on an edge: the relation, or for an event edge the participant's role or
+    the event's class (the event's own label is in the tooltip and the side panel)."""
+    relation = local_name(attrs.get("relation"))
+    if edge_style(attrs) in ("support", "oppose", "conditional", "agree", "disagree"):
+        return relation
+    if attrs.get("role"):
+        return _text(attrs["role"])
+    if attrs.get("event") and attrs.get("kind"):
+        return _kind_text(attrs["kind"])
+    return _text(attrs.get("relation")) or _text(attrs.get("label"))
+
+
+def _num(value: object) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0.0
+
+
+# --------------------------------------------------------------------------- layouts
+
+
+def _simple(graph: Any) -> Any:
+    """An undirected simple graph with sorted nodes and edges, so layouts are reproducible."""
+    import networkx as nx
+
+    simple = nx.Graph()
+    simple.add_nodes_from(sorted(graph.nodes, key=str))
+    simple.add_edges_from(sorted({tuple(sorted((str(u), str(v)))) for u, v in graph.edges() if u != v}))
+    return simple
+
+
+def network_positions(graph: Any) -> dict[str, tuple[float, float]]:
+    """Pixel positions: each connected component laid out on its own (seeded spring layout, or a
+    spiral for very big ones), the components then packed in rows, biggest first."""
+    import networkx as nx
+
+    simple = _simple(graph)
+    components = sorted((sorted(c) for c in nx.connected_components(simple)), key=lambda c: (-len(c), c[0]))
+    placed: list[tuple[dict[str, tuple[float, float]], float]] = []
+    for nodes in components:
+        radius = 95.0 * math.sqrt(len(nodes)) if len(nodes) > 1 else 0.0
+        placed.append((_component_layout(simple.subgraph(nodes), radius), radius))
+    area = sum((2 * r + 120) ** 2 for _, r in placed)
+    row_width = max(math.sqrt(area) * 1.3, 2 * placed[0][1] + 120 if placed else 0)
+    positions: dict[str, tuple[float, float]] = {}
+    x = y = row_height = 0.0
+    for layout, radius in placed:
+        size = 2 * radius + 120
+        if x > 0 and x + size > row_width:
+            x, y, row_height = 0.0, y + row_height, 0.0
+        for node, (px, py) in layout.items():
+            positions[node] = (x + size / 2 + px, y + size / 2 + py)
+        x += size
+        row_height = max(row_height, size)
+    return positions
+
+
+def _component_layout(component: Any, radius: float) -> dict[str, tuple[float, float]]:
+    import networkx as nx
+
+    n = len(component)
+    if n == 1:
+        return {next(iter(component)): (0.0, 0.0)}
+    if n > SPRING_LIMIT:
+        return _spiral(component, radius)
+    # A longer ideal edge length than the default spreads hubs and their leaves evenly.
+    raw = nx.spring_layout(component, k=2.5 / math.sqrt(n), seed=7, iterations=150 if n <= 300 else 40)
+    return {str(k): (float(x) * radius, float(y) * radius) for k, (x, y) in raw.items()}
+
+
+def _spiral(component: Any, radius: float) -> dict[str, tuple[float, float]]:
+    """Sunflower spiral of the nodes in breadth-first order from the best-connected node, so
+    that neighbours land near each other without an O(n²) layout."""
+    import networkx as nx
+
+    root = max(sorted(component), key=component.degree)
+    order = list(nx.bfs_tree(component, root, sort_neighbors=sorted))
+    golden = math.pi * (3 - math.sqrt(5))
+    n = len(order)
+    return {node: (radius * math.sqrt(i / n) * math.cos(i * golden), radius * math.sqrt(i / n) * math.sin(i * golden))
+            for i, node in enumerate(order)}
+
+
+@dataclass
+class TimeAxis:
+    """Piecewise-linear time scale: gaps longer than `max_gap` days shrink to a marked break."""
+
+    anchors: list[tuple[date, float]]
+    breaks: list[float]
+    px_per_day: float
+    max_gap: int
+
+    def x(self, day: date) -> float:
+        days = [a for a, _ in self.anchors]
+        i = bisect.bisect_left(days, day)
+        if i < len(days) and days[i] == day:
+            return self.anchors[i][1]
+        if i == 0 or i == len(days):
+            raise ValueError(f"{day} is outside the axis")
+        (d0, x0), (d1, x1) = self.anchors[i - 1], self.anchors[i]
+        return x0 + (x1 - x0) * (day - d0).days / (d1 - d0).days
+
+    def ticks(self) -> list[dict[str, Any]]:
+        """A tick at the first of each month inside unbroken stretches, and after each break."""
+        ticks = []
+        for (d0, x0), (d1, x1) in zip(self.anchors, self.anchors[1:]):
+            if (d1 - d0).days > self.max_gap:
+                ticks.append({"x": round(x1, 1), "label": _month_label(d1, d1.day != 1)})
+                continue
+            month = date(d0.year + (d0.month == 12), d0.month % 12 + 1, 1)
+            while month <= d1:
+                ticks.append({"x": round(self.x(month), 1), "label": _month_label(month, False)})
+                month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+        first = self.anchors[0][0]
+        ticks.insert(0, {"x": 0.0, "label": _month_label(first, first.day != 1)})
+        unique: dict[float, dict[str, Any]] = {}
+        for tick in ticks:
+            unique.setdefault(tick["x"], tick)
+        return sorted(unique.values(), key=lambda t: t["x"])
+
+
+def _month_label(day: date, with_day: bool) -> str:
+    text = day.strftime("%b %Y")
+    return f"{day.day} {text}" if with_day else text
+
+
+def time_axis(days: Iterable[date], px_per_day: float = 14.0, max_gap: int = 40, break_px: float = 160.0) -> TimeAxis:
+    ordered = sorted(set(days))
+    anchors, breaks, x = [(ordered[0], 0.0)], [], 0.0
+    for before, after in zip(ordered, ordered[1:]):
+        gap = (after - before).days
+        if gap > max_gap:
+            breaks.append(x + break_px / 2)
+            x += break_px
+        else:
+            x += gap * px_per_day
+        anchors.append((after, x))
+    return TimeAxis(anchors, breaks, px_per_day, max_gap)
+
+
+def _lanes(items: list[tuple[str, float, float]], gap: float = 14.0) -> dict[str, int]:
+    """Greedy lane per item (id, left, right) so items in one lane do not overlap."""
+    ends: list[float] = []
+    lanes = {}
+    for key, left, right in sorted(items, key=lambda i: (i[1], i[0])):
+        lane = next((k for k, end in enumerate(ends) if end + gap <= left), len(ends))
+        if lane == len(ends):
+            ends.append(right)
+        ends[lane] = right
+        lanes[key] = lane
+    return lanes
+
+
+def timeline_positions(graph: Any) -> tuple[dict[str, tuple[float, float]], dict[str, Any]]:
+    """Positions for the timeline page, and what to draw behind the network.
+
+    Dated events sit above a time axis (x = date; an event known only by its bounds at their
+    middle, with a bar from bound to bound); actors sit below it near their events; events the
+    article does not date sit in a band further down, in the order of the before/after links.
+    """
+    dated: dict[str, tuple[date, date]] = {}
+    for node, attrs in graph.nodes(data=True):
+        lo, hi = interval(attrs)
+        if lo and hi:
+            dated[str(node)] = (date.fromisoformat(lo), date.fromisoformat(hi))
+    events = {str(n) for n, a in graph.nodes(data=True) if style_of(a.get("kind")).key in EVENT_STYLES} | set(dated)
+    width = lambda node: min(len(_text(graph.nodes[node].get("label")) or str(node)), LABEL_MAX) * 6.4 + 18
+    positions: dict[str, tuple[float, float]] = {}
+    bars: dict[str, list[float]] = {}
+    ticks: list[dict[str, Any]] = []
+    breaks: list[float] = []
+    end = 1200.0
+    if dated:
+        axis = time_axis([d for pair in dated.values() for d in pair])
+        spans = {}
+        for node, (lo, hi) in dated.items():
+            x0, x1 = axis.x(lo), axis.x(hi)
+            mid, half = (x0 + x1) / 2, width(node) / 2
+            spans[node] = (mid, min(x0, mid - half), max(x1, mid + half))
+            if x1 > x0:
+                bars[node] = [round(x0, 1), round(x1, 1)]
+        lanes = _lanes([(n, s[1], s[2]) for n, s in spans.items()])
+        positions.update({n: (spans[n][0], -90.0 - 56.0 * lanes[n]) for n in spans})
+        ticks, breaks = axis.ticks(), [round(b, 1) for b in axis.breaks]
+        end = max(end, max(x for _, x in axis.anchors))
+
+    undated = _in_link_order(graph, sorted(events - set(dated)))
+    columns = max(1, int((end + 240) // 210))
+    grid = {node: (-120.0 + 210.0 * (i % columns) + 95.0, i // columns) for i, node in enumerate(undated)}
+    for node, (x, _) in grid.items():
+        positions[node] = (x, 0.0)
+
+    actors = sorted(str(n) for n in graph.nodes if str(n) not in events)
+    below = []
+    for node in actors:
+        xs = sorted(positions[str(m)][0] for m in _neighbours(graph, node) if str(m) in positions)
+        mid = xs[len(xs) // 2] if xs else end / 2
+        below.append((node, mid - width(node) / 2, mid + width(node) / 2))
+    actor_lanes = _lanes(below)
+    for node, left, right in below:
+        positions[node] = ((left + right) / 2, 100.0 + 56.0 * actor_lanes[node])
+    band = 100.0 + 56.0 * (max(actor_lanes.values(), default=-1) + 1) + 110.0
+    for node, (x, row) in grid.items():
+        positions[node] = (x, band + 60.0 * row + (30.0 if (int(x) // 210) % 2 else 0.0))
+    decorations = {
+        "axis": [-120.0, round(end + 120.0, 1)],
+        "ticks": ticks,
+        "breaks": breaks,
+        "bars": bars,
+        "band": round(band - 60.0, 1) if grid else None,
+        "bandLabel": "Not dated in the article: ordered by its before/after links where it gives them",
+    }
+    return positions, decorations
+
+
+def _in_link_order(graph: Any, nodes: list[str]) -> list[str]:
+    """`nodes` ordered so that an event comes after the events the data says precede it."""
+    import networkx as nx
+
+    order = nx.DiGraph()
+    order.add_nodes_from(nodes)
+    keep = set(nodes)
+    for u, v, attrs in graph.edges(data=True):
+        if local_name(attrs.get("relation")) == "precedes" and str(u) in keep and str(v) in keep:
+            order.add_edge(str(u), str(v))
+    if not nx.is_directed_acyclic_graph(order):
+        return nodes
+    return list(nx.lexicographical_topological_sort(order, key=lambda n: (_text(graph.nodes[n].get("label")), n)))
+
+
+def _neighbours(graph: Any, node: Any) -> list[Any]:
+    if graph.is_directed():
+        return sorted(set(graph.predecessors(node)) | set(graph.successors(node)), key=str)
+    return sorted(graph.neighbors(node), key=str)
+
+
+# --------------------------------------------------------------------------- page data
+
+
+def _degrees(graph: Any) -> dict[str, int]:
+    return {str(n): sum(1 for m in _neighbours(graph, n) if m != n) for n in graph.nodes}
+
+
+def node_size(degree: int, largest: int) -> float:
+    return round(8.0 + 16.0 * math.sqrt(degree / largest), 1) if largest else 12.0
+
+
+def _edges_sorted(graph: Any) -> list[tuple[str, str, dict[str, Any]]]:
+    rows = [(str(u), str(v), attrs) for u, v, attrs in graph.edges(data=True)]
+    return sorted(rows, key=lambda r: (r[0], r[1], json.dumps(_plain(r[2]), sort_keys=True, default=str)))
+
+
+def _plain(attrs: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v if isinstance(v, (int, float, str, list, tuple, type(None))) else str(v)) for k, v in attrs.items()}
+
+
+def page_payload(spec: PageSpec, article: str) -> dict[str, Any]:
+    """Everything the page's script needs, as plain JSON-able data (nodes and edges via pyvis)."""
+    from pyvis.network import Network
+
+    graph = spec.graph
+    if spec.timeline:
+        positions, decorations = timeline_positions(graph)
+    else:
+        positions, decorations = network_positions(graph), None
+    table = _utf16_offsets(article)
+    degrees = _degrees(graph)
+    largest = max(degrees.values(), default=0)
+    net = Network(directed=True, heading=spec.title, cdn_resources="in_line")
+    details: dict[str, Any] = {}
+    group_counts: dict[str, int] = {}
+    for node in sorted(graph.nodes, key=str):
+        key, attrs = str(node), graph.nodes[node]
+        style = style_of(attrs.get("kind"))
+        group_counts[style.key] = group_counts.get(style.key, 0) + 1
+        label = _text(attrs.get("label")) or local_name(key)
+        lo, hi = interval(attrs)
+        x, y = positions[key]
+        kind = _kind_text(attrs.get("kind"))
+        title = "\n".join(filter(None, [label, kind, _when_text(attrs)]))
+        net.add_node(key, label=_short(label), shape=style.shape, size=node_size(degrees[key], largest),
+                     color={"background": style.colour, "border": _darker(style.colour),
+                            "highlight": {"background": style.colour, "border": "#111111"}},
+                     x=round(x, 1), y=round(y, 1), title=title, g=style.key, layers=_layers(attrs.get("layer")),
+                     t0=lo, t1=hi)
+        details[key] = {
+            "label": label, "kind": kind, "layers": _layers(attrs.get("layer")),
+            "date": _iso(attrs.get("date")), "earliest": _iso(attrs.get("earliest")), "latest": _iso(attrs.get("latest")),
+            "quotes": [_text(q) for q in attrs.get("quotes") or []], "spans": _spans(attrs.get("spans"), table),
+            "links": _links(attrs), "bar": (decorations or {}).get("bars", {}).get(key),
+        }
+    edge_details, edge_style_counts = [], {}
+    pair_count: dict[tuple[str, str], int] = {}
+    for index, (u, v, attrs) in enumerate(_edges_sorted(graph)):
+        kind = edge_style(attrs)
+        edge_style_counts[kind] = edge_style_counts.get(kind, 0) + 1
+        look = EDGE_STYLES[kind]
+        pair = tuple(sorted((u, v)))
+        nth = pair_count[pair] = pair_count.get(pair, 0) + 1  # parallel edges bend apart
+        relation = edge_caption(attrs)
+        lo, hi = interval(attrs)
+        directed = graph.is_directed() and attrs.get("relation") != "co-participant"
+        net.add_edge(u, v, id=f"e{index}", label=_short(relation), arrows="to" if directed else "",
+                     color={"color": look["colour"], "highlight": "#111111", "opacity": 0.85},
+                     dashes=look["dashes"], width=1.0 + min(abs(_num(attrs.get("goldstein"))), 10.0) / 4.0,
+                     smooth=False if nth == 1 else {"enabled": True, "type": "curvedCW" if nth % 2 else "curvedCCW",
+                                                     "roundness": round(0.12 * (nth // 2 + 1), 2)},
+                     title="\n".join(filter(None, [relation, _text(attrs.get("label")), _when_text(attrs)])),
+                     s=kind, layers=_layers(attrs.get("layer")), t0=lo, t1=hi)
+        edge_details.append({
+            "relation": relation, "label": _text(attrs.get("label")), "role": _text(attrs.get("role")) or None, "iri": _text(attrs.get("relation")), "event": _text(attrs.get("event")) or None,
+            "kind": _kind_text(attrs.get("kind")), "layers": _layers(attrs.get("layer")),
+            "date": _iso(attrs.get("date")), "earliest": _iso(attrs.get("earliest")), "latest": _iso(attrs.get("latest")),
+            "cameo": _text(attrs.get("cameo")) or None,
+            "goldstein": attrs.get("goldstein") if attrs.get("goldstein") is None else _num(attrs.get("goldstein")),
+            "sign": attrs.get("sign") if attrs.get("sign") is None else _num(attrs.get("sign")),
+            "quotes": [_text(q) for q in attrs.get("quotes") or []], "spans": _spans(attrs.get("spans"), table),
+            "style": kind,
+        })
+    nodes, edges, heading, _, _, _ = net.get_network_data()
+    dates = sorted({d for item in [*nodes, *edges] for d in (item["t0"], item["t1"]) if d})
+    layers = sorted({layer for item in [*nodes, *edges] for layer in item["layers"]})
+    return {
+        "page": {"title": heading, "timeline": spec.timeline, "focus": spec.focus,
+                 "layers": layers, "layersOn": [layer for layer in layers if layer in spec.layers_on],
+                 "dateMin": dates[0] if dates else None, "dateMax": dates[-1] if dates else None},
+        "nodes": nodes,
+        "edges": edges,
+        "details": details,
+        "edgeDetails": edge_details,
+        "legend": [{"key": s.key, "label": s.label, "colour": s.colour, "shape": s.shape, "count": group_counts[s.key]}
+                   for s in STYLES if s.key in group_counts],
+        "edgeLegend": [{"key": k, "label": v["label"], "colour": v["colour"], "dashes": v["dashes"],
+                        "count": edge_style_counts[k]} for k, v in EDGE_STYLES.items() if k in edge_style_counts],
+        "timeline": decorations,
+        "options": vis_options(len(nodes), len(edges)),
+        "article": article,
+    }
+
+
+def _kind_text(kind: object) -> str:
+    kinds = kind if isinstance(kind, (list, tuple)) else [kind]
+    return ", ".join(sorted({local_name(k) for k in kinds if k}))
+
+
+def _when_text(attrs: dict[str, Any]) -> str:
+    when = _iso(attrs.get("date"))
+    if when:
+        return when
+    lo, hi = _iso(attrs.get("earliest")), _iso(attrs.get("latest"))
+    if lo or hi:
+        return f"between {lo or '?'} and {hi or '?'}"
+    return ""
+
+
+def _darker(colour: str) -> str:
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return "#{:02x}{:02x}{:02x}".format(*(int(c * 0.7) for c in (r, g, b)))
+
+
+def vis_options(n_nodes: int, n_edges: int) -> dict[str, Any]:
+    """vis-network options: physics off (positions are precomputed), quick drawing for big pages."""
+    big = n_nodes + n_edges > 3000
+    return {
+        "autoResize": True,
+        "physics": {"enabled": False},
+        "layout": {"improvedLayout": False, "randomSeed": 1},
+        "interaction": {"hover": not big, "tooltipDelay": 200, "hideEdgesOnDrag": big, "hideEdgesOnZoom": big,
+                        "multiselect": False, "keyboard": False},
+        "nodes": {"borderWidth": 1, "borderWidthSelected": 3,
+                  "font": {"size": 13, "face": "system-ui, sans-serif", "color": "#222222",
+                           "strokeWidth": 3, "strokeColor": "#ffffff"}},
+        "edges": {"smooth": False, "selectionWidth": 2,
+                  "font": {"size": 10, "face": "system-ui, sans-serif", "color": "#555555", "align": "middle",
+                           "strokeWidth": 3, "strokeColor": "#ffffff"},
+                  "arrows": {"to": {"scaleFactor": 0.55}}},
+    }
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def _resource(name: str) -> str:
+    return (TEMPLATES / name).read_text(encoding="utf-8")
+
+
+def vis_network_js() -> str:
+    """vis-network as shipped inside the installed pyvis package (the standalone build)."""
+    import pyvis
+
+    path = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2" / "vis-network.min.js"
+    code = path.read_text(encoding="utf-8")
+    code = re.sub(r"//# sourceMappingURL=\S+\s*$", "", code)  # no source map to fetch
+    if "</script" in code.lower():
+        raise RuntimeError(f"{path}: contains '</script', cannot be inlined")
+    return code
+
+
+def json_for_script(data: Any) -> str:
+    """JSON safe inside <script type="application/json">: no `</`, no `<!--`, no `&`."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return text
+
+
+def _hash(script: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def _environment():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
+                       undefined=StrictUndefined, keep_trailing_newline=True)
+
+
+_VIS_CACHE: dict[str, str] = {}
+
+
+def page_html(spec: PageSpec, article: str) -> str:
+    """The self-contained HTML of one page."""
+    from markupsafe import Markup
+
+    if "vis" not in _VIS_CACHE:
+        _VIS_CACHE["vis"] = vis_network_js()
+    vis, app = _VIS_CACHE["vis"], _resource("graph.js")
+    payload = page_payload(spec, article)
+    csp = ("default-src 'none'; script-src " + _hash(vis) + " " + _hash(app) +
+           "; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
+    template = _environment().get_template("graph.html")
+    return template.render(title=spec.title, description=spec.description, csp=csp, css=Markup(_resource("graph.css")),
+                           vis=Markup(vis), app=Markup(app), data=Markup(json_for_script(payload)),
+                           n_nodes=len(payload["nodes"]), n_edges=len(payload["edges"]))
+
+
+def index_html(pages: Sequence[PageSpec], actor_pages: Sequence[PageSpec]) -> str:
+    rows = [{"href": p.filename, "title": p.title, "description": p.description,
+             "nodes": p.graph.number_of_nodes(), "edges": p.graph.number_of_edges()} for p in pages]
+    actors = [{"href": p.filename, "title": p.extra.get("name", p.title), "nodes": p.graph.number_of_nodes(),
+               "edges": p.graph.number_of_edges()} for p in actor_pages]
+    return _environment().get_template("index.html").render(pages=rows, actors=actors, css=None)
+
+
+def write_pages(folder: Path, pages: Sequence[PageSpec], actor_pages: Sequence[PageSpec], article: str) -> list[Path]:
+    """Write each page and index.html into `folder` (each atomically); the paths written."""
+    from kg.serialize import write_atomically
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for spec in [*pages, *actor_pages]:
+        path = folder / spec.filename
+        write_atomically(path, page_html(spec, article))
+        written.append(path)
+    index = folder / "index.html"
+    write_atomically(index, index_html(pages, actor_pages))
+    written.append(index)
+    for path in written:
+        path.chmod(0o644)  # pages are for sharing; the temporary file was private
+    return written
+
+
+# --------------------------------------------------------------------------- the pages of a dataset
+
+VIEW_PAGES: tuple[tuple[str, str, str], ...] = (
+    ("whole", "Whole graph",
+     "Every curated node and link of the asserted layer: what the article says. Switch on the inferred "
+     "layer (what the rules derive) and the external layer (outside knowledge) under Layers."),
+    ("interaction", "Actor interaction network",
+     "Actors linked by the events between them (calls, meetings, talks, criticism, accusations, strikes, "
+     "aid suspension), pointing from the actor who acts to the one acted on; colour by Goldstein score."),
+    ("stance", "Stance network",
+     "Actors and the proposals, provisions, concessions and issues they support, oppose or support on a "
+     "condition (green, red dashed, orange dotted)."),
+    ("agreement", "Agreement network",
+     "Two actors are linked when they take the same side (or opposite sides) on the same targets."),
+    ("timeline", "Timeline",
+     "Events placed by date on a time axis (events known only by bounds drawn as bars between them), "
+     "actors below linked to their events, undated events in the order the article gives."),
+    ("actor-issue", "Actors and issues",
+     "Which actor takes a side on which issue, directly or through a proposal that concerns it."),
+)
+# Around an actor, these nodes bring their own neighbours along (a stance's target, a quotation's occasion).
+_EGO_SECOND_HOP = {"stance", "claim", "quotation", "other", "proposal"}
+_EGO_KINDS = {"stance", "claim", "quotation"} | EVENT_STYLES
+
+
+def slug(iri: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", local_name(iri).lower()).strip("-") or "node"
+
+
+def ego_graph(whole: Any, actor: str) -> Any:
+    """The actor, its neighbours, and the neighbours of its stances, claims, quotations and the like."""
+    keep = {actor}
+    for neighbour in _neighbours(whole, actor):
+        keep.add(neighbour)
+        if style_of(whole.nodes[neighbour].get("kind")).key in _EGO_SECOND_HOP:
+            keep.update(_neighbours(whole, neighbour))
+    return whole.subgraph(sorted(keep, key=str)).copy()
+
+
+def actor_pages(whole: Any) -> list[PageSpec]:
+    """One page per actor that has events, stances, claims or quotations around it."""
+    pages, used = [], set()
+    for node in sorted(whole.nodes, key=str):
+        attrs = whole.nodes[node]
+        if style_of(attrs.get("kind")).key not in ACTOR_STYLES:
+            continue
+        around = {style_of(whole.nodes[m].get("kind")).key for m in _neighbours(whole, node)}
+        if not around & _EGO_KINDS:
+            continue
+        name = _text(attrs.get("label")) or local_name(node)
+        filename = f"actor-{slug(node)}.html"
+        while filename in used:
+            filename = filename.replace(".html", "-.html")
+        used.add(filename)
+        pages.append(PageSpec(filename, f"{name}: ego network",
+                              f"{name} with its events, stances, claims and quotations, and what they concern. "
+                              "Its own evidence is open on the right; click any node for its own.",
+                              ego_graph(whole, node), layers_on=("asserted", "inferred"), focus=str(node),
+                              extra={"name": name}))
+    return pages
+
+
+def dataset_pages(store: Any, layers: Sequence[str]) -> tuple[list[PageSpec], list[PageSpec]]:
+    """The view pages and the actor pages of a built dataset."""
+    from kg.views import build_views
+
+    views = build_views(store, [name for name, _, _ in VIEW_PAGES], layers)
+    pages = [PageSpec(f"{name}.html", title, description, views[name], timeline=(name == "timeline"),
+                      layers_on=("asserted",) if name == "whole" else tuple(layers))
+             for name, title, description in VIEW_PAGES]
+    return pages, actor_pages(views["whole"])
+
+
+def render(out: Path, layers: Sequence[str] = ("asserted", "inferred", "external")) -> list[Path]:
+    """Write OUT/html/*.html from the dataset built in `out`."""
+    from kg.grounding import load_article
+    from kg.project import find_project
+    from kg.store import load_dataset
+
+    store = load_dataset(out)
+    article = load_article(find_project().article).text
+    pages, actors = dataset_pages(store, layers)
+    return write_pages(out / HTML_DIR, pages, actors, article)
+
+
+def render_cli(args: argparse.Namespace) -> int:
+    layers = [name.strip() for name in args.layers.split(",") if name.strip()]
+    written = render(args.out, layers)
+    total = sum(path.stat().st_size for path in written)
+    print(f"wrote {len(written)} pages ({total / 1e6:.1f} MB) into {args.out / HTML_DIR}: "
+          f"open {args.out / HTML_DIR / 'index.html'}")
+    return 0
