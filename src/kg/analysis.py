@@ -40,7 +40,7 @@ def too_small(graph: nx.Graph, what: str, minimum: int = 2) -> str | None:
 
 
 def _label(graph: nx.Graph, node: str) -> str:
-    return graph.nodes[node].get("label", node) if node in graph else node
+    return graph.nodes[node].get("label", node) if node in graph else node.rsplit("/", 1)[-1]
 
 
 # ---------------------------------------------------------------- centrality

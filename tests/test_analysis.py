@@ -1,0 +1,201 @@
+"""Network measures: small graphs with answers worked out by hand, then the article's graph."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from kg.analysis import (Dating, balance, centrality, communities, contested, date_events, event_chain,
+                         stance_matrix, trajectories)
+from kg.views import build_view
+
+PTR = "https://w3id.org/peace-talks-kg/id/"
+
+
+def edge(relation="agent→recipient", event="", goldstein=None, sign=0, **extra):
+    return {"relation": relation, "label": event or relation, "event": event, "goldstein": goldstein,
+            "sign": sign, "cameo": "", **extra}
+
+
+def interaction(*pairs: tuple[str, str, str, float]) -> nx.MultiDiGraph:
+    graph = nx.MultiDiGraph(name="interaction")
+    for a, b, event, score in pairs:
+        graph.add_node(a, label=a.rsplit("/", 1)[-1].upper())
+        graph.add_node(b, label=b.rsplit("/", 1)[-1].upper())
+        graph.add_edge(a, b, **edge(event=event, goldstein=score, sign=(score > 0) - (score < 0)))
+    return graph
+
+
+# ---------------------------------------------------------------- centrality
+
+def test_star_centre_is_the_broker():
+    # A star: h links four leaves. Every shortest path between two leaves passes h, so h's
+    # normalised betweenness is 1 and every leaf's 0; degree of h is 4.
+    view = interaction(*[("h", leaf, f"e{leaf}", 1.0) for leaf in "abcd"])
+    result = centrality(view)
+    assert result["broker"] == "h"
+    top = result["ranking"][0]
+    assert (top["node"], top["degree"], top["betweenness"]) == ("h", 4, 1.0)
+    assert all(row["betweenness"] == 0 for row in result["ranking"][1:])
+
+
+def test_path_betweenness_and_pagerank_direction():
+    # a→b→c: b lies on the one a–c path: betweenness 1/C(2,2)... normalised over (n-1)(n-2)/2 = 1 pair → 1.0.
+    # PageRank flows along the arrows, so the sink c ranks above a.
+    view = interaction(("a", "b", "e1", 1.0), ("b", "c", "e2", 1.0))
+    rows = {r["node"]: r for r in centrality(view)["ranking"]}
+    assert rows["b"]["betweenness"] == 1.0 and rows["a"]["betweenness"] == 0.0
+    assert rows["c"]["pagerank"] > rows["a"]["pagerank"]
+
+
+def test_parallel_events_count_once_for_degree():
+    view = interaction(("a", "b", "e1", 1.0), ("a", "b", "e2", -2.0), ("b", "a", "e3", 1.0))
+    assert {r["node"]: r["degree"] for r in centrality(view)["ranking"]} == {"a": 1, "b": 1}
+
+
+def test_sampled_betweenness_above_the_threshold_is_seeded():
+    view = nx.MultiDiGraph(nx.path_graph(30))
+    nx.relabel_nodes(view, str, copy=False)
+    first = centrality(view, exact_max=10, k=8, seed=7)
+    again = centrality(view, exact_max=10, k=8, seed=7)
+    assert first["sampled"] and first["method"] == "betweenness sampled, k=8, seed=7"
+    assert first["ranking"] == again["ranking"]
+    assert not centrality(view)["sampled"]
+
+
+@pytest.mark.parametrize("nodes", [0, 1])
+def test_too_small_for_centrality_says_so(nodes):
+    view = nx.MultiDiGraph(name="interaction")
+    view.add_nodes_from(["only"][:nodes])
+    result = centrality(view)
+    plural = "s" if nodes != 1 else ""
+    assert result["note"] == f"interaction network has {nodes} node{plural}: centrality needs at least 2"
+    assert result["ranking"] == [] and result["broker"] is None
+
+
+# ---------------------------------------------------------------- communities and balance
+
+def agreement(*ties: tuple[str, str, int]) -> nx.Graph:
+    graph = nx.Graph(name="agreement")
+    for a, b, sign in ties:
+        graph.add_node(a, label=a.upper())
+        graph.add_node(b, label=b.upper())
+        graph.add_edge(a, b, sign=sign, weight=sign)
+    return graph
+
+
+def test_two_camps_are_two_coalitions():
+    # Two triangles of agreement joined only by disagreements: the camps {a,b,c} and {x,y,z}.
+    camp = [("a", "b", 1), ("a", "c", 1), ("b", "c", 1), ("x", "y", 1), ("x", "z", 1), ("y", "z", 1)]
+    result = communities(agreement(*camp, ("a", "x", -1), ("c", "z", -1)))
+    assert [[m["node"] for m in g] for g in result["coalitions"]] == [["a", "b", "c"], ["x", "y", "z"]]
+    # Two disjoint equal triangles: modularity = 2 · (1/2 − (1/2)²) = 0.5.
+    assert result["modularity"] == 0.5
+    greedy = communities(agreement(*camp), method="greedy")
+    assert [[m["node"] for m in g] for g in greedy["coalitions"]] == [["a", "b", "c"], ["x", "y", "z"]]
+
+
+def test_no_agreement_leaves_singletons():
+    result = communities(agreement(("a", "b", -1)))
+    assert [[m["node"] for m in g] for g in result["coalitions"]] == [["a"], ["b"]]
+
+
+def test_balance_counts_and_names_unbalanced_triads():
+    # Triangle abc: + + -  → product −: unbalanced ("my friend's friend is my enemy").
+    # Triangle bcd: - + -  → product +: balanced (two friends c,d? no: b–c −, c–d +, b–d −: c and d share enemy b).
+    # Triangle ade is not closed (no d–e tie); abd: a–b +, a–d +, b–d − → unbalanced.
+    view = agreement(("a", "b", 1), ("a", "c", 1), ("b", "c", -1), ("c", "d", 1), ("b", "d", -1),
+                     ("a", "d", 1), ("a", "e", 1))
+    result = balance(view)
+    # Triangles: abc (+,+,−) U, abd (+,+,−) U, acd (+,+,+) B, bcd (−,−,+) B.
+    assert (result["triads"], result["balanced"], result["unbalanced"]) == (4, 2, 2)
+    assert [t["nodes"] for t in result["unbalanced_triads"]] == [["a", "b", "c"], ["a", "b", "d"]]
+
+
+def test_balance_of_two_nodes_is_a_clear_note():
+    assert balance(agreement(("a", "b", 1)))["note"] == "agreement network has 2 nodes: structural balance needs at least 3"
+
+
+# ---------------------------------------------------------------- contested targets, matrix
+
+def test_contested_targets_and_changes():
+    view = nx.MultiDiGraph(name="stance")
+    for n in ("a", "b", "c", "p", "q"):
+        view.add_node(n, label=n.upper(), kind="Proposal" if n in "pq" else "State")
+    view.add_edge("a", "p", **edge("supports", sign=1))
+    view.add_edge("b", "p", **edge("conditionallySupports", sign=1))
+    view.add_edge("c", "p", **edge("opposes", sign=-1))
+    view.add_edge("a", "q", **edge("supports", sign=1))
+    change = {"holder": "c", "holder_label": "C", "target": "p", "target_label": "P", "from": "support", "to": "oppose"}
+    rows = contested(view, [change])
+    assert [(r["target"], r["support"], r["oppose"], r["contested"]) for r in rows] == [("p", 2, 1, True), ("q", 1, 0, False)]
+    assert rows[0]["conditionallySupports"] == ["B"] and rows[0]["changes"] == [change]
+
+
+def test_stance_matrix_nets_signs():
+    view = nx.MultiDiGraph()
+    view.add_node("a", label="A")
+    view.add_node("i", label="I")
+    view.add_edge("a", "i", sign=1)
+    view.add_edge("a", "i", sign=1)
+    assert stance_matrix(view)["values"] == [[2]]
+
+
+# ---------------------------------------------------------------- time
+
+def timeline(nodes: dict[str, dict[str, str]], precedes=(), part_of=()) -> nx.MultiDiGraph:
+    graph = nx.MultiDiGraph(name="timeline")
+    for node, dates in nodes.items():
+        graph.add_node(node, **{"date": "", "earliest": "", "latest": "", **dates})
+    for a, b in precedes:
+        graph.add_edge(a, b, relation="precedes")
+    for a, b in part_of:
+        graph.add_edge(a, b, relation="partOf")
+    return graph
+
+
+def test_dating_uses_dates_bounds_order_and_parts():
+    events = timeline({"d": {"date": "2025-02-28"}, "part": {}, "after": {"latest": "2025-02-28"},
+                       "before": {"earliest": "2025-02-03"}, "loose": {"latest": "2025-06-02"},
+                       "in-march": {"earliest": "2025-03-03", "latest": "2025-03-05"}},
+                      precedes=[("before", "d"), ("d", "after")], part_of=[("part", "d")])
+    dating = date_events(events)
+    assert dating["d"] == Dating("2025-02", "2025-02-28", "2025-02-28", "date")
+    assert dating["part"].month == "2025-02"  # within the dated meeting
+    assert dating["after"].month == "2025-02"  # after Feb 28, by Feb 28
+    assert dating["before"] == Dating("2025-02", "2025-02-03", "2025-02-28", "bounds")
+    assert dating["in-march"].month == "2025-03"
+    assert dating["loose"] == Dating("", "", "2025-06-02", "undated")
+
+
+def test_trajectory_sums_per_month_once_per_event_and_side():
+    view = interaction((PTR + "trump", PTR + "zelenskyy", "meet", 1.9), (PTR + "trump", PTR + "zelenskyy", "scold", -2.0),
+                       (PTR + "vance", PTR + "zelenskyy", "scold", -2.0), (PTR + "trump", PTR + "putin", "call", 1.0),
+                       (PTR + "trump", PTR + "united-states", "self", 9.0), (PTR + "trump", PTR + "putin", "later", 5.0))
+    sides = {PTR + "trump": PTR + "united-states", PTR + "vance": PTR + "united-states",
+             PTR + "zelenskyy": PTR + "ukraine", PTR + "putin": PTR + "russia"}
+    dating = {"meet": Dating("2025-02"), "scold": Dating("2025-02"), "call": Dating("2025-03"),
+              "later": Dating("", "2025-03-01", "2025-06-02", "undated")}
+    result = trajectories(view, dating, sides, [("united-states", "ukraine"), ("united-states", "russia")])
+    # Labels come from the view; Ukraine has no node of its own here, so its name falls back to the slug.
+    assert list(result) == ["UNITED-STATES–ukraine", "UNITED-STATES–russia"]
+    us_ua = result["UNITED-STATES–ukraine"]
+    # Feb: meeting +1.9, scolding −2.0 once (two agents, one event) → −0.1. The US acting on itself is no pair.
+    assert [(p["month"], p["goldstein"], p["sign"]) for p in us_ua["points"]] == [("2025-02", -0.1, -1)]
+    us_ru = result["UNITED-STATES–russia"]
+    assert [(p["month"], p["goldstein"]) for p in us_ru["points"]] == [("2025-03", 1.0)]
+    assert [e["event"] for e in us_ru["undated"]] == ["later"]
+
+
+def test_event_chain_names_the_events():
+    view = interaction((PTR + "a", PTR + "b", "e1", 1.0), (PTR + "c", PTR + "b", "e2", 1.0), (PTR + "c", PTR + "d", "e3", 1.0))
+    chain = event_chain(view, "a", "d")
+    assert [(s["from"][-1], s["event"], s["to"][-1]) for s in chain["steps"]] == [("a", "e1", "b"), ("b", "e2", "c"), ("c", "e3", "d")]
+    view.add_node(PTR + "z", label="Z")
+    assert event_chain(view, "a", "z")["note"] == "no chain of events links A and Z"
+    assert event_chain(view, "a", "nobody")["note"] == f"{PTR}nobody is not in the interaction network"
