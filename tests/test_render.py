@@ -1,0 +1,216 @@
+"""`kg render` without a browser: escaping, offline resources, determinism, time axis, the pages written."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import random
+import re
+from html import unescape
+from datetime import date
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from kg import render
+from kg.cli import main
+from kg.render import PageSpec, edge_style, interval, json_for_script, page_html, page_payload, time_axis
+
+XSS = "<img src=x onerror=window.__xss=1>"
+ARTICLE = "Alpha met Beta on Feb. 28.\nBeta said \"no\" </script> & left."
+
+
+def node(label: str, kind: str, **extra) -> dict:
+    attrs = {"label": label, "kind": kind, "layer": "asserted", "date": "", "earliest": "", "latest": "",
+             "quotes": [], "spans": [], "wikidata": "", "dbpedia": "", "geonames": ""}
+    attrs.update(extra)
+    return attrs
+
+
+def edge(relation: str, **extra) -> dict:
+    attrs = {"relation": relation, "label": relation, "event": "", "kind": "", "date": "", "earliest": "",
+             "latest": "", "cameo": "", "goldstein": None, "sign": 0, "quotes": [], "spans": [], "layer": "asserted"}
+    attrs.update(extra)
+    return attrs
+
+
+def small_graph() -> nx.MultiDiGraph:
+    g = nx.MultiDiGraph()
+    g.add_node("ex:alpha", **node("Alpha", "Person", quotes=["Alpha"], spans=[[0, 5]],
+                                  wikidata="http://www.wikidata.org/entity/Q1", dbpedia="javascript:alert(1)"))
+    g.add_node("ex:beta", **node(XSS, "State", quotes=["Beta"], spans=[[10, 14]]))
+    g.add_node("ex:meeting", **node("Meeting on Feb. 28", "Meeting", date="2025-02-28", quotes=["on Feb. 28"],
+                                    spans=[[15, 25]]))
+    g.add_node("ex:plan", **node("Plan", "Proposal", layer="inferred"))
+    g.add_edge("ex:alpha", "ex:beta", key="m", **edge("agent→recipient", label="Meeting on Feb. 28", kind="Meeting",
+                                                      event="ex:meeting", date="2025-02-28", goldstein=1.0))
+    g.add_edge("ex:alpha", "ex:meeting", key="a", **edge("agent"))
+    g.add_edge("ex:beta", "ex:plan", key="o", **edge("opposes", sign=-1, layer="inferred"))
+    return g
+
+
+def scripts(html: str) -> list[str]:
+    return re.findall(r"<script(?: [^>]*)?>(.*?)</script>", html, flags=re.S)
+
+
+def payload_of(html: str) -> dict:
+    return json.loads(re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', html, re.S).group(1))
+
+
+def test_json_for_script_cannot_close_the_script_or_open_a_comment():
+    text = json_for_script({"label": "</script><!-- & \u2028"})
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert json.loads(text) == {"label": "</script><!-- & \u2028"}
+
+
+def test_data_text_reaches_the_page_only_as_escaped_json():
+    html = page_html(PageSpec("t.html", "A <b>bold</b> & title", "Desc <i>x</i>", small_graph()), ARTICLE)
+    assert XSS not in html and "<img" not in html
+    assert "</script> &" not in html  # the article's own "</script>" is escaped too
+    assert html.count("A &lt;b&gt;bold&lt;/b&gt; &amp; title</h1>") == 1  # heading printed once, escaped
+    assert "<h1>" in html and html.count("<h1>") == 1
+    data = payload_of(html)
+    assert data["details"]["ex:beta"]["label"] == XSS  # shown as text, not lost
+    assert data["article"] == ARTICLE
+
+
+def test_page_loads_nothing_from_the_network_and_inlines_pyvis_vis_network():
+    html = page_html(PageSpec("t.html", "T", "D", small_graph()), ARTICLE)
+    assert not re.search(r"<(script|link|img|iframe)[^>]*\s(src|href)=", html)
+    assert "bootstrap" not in html and "cdn" not in html.lower().replace("cdn_resources", "")
+    import pyvis
+
+    vis = (Path(pyvis.__file__).parent / "lib" / "vis-9.1.2" / "vis-network.min.js").read_text(encoding="utf-8")
+    assert vis.split("//# sourceMappingURL")[0].strip()[-2000:] in html
+    assert "sourceMappingURL" not in html
+
+
+def test_content_security_policy_allows_exactly_the_inline_scripts():
+    html = page_html(PageSpec("t.html", "T", "D", small_graph()), ARTICLE)
+    csp = unescape(re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1))
+    assert "default-src 'none'" in csp
+    allowed = set(re.findall(r"'sha256-([^']+)'", csp))
+    code = [s for s in scripts(html) if not s.startswith("{")]  # the JSON block is not executed
+    assert len(code) == 2
+    assert {base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() for s in code} == allowed
+
+
+def test_links_keep_only_http_urls():
+    data = page_payload(PageSpec("t.html", "T", "D", small_graph()), ARTICLE)
+    assert data["details"]["ex:alpha"]["links"] == [["Wikidata", "http://www.wikidata.org/entity/Q1"]]
+
+
+def test_same_graph_in_any_insertion_order_gives_identical_bytes():
+    g = small_graph()
+    shuffled = nx.MultiDiGraph()
+    nodes, edges = list(g.nodes(data=True)), list(g.edges(keys=True, data=True))
+    random.Random(3).shuffle(nodes)
+    random.Random(3).shuffle(edges)
+    shuffled.add_nodes_from(nodes)
+    shuffled.add_edges_from(edges)
+    one = page_html(PageSpec("t.html", "T", "D", g), ARTICLE)
+    assert page_html(PageSpec("t.html", "T", "D", shuffled), ARTICLE) == one
+
+
+def test_spans_become_utf16_offsets_for_javascript():
+    article = "\U0001F600 Alpha"  # one astral character: two UTF-16 units
+    g = nx.MultiDiGraph()
+    g.add_node("ex:a", **node("Alpha", "Person", spans=[[2, 7]]))
+    data = page_payload(PageSpec("t.html", "T", "D", g), article)
+    assert article[2:7] == "Alpha"
+    assert data["details"]["ex:a"]["spans"] == [[3, 8]]
+
+
+def test_counts_legend_and_layers_in_the_payload():
+    data = page_payload(PageSpec("t.html", "T", "D", small_graph(), layers_on=("asserted",)), ARTICLE)
+    assert len(data["nodes"]) == 4 and len(data["edges"]) == 3
+    assert [g["key"] for g in data["legend"]] == ["person", "state", "interaction", "proposal"]
+    assert data["page"]["layers"] == ["asserted", "inferred"] and data["page"]["layersOn"] == ["asserted"]
+    assert {e["s"] for e in data["edges"]} == {"cooperation", "neutral", "oppose"}
+    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in data["nodes"])
+    assert data["options"]["physics"] == {"enabled": False}
+
+
+def test_edge_styles_follow_polarity_then_goldstein():
+    assert edge_style(edge("supports")) == "support"
+    assert edge_style(edge("opposes")) == "oppose"
+    assert edge_style(edge("conditionallySupports")) == "conditional"
+    assert edge_style(edge("agent→recipient", goldstein=-4.4)) == "conflict"
+    assert edge_style(edge("agent→recipient", goldstein=3.0)) == "cooperation"
+    assert edge_style(edge("precedes")) == "neutral"
+
+
+def test_a_single_open_bound_does_not_date_a_thing():
+    assert interval(node("x", "Event", date="2025-02-28")) == ("2025-02-28", "2025-02-28")
+    assert interval(node("x", "Event", earliest="2014-01-01", latest="2014-12-31")) == ("2014-01-01", "2014-12-31")
+    assert interval(node("x", "Event", latest="2025-06-02")) == (None, None)
+
+
+def test_time_axis_is_linear_inside_stretches_and_breaks_long_gaps():
+    axis = time_axis([date(2025, 2, 28), date(2025, 3, 6), date(2025, 3, 25), date(2014, 1, 1)],
+                     px_per_day=10, max_gap=40, break_px=100)
+    assert axis.x(date(2014, 1, 1)) == 0
+    assert axis.x(date(2025, 2, 28)) == 100  # eleven years shrink to one marked break
+    assert axis.x(date(2025, 3, 6)) == 160 and axis.x(date(2025, 3, 25)) == 350
+    assert axis.breaks == [50]
+    assert {"x": 110.0, "label": "Mar 2025"} in axis.ticks()
+
+
+def test_timeline_puts_bounded_events_between_their_bounds():
+    g = nx.MultiDiGraph()
+    g.add_node("ex:a", **node("Annexation", "Annexation", earliest="2014-01-01", latest="2014-12-31"))
+    g.add_node("ex:b", **node("Meeting", "Meeting", date="2014-06-01"))
+    g.add_node("ex:c", **node("Undated talk", "Statement", latest="2025-06-02"))
+    g.add_node("ex:p", **node("Someone", "Person"))
+    g.add_edge("ex:p", "ex:c", **edge("participant"))
+    positions, deco = render.timeline_positions(g)
+    x0, x1 = deco["bars"]["ex:a"]
+    assert x0 < positions["ex:b"][0] < x1 and positions["ex:a"][0] == pytest.approx((x0 + x1) / 2)
+    assert positions["ex:a"][1] < 0 and positions["ex:b"][1] < 0  # dated: above the axis
+    assert positions["ex:p"][1] > 0 and positions["ex:c"][1] > deco["band"] > positions["ex:p"][1]
+
+
+def test_layout_is_seeded_and_separates_nodes():
+    g = nx.path_graph(30, create_using=nx.MultiDiGraph)
+    g = nx.relabel_nodes(g, {i: f"ex:{i:02d}" for i in g})
+    first = render.network_positions(g)
+    assert first == render.network_positions(g)
+    points = list(first.values())
+    assert min(((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5 for i, a in enumerate(points) for b in points[i + 1:]) > 5
+
+
+def test_big_graphs_get_a_layout_without_quadratic_cost():
+    g = nx.MultiDiGraph()
+    g.add_edges_from((f"ex:{i}", f"ex:{(i * 7 + 1) % 3000}") for i in range(3000))
+    positions = render.network_positions(g)
+    assert len(positions) == g.number_of_nodes() and len(set(positions.values())) == len(positions)
+
+
+def test_render_writes_every_page_deterministically(built, tmp_path):
+    from kg.views import VIEWS
+
+    assert main(["render", "--out", str(built)]) == 0
+    folder = built / "html"
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    pages = sorted(p.name for p in folder.glob("*.html") if p.name != "index.html")
+    assert set(re.findall(r'href="([^"]+)"', index)) == set(pages)
+    for name in ("whole", "interaction", "stance", "timeline", "agreement", "actor-issue"):
+        assert name in VIEWS and f"{name}.html" in pages
+    for actor in ("trump", "putin", "zelenskyy", "rubio", "lavrov", "vance"):  # all act in the article
+        assert f"actor-{actor}.html" in pages
+    before = {name: (folder / name).read_bytes() for name in pages}
+    assert main(["render", "--out", str(built)]) == 0
+    assert {name: (folder / name).read_bytes() for name in pages} == before
+
+
+def test_render_without_a_build_is_a_usage_error(tmp_path, capsys):
+    assert main(["render", "--out", str(tmp_path / "nothing")]) == 2
+    assert "no built dataset: run `kg build" in capsys.readouterr().err
+    assert not (tmp_path / "nothing" / "html").exists()
+
+
+def test_render_rejects_an_unknown_layer(built, capsys):
+    assert main(["render", "--out", str(built), "--layers", "asserted,guessed"]) == 2
+    assert "unknown layer(s) guessed" in capsys.readouterr().err
