@@ -7,9 +7,11 @@ Every library file begins with a comment header that `kg queries` shows:
     #   its date words and the quote.
     # layers: asserted, inferred
     # param: actor: an actor IRI (e.g. ptr:trump) to restrict the rows to
+    # needs: network
 
 `summary`, `description` and `layers` are required; `param` may repeat and
-names a variable of the SELECT that `kg query --param NAME=VALUE` binds. A
+names a variable of the SELECT that `kg query --param NAME=VALUE` binds;
+`needs: network` marks a federated query (SERVICE to an outside endpoint). A
 line starting with "#" and two or more spaces continues the previous key.
 The lead's validation checks (queries/checks/*-violation.rq) are listed too,
 marked as checks; their header is a plain comment.
@@ -37,7 +39,8 @@ from kg.problems import EXIT_OK, EXIT_VIOLATIONS, KgError
 from kg.project import Project
 from kg.results import Result, format_result, to_csv, to_json, to_ntriples
 
-HEADER_KEYS = ("summary", "description", "layers", "param")
+HEADER_KEYS = ("summary", "description", "layers", "param", "needs")
+NEEDS = ("network",)
 REQUIRED_KEYS = ("summary", "description", "layers")
 LAYER_NAMES = ("asserted", "inferred", "external", "vocabulary")
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
@@ -62,6 +65,12 @@ class Query:
     params: tuple[Param, ...]
     text: str
     check: bool = False
+    needs: tuple[str, ...] = ()
+
+    @property
+    def federated(self) -> bool:
+        """True for a query that calls an outside endpoint (SERVICE) and so needs the network."""
+        return "network" in self.needs
 
     @property
     def form(self) -> str:
@@ -98,7 +107,7 @@ def parse_header(text: str, where: str) -> dict[str, list[str]]:
         key, value = match["key"].lower(), match["value"].strip()
         if key not in HEADER_KEYS:
             raise KgError(f"{where}:{number}: unknown header key {key!r}: expected one of {', '.join(HEADER_KEYS)}")
-        if key in fields and key != "param":
+        if key in fields and key not in ("param", "needs"):
             raise KgError(f"{where}:{number}: header key {key!r} given twice")
         if not value:
             raise KgError(f"{where}:{number}: header key {key!r} has no value")
@@ -132,6 +141,25 @@ def _params(values: list[str], where: str, text: str) -> tuple[Param, ...]:
     return tuple(params)
 
 
+def _needs(values: list[str], where: str, text: str) -> tuple[str, ...]:
+    needs = tuple(part.strip() for value in values for part in value.split(","))
+    for need in needs:
+        if need not in NEEDS:
+            raise KgError(f"{where}:{_line_of(text, '# needs:')}: unknown need {need!r} in '# needs:': "
+                          f"expected {', '.join(NEEDS)}")
+    calls_out = re.search(r"\bSERVICE\b", _without_comments(text), re.I) is not None
+    if calls_out != ("network" in needs):
+        line = _line_of(text, "# needs:") if needs else 1
+        missing = "has a SERVICE call but no '# needs: network'" if calls_out else \
+            "says '# needs: network' but has no SERVICE call"
+        raise KgError(f"{where}:{line}: header {missing}")
+    return needs
+
+
+def _without_comments(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
 def _line_of(text: str, prefix: str) -> int:
     return next((i for i, line in enumerate(text.splitlines(), 1) if line.startswith(prefix)), 1)
 
@@ -143,7 +171,8 @@ def read_query(path: Path, project: Project | None = None) -> Query:
     fields = parse_header(text, where)
     query = Query(name=path.stem, path=path, summary=fields["summary"][0],
                   description=fields["description"][0], layers=_layers(fields["layers"][0], where, text),
-                  params=_params(fields.get("param", []), where, text), text=text)
+                  params=_params(fields.get("param", []), where, text), text=text,
+                  needs=_needs(fields.get("needs", []), where, text))
     query_form(text, where)
     return query
 
@@ -197,13 +226,15 @@ def print_library(project: Project, verbose: bool = False) -> None:
     library = load_library(project)
     width = max((len(q.name) for q in library), default=0)
     for query in library:
-        mark = "  [check]" if query.check else ""
+        mark = "  [check]" if query.check else "  [needs network]" if query.federated else ""
         print(f"{query.name.ljust(width)}  {query.summary}{mark}")
         if verbose:
             print(f"{'':{width}}    {query.description}")
             print(f"{'':{width}}    layers: {', '.join(query.layers)}")
             for param in query.params:
                 print(f"{'':{width}}    --param {param.name}=...: {param.description}")
+            if query.needs:
+                print(f"{'':{width}}    needs: {', '.join(query.needs)}")
 
 
 # --- parameters ---------------------------------------------------------------
@@ -418,19 +449,31 @@ def expected_text(result: Result) -> str:
     return to_csv(result)
 
 
-def write_expected(project: Project, out: Path) -> list[Path]:
-    """(Re)write queries/expected/* from a build in `out`; read each against the article before committing."""
+def redirect_services(text: str, services: Mapping[str, str]) -> str:
+    """The query with each `SERVICE <from>` calling `<to>` instead: federated queries run
+    offline against a stand-in endpoint (tests, expected results)."""
+    for source, target in services.items():
+        text = text.replace(f"SERVICE <{source}>", f"SERVICE <{target}>")
+    return text
+
+
+def write_expected(project: Project, out: Path, services: Mapping[str, str] | None = None) -> list[Path]:
+    """(Re)write queries/expected/* from a build in `out`; read each against the article before committing.
+
+    Federated queries are written only when `services` redirects their endpoints
+    to stand-ins (e.g. one serving tests/fixtures/wikidata-fixture.ttl)."""
     from kg.serialize import write_atomically
     from kg.store import load_dataset
 
     store = load_dataset(out)
     written = []
     for query in load_library(project):
-        if query.check:
+        if query.check or (query.federated and not services):
             continue
         path = expected_path(project, query)
         path.parent.mkdir(exist_ok=True)
-        result = run_query(store, query.text, timeout=None, where=project.relative(query.path))
+        text = redirect_services(query.text, services or {})
+        result = run_query(store, text, timeout=None, where=project.relative(query.path))
         write_atomically(path, expected_text(result))
         written.append(path)
     return written
@@ -443,10 +486,13 @@ def main(argv: list[str] | None = None) -> int:
                                      description="regenerate queries/expected/ from a build")
     parser.add_argument("--write-expected", action="store_true", required=True)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the build folder to query")
+    parser.add_argument("--service", action="append", default=[], metavar="FROM=TO",
+                        help="run federated queries with SERVICE <FROM> redirected to <TO>")
     args = parser.parse_args(argv)
     project = find_project()
+    services = dict(s.split("=", 1) for s in args.service)
     try:
-        for path in write_expected(project, args.out):
+        for path in write_expected(project, args.out, services):
             print(project.relative(path))
     except KgError as error:
         print(f"error: {error}", file=sys.stderr)
