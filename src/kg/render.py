@@ -239,8 +239,11 @@ def network_positions(graph: Any) -> dict[str, tuple[float, float]]:
     components = sorted((sorted(c) for c in nx.connected_components(simple)), key=lambda c: (-len(c), c[0]))
     placed: list[tuple[dict[str, tuple[float, float]], float]] = []
     for nodes in components:
-        radius = 95.0 * math.sqrt(len(nodes)) if len(nodes) > 1 else 0.0
-        placed.append((_component_layout(simple.subgraph(nodes), radius), radius))
+        layout = _component_layout(simple.subgraph(nodes), 60.0 * math.sqrt(len(nodes)) if len(nodes) > 1 else 0.0)
+        cx = sum(x for x, _ in layout.values()) / len(layout)
+        cy = sum(y for _, y in layout.values()) / len(layout)
+        layout = {k: (x - cx, y - cy) for k, (x, y) in layout.items()}
+        placed.append((layout, max(math.hypot(x, y) for x, y in layout.values())))
     area = sum((2 * r + 120) ** 2 for _, r in placed)
     row_width = max(math.sqrt(area) * 1.3, 2 * placed[0][1] + 120 if placed else 0)
     positions: dict[str, tuple[float, float]] = {}
@@ -266,7 +269,27 @@ def _component_layout(component: Any, radius: float) -> dict[str, tuple[float, f
         return _spiral(component, radius)
     # A longer ideal edge length than the default spreads hubs and their leaves evenly.
     raw = nx.spring_layout(component, k=2.5 / math.sqrt(n), seed=7, iterations=150 if n <= 300 else 40)
-    return {str(k): (float(x) * radius, float(y) * radius) for k, (x, y) in raw.items()}
+    keys = sorted(raw)
+    spread = _push_apart([(float(raw[k][0]) * radius, float(raw[k][1]) * radius) for k in keys])
+    return {str(k): xy for k, xy in zip(keys, spread)}
+
+
+def _push_apart(points: list[tuple[float, float]], gap: float = 100.0, rounds: int = 60) -> list[tuple[float, float]]:
+    """Move nodes closer than `gap` pixels apart: a spring layout packs hubs' neighbourhoods so
+    tightly that their labels overlap, while the outskirts stay sparse."""
+    import numpy as np
+
+    xy = np.array(points, dtype=float)
+    for _ in range(rounds):
+        delta = xy[:, None, :] - xy[None, :, :]
+        dist = np.sqrt((delta ** 2).sum(axis=2))
+        np.fill_diagonal(dist, 1e9)
+        close = dist < gap
+        if not close.any():
+            break
+        push = np.where(close, (gap - dist) / np.maximum(dist, 1e-6) / 2, 0.0)
+        xy += (delta * push[:, :, None]).sum(axis=1) * 0.5
+    return [(round(float(x), 1), round(float(y), 1)) for x, y in xy]
 
 
 def _spiral(component: Any, radius: float) -> dict[str, tuple[float, float]]:
