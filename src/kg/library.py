@@ -330,7 +330,7 @@ def _evaluate(store: ox.Store, text: str, params: dict, where: str,
             return "triples", answer.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
         return "rows", answer.serialize(format=ox.QueryResultsFormat.JSON) or b""
     except SyntaxError as error:
-        raise KgError(_syntax_message(str(error), text, where)) from None
+        raise KgError(_syntax_message(str(error), text, where, prefixes)) from None
     except RuntimeError as error:
         message = str(error)
         if (missing := re.search(r"variable \?(\w+) in its SELECT projection", message)) and params:
@@ -388,19 +388,42 @@ def _decode(form: str, answer: tuple[str, bytes]) -> Result:
     return Result(form="SELECT", variables=variables, rows=rows)
 
 
-def _syntax_message(message: str, text: str, where: str) -> str:
-    """'file:LINE:COL: syntax error: ...' with the offending line and a caret under the column."""
-    position = re.search(r"(\d+):(\d+)", message)
+def _syntax_message(message: str, text: str, where: str, prefixes: Mapping[str, str] | None = None) -> str:
+    """'file:LINE:COL: syntax error at 'TEXT': ...' with the offending line and a caret under the column.
+
+    Oxigraph reports where its parser gave up, often the end of the query; rdflib's
+    parser, asked only when Oxigraph has refused the query, usually points at the
+    start of the broken clause, so its position is shown when it has one."""
     reason = re.sub(r"^error at \d+:\d+:\s*", "", message)
+    position = _rdflib_error_position(text, prefixes) or _oxigraph_error_position(message)
     if not position:
         return f"{where}: syntax error: {reason}"
-    line, column = int(position[1]), int(position[2])
+    line, column = position
     lines = text.splitlines()
     source = lines[line - 1] if 0 < line <= len(lines) else ""
-    near = source[column - 1:].strip()[:40] if source else ""
-    found = f" near {near!r}" if near else " at the end of the line"
-    return (f"{where}:{line}:{column}: syntax error{found}: {reason}\n"
+    near = source[column - 1:].strip()[:40]
+    before = source[:column - 1].split()[-1:] if source else []
+    found = f" at {near!r}" if near else f" after {before[0]!r}" if before else ""
+    return (f"{where}:{line}:{column}: syntax error{found} (parser: {reason})\n"
             f"    {source}\n    {' ' * (column - 1)}^")
+
+
+def _oxigraph_error_position(message: str) -> tuple[int, int] | None:
+    match = re.search(r"(\d+):(\d+)", message)
+    return (int(match[1]), int(match[2])) if match else None
+
+
+def _rdflib_error_position(text: str, prefixes: Mapping[str, str] | None) -> tuple[int, int] | None:
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql import prepareQuery
+
+    try:
+        prepareQuery(text, initNs=dict(prefixes or {}))
+    except ParseException as error:
+        return error.lineno, error.col
+    except Exception:  # rdflib refuses for another reason (e.g. a prefix): no position from it
+        return None
+    return None
 
 
 # --- the command line ---------------------------------------------------------------
