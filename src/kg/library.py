@@ -338,6 +338,8 @@ def _evaluate(store: ox.Store, text: str, params: dict, where: str,
             raise KgError(f"{where}: --param {name}: the query does not select ?{name}, so it cannot be bound "
                           "(bind only variables that the SELECT lists)") from None
         raise KgError(f"{where}: query failed: {message}") from None
+    except OSError as error:  # a SERVICE endpoint that cannot be reached, or the store failing to read
+        raise KgError(f"{where}: query failed: {error}") from None
 
 
 def _evaluate_in_worker(store: ox.Store, text: str, params: dict, where: str,
@@ -369,8 +371,9 @@ def _worker(sender, store: ox.Store, text: str, params: dict, where: str,
             prefixes: Mapping[str, str] | None) -> None:
     try:
         sender.send(("ok", *_evaluate(store, text, params, where, prefixes)))
-    except KgError as error:
-        sender.send(("error", "", str(error).encode("utf-8")))
+    except Exception as error:  # report it in the parent, which prints it and exits 2
+        text = str(error) if isinstance(error, KgError) else f"{where}: query failed: {error!r}"
+        sender.send(("error", "", text.encode("utf-8")))
     finally:
         sender.close()
 
