@@ -268,9 +268,12 @@ def _component_layout(component: Any, radius: float) -> dict[str, tuple[float, f
     if n > SPRING_LIMIT:
         return _spiral(component, radius)
     # A longer ideal edge length than the default spreads hubs and their leaves evenly.
-    raw = nx.spring_layout(component, k=2.5 / math.sqrt(n), seed=7, iterations=150 if n <= 300 else 40)
+    # method="force": the same result with or without scipy (its "energy" method needs scipy).
+    raw = nx.spring_layout(component, k=2.5 / math.sqrt(n), seed=7, iterations=150 if n <= 300 else 40,
+                           method="force")
     keys = sorted(raw)
-    spread = _push_apart([(float(raw[k][0]) * radius, float(raw[k][1]) * radius) for k in keys])
+    spread = _push_apart([(float(raw[k][0]) * radius, float(raw[k][1]) * radius) for k in keys],
+                         rounds=60 if n <= 300 else 12)
     return {str(k): xy for k, xy in zip(keys, spread)}
 
 
