@@ -235,6 +235,18 @@ def provenance(graph: Graph, endpoint: str, items: list[URIRef], retrieved: dt.d
         graph.add((ENRICHMENT, SCHEMA.about, item))
 
 
+def _external_links(out: Path) -> Graph:
+    """The skos:exactMatch/closeMatch triples of the external graph (read fast, with Oxigraph)."""
+    from kg.store import load_dataset, select
+
+    rows = select(load_dataset(out), f"""SELECT ?s ?p ?o WHERE {{
+        GRAPH <{GRAPH_EXTERNAL}> {{ ?s ?p ?o }} VALUES ?p {{ skos:exactMatch skos:closeMatch }} }}""")
+    graph = Graph()
+    for row in rows:
+        graph.add((row["s"], row["p"], row["o"]))
+    return graph
+
+
 def saved_enrichment(out: Path) -> Graph:
     """OUT/enrichment.ttl, or an empty graph when `kg enrich` has not been run (for the build to merge)."""
     path = out / ENRICHMENT_TTL
@@ -256,12 +268,12 @@ def enrich(out: Path, client: Client, batch_size: int = 50, now: Callable[[], dt
     from kg.void import VOID_TTL, describe
 
     check_endpoint(client.endpoint)
-    graphs = load_graphs(out)
     previous = saved_enrichment(out)
-    items = linked_items(graphs[GRAPH_EXTERNAL] - previous)
+    items = linked_items(_external_links(out))
     if not items:
         raise KgError(f"{out / DATASET_TRIG}: the external layer links no Wikidata item: nothing to enrich")
     enrichment = fetch(client, items, batch_size)
+    graphs = load_graphs(out)
     retrieved = (now or (lambda: dt.datetime.now(dt.timezone.utc)))().replace(microsecond=0)
     provenance(enrichment, client.endpoint, items, retrieved)
     graphs[GRAPH_EXTERNAL] = (graphs[GRAPH_EXTERNAL] - previous) + enrichment

@@ -370,8 +370,12 @@ def _article_order(asserted: Graph) -> set[tuple[URIRef, URIRef]]:
 
 
 def external_layer(project: Project, asserted: Graph) -> Graph:
-    """Links of confirmed identifiers and outside dates, each with its source (exit 2 on bad input)."""
+    """Links of confirmed identifiers and outside dates, each with its source (exit 2 on bad input).
+
+    A project without graph/external/ has no outside knowledge: the layer is empty."""
     graph = Graph()
+    if not project.external_dir.is_dir():
+        return graph
     add_links(graph, read_links(project, asserted), project.relative(project.external_dir / IDS_FILE))
     add_dates(graph, read_dates(project, asserted), asserted, project.relative(project.external_dir / DATES_FILE))
     return graph

@@ -1,0 +1,325 @@
+"""`kg enrich`: against a local Oxigraph server holding a Wikidata-shaped fixture, and against
+endpoints that are unreachable, slow or failing (clear error, nothing written)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import http.server
+import json
+import math
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from rdflib import RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
+
+from conftest import require
+from kg.cli import main
+from kg.enrich import ENRICHMENT, USER_AGENT, Client, enrich
+from kg.namespaces import GRAPH_ASSERTED, GRAPH_EXTERNAL, GRAPH_INFERRED, GRAPH_VOCABULARY
+from kg.problems import KgError
+
+FIXTURE = Path(__file__).parent / "fixtures" / "wikidata-fixture.ttl"
+WD = Namespace("http://www.wikidata.org/entity/")
+WDT = Namespace("http://www.wikidata.org/prop/direct/")
+P = Namespace("http://www.wikidata.org/prop/")
+PS = Namespace("http://www.wikidata.org/prop/statement/")
+PQ = Namespace("http://www.wikidata.org/prop/qualifier/")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+VOID = Namespace("http://rdfs.org/ns/void#")
+FIXED_TIME = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
+OUTPUTS = ("dataset.trig", "dataset.ttl", "void.ttl", "enrichment.ttl")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def oxigraph_binary() -> Path | None:
+    found = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    return Path(found) if Path(found).is_file() else None
+
+
+@pytest.fixture(scope="module")
+def wikidata_endpoint(tmp_path_factory) -> str:
+    """A read-only Oxigraph server on a free loopback port, loaded with the Wikidata-shaped fixture."""
+    binary = oxigraph_binary()
+    require(binary is not None, "the oxigraph server binary is not installed (pip install oxigraph)")
+    location = tmp_path_factory.mktemp("wikidata-store")
+    subprocess.run([str(binary), "load", "--location", str(location), "--file", str(FIXTURE)],
+                   check=True, capture_output=True, timeout=60)
+    port = free_port()
+    server = subprocess.Popen([str(binary), "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}/query"
+    try:
+        wait_until_up(url, server)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def wait_until_up(url: str, server: subprocess.Popen, seconds: float = 20.0) -> None:
+    probe = url + "?" + urllib.parse.urlencode({"query": "ASK {}"})
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"oxigraph server exited: {server.stderr.read().decode(errors='replace')}")
+        try:
+            with urllib.request.urlopen(probe, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"oxigraph server did not answer on {url} within {seconds} s")
+
+
+class FakeEndpoint:
+    """A tiny local HTTP server whose answers a test decides; it records each request."""
+
+    def __init__(self, answer: Callable[[int], tuple[int, bytes, float]]):
+        self.requests: list[dict] = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode("utf-8")
+                outer.requests.append({"headers": dict(self.headers), "query": urllib.parse.parse_qs(body)["query"][0]})
+                status, payload, delay = answer(len(outer.requests))
+                time.sleep(delay)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/sparql-results+json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except OSError:
+                    pass  # the client gave up (timeout)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+EMPTY = json.dumps({"head": {"vars": ["item", "prop", "value"]}, "results": {"bindings": []}}).encode()
+
+
+@pytest.fixture
+def out(built, tmp_path) -> Path:
+    """A private copy of the session build, so enrich can write into it."""
+    copy = tmp_path / "out"
+    shutil.copytree(built, copy)
+    return copy
+
+
+def digests(folder: Path) -> dict[str, str | None]:
+    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() if (folder / name).exists() else None
+            for name in OUTPUTS}
+
+
+def graphs_of(out: Path) -> dict[URIRef, Graph]:
+    dataset = Dataset()
+    dataset.parse(out / "dataset.trig", format="trig")
+    result = {}
+    for name in (GRAPH_VOCABULARY, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_EXTERNAL):
+        graph = Graph()
+        for triple in dataset.graph(name):
+            graph.add(triple)
+        result[name] = graph
+    return result
+
+
+def linked_qids(out: Path) -> list[str]:
+    external = graphs_of(out)[GRAPH_EXTERNAL]
+    skos = Namespace("http://www.w3.org/2004/02/skos/core#")
+    return sorted({str(o) for p in (skos.exactMatch, skos.closeMatch) for o in external.objects(None, p)
+                   if str(o).startswith(str(WD))})
+
+
+# --------------------------------------------------------------------------
+# Against the local Wikidata-shaped endpoint
+
+
+def test_enrich_fetches_facts_of_linked_items_with_provenance(out, wikidata_endpoint):
+    before = graphs_of(out)
+    enrich(out, Client(wikidata_endpoint), batch_size=10, now=lambda: FIXED_TIME)
+    saved = Graph().parse(out / "enrichment.ttl", format="turtle")
+
+    assert set(saved.objects(WD.Q22686, RDFS.label)) == {Literal("Donald Trump", lang="en")}  # English only
+    assert saved.value(WD.Q1899, WDT.P625) == Literal("Point(30.5233 50.45)",
+                                                     datatype=URIRef("http://www.opengis.net/ont/geosparql#wktLiteral"))
+    assert saved.value(WD.Q1899, WDT.P17) == WD.Q212
+    assert saved.value(WD.Q212, RDFS.label) == Literal("Ukraine", lang="en")  # label of a referenced country
+    terms = {}
+    for statement in saved.objects(WD.Q22686, P.P39):
+        start, end = saved.value(statement, PQ.P580), saved.value(statement, PQ.P582)
+        terms[str(start.toPython().date())] = end and str(end.toPython().date())
+        assert saved.value(statement, PS.P39) == WD.Q11696
+    assert terms == {"2017-01-20": "2021-01-20", "2025-01-20": None}
+    assert saved.value(WD.Q11696, RDFS.label) == Literal("President of the United States", lang="en")
+    # Only linked items: the fixture's wrong/unrelated QIDs are never fetched.
+    assert (WD.Q4328088, None, None) not in saved and (WD.Q191954, None, None) not in saved
+
+    assert saved.value(ENRICHMENT, DCTERMS.source) == URIRef(wikidata_endpoint)
+    assert saved.value(ENRICHMENT, PROV.generatedAtTime) == Literal("2026-01-02T03:04:05+00:00", datatype=XSD.dateTime)
+    assert {str(i) for i in saved.objects(ENRICHMENT, URIRef("https://schema.org/about"))} == set(linked_qids(out))
+
+    after = graphs_of(out)
+    for name in (GRAPH_VOCABULARY, GRAPH_ASSERTED, GRAPH_INFERRED):
+        assert set(after[name]) == set(before[name])
+    assert set(after[GRAPH_EXTERNAL]) == set(before[GRAPH_EXTERNAL]) | set(saved)
+    void = Graph().parse(out / "void.ttl", format="turtle")
+    assert void.value(GRAPH_EXTERNAL, VOID.triples) == Literal(len(after[GRAPH_EXTERNAL]))
+
+
+def test_enrich_again_replaces_the_previous_enrichment(out, wikidata_endpoint, capsys):
+    enrich(out, Client(wikidata_endpoint), now=lambda: FIXED_TIME)
+    first = graphs_of(out)[GRAPH_EXTERNAL]
+    assert main(["enrich", "--out", str(out), "--endpoint", wikidata_endpoint]) == 0
+    assert capsys.readouterr().out.startswith(f"enriched {len(linked_qids(out))} linked Wikidata items from {wikidata_endpoint}: ")
+    second = graphs_of(out)[GRAPH_EXTERNAL]
+    assert len(second) == len(first)
+    assert len(list(second.objects(ENRICHMENT, PROV.generatedAtTime))) == 1
+
+
+def test_queries_are_batched_and_name_the_project(out):
+    endpoint = FakeEndpoint(lambda n: (200, EMPTY, 0))
+    try:
+        enrich(out, Client(endpoint.url), batch_size=7)
+    finally:
+        endpoint.close()
+    qids = linked_qids(out)
+    assert len(endpoint.requests) == math.ceil(len(qids) / 7)  # no facts came back: no label round
+    asked = []
+    for request in endpoint.requests:
+        assert request["headers"]["User-Agent"] == USER_AGENT
+        assert USER_AGENT.startswith("peace-talks-kg/")
+        assert request["headers"]["Accept"] == "application/sparql-results+json"
+        values = request["query"].split("VALUES ?item {")[1].split("}")[0].split()
+        assert len(values) <= 7
+        asked += values
+    assert sorted(asked) == sorted("wd:" + q[len(str(WD)):] for q in qids)
+
+
+# --------------------------------------------------------------------------
+# Failures: a clear error, exit 2, nothing written
+
+
+def test_unreachable_endpoint_fails_after_backoff_and_writes_nothing(out):
+    before = digests(out)
+    url = f"http://127.0.0.1:{free_port()}/sparql"  # nothing listens there
+    sleeps: list[float] = []
+    with pytest.raises(KgError) as error:
+        enrich(out, Client(url, timeout=2, retries=2, backoff=0.01, sleep=sleeps.append))
+    message = str(error.value)
+    assert message.startswith(f"{url}: unreachable: ")
+    assert message.endswith("; gave up after 3 attempt(s); nothing written")
+    assert sleeps == [0.01, 0.02]  # exponential backoff
+    assert digests(out) == before and before["enrichment.ttl"] is None
+
+
+def test_slow_endpoint_times_out_and_writes_nothing(out):
+    before = digests(out)
+    endpoint = FakeEndpoint(lambda n: (200, EMPTY, 1.5))
+    try:
+        with pytest.raises(KgError) as error:
+            enrich(out, Client(endpoint.url, timeout=0.3, retries=1, backoff=0.01, sleep=lambda s: None))
+    finally:
+        endpoint.close()
+    assert str(error.value) == f"{endpoint.url}: no answer within 0.3 s; gave up after 2 attempt(s); nothing written"
+    assert len(endpoint.requests) == 2
+    assert digests(out) == before
+
+
+def test_previous_enrichment_survives_a_failed_run(out, wikidata_endpoint):
+    enrich(out, Client(wikidata_endpoint), now=lambda: FIXED_TIME)
+    before = digests(out)
+    endpoint = FakeEndpoint(lambda n: (503, b"busy", 0))
+    try:
+        with pytest.raises(KgError) as error:
+            enrich(out, Client(endpoint.url, retries=1, backoff=0.01, sleep=lambda s: None))
+    finally:
+        endpoint.close()
+    assert str(error.value) == (f"{endpoint.url}: HTTP 503 Service Unavailable: busy; "
+                                "gave up after 2 attempt(s); nothing written")
+    assert digests(out) == before
+
+
+def test_a_transient_error_is_retried(out):
+    endpoint = FakeEndpoint(lambda n: (503, b"busy", 0) if n == 1 else (200, EMPTY, 0))
+    sleeps: list[float] = []
+    try:
+        enrich(out, Client(endpoint.url, retries=3, backoff=0.5, sleep=sleeps.append), batch_size=1000)
+    finally:
+        endpoint.close()
+    assert sleeps == [0.5]
+    assert len(endpoint.requests) == 2
+    assert (out / "enrichment.ttl").is_file()
+
+
+def test_a_bad_request_is_not_retried(out):
+    endpoint = FakeEndpoint(lambda n: (400, b"Parse error", 0))
+    try:
+        with pytest.raises(KgError) as error:
+            enrich(out, Client(endpoint.url, retries=3, sleep=lambda s: None))
+    finally:
+        endpoint.close()
+    assert str(error.value) == f"{endpoint.url}: HTTP 400 Bad Request: Parse error"
+    assert len(endpoint.requests) == 1
+
+
+def test_an_answer_that_is_not_sparql_json_is_refused(out):
+    before = digests(out)
+    endpoint = FakeEndpoint(lambda n: (200, b"<html>sorry</html>", 0))
+    try:
+        with pytest.raises(KgError) as error:
+            enrich(out, Client(endpoint.url, retries=0))
+    finally:
+        endpoint.close()
+    assert str(error.value).startswith(f"{endpoint.url}: the answer is not SPARQL JSON results")
+    assert digests(out) == before
+
+
+def test_cli_refuses_a_non_http_endpoint(out, capsys):
+    assert main(["enrich", "--out", str(out), "--endpoint", "ftp://example.org/sparql"]) == 2
+    assert capsys.readouterr().err.strip() == "error: --endpoint: 'ftp://example.org/sparql' is not an http(s) URL"
+
+
+def test_cli_needs_a_build(tmp_path, capsys):
+    assert main(["enrich", "--out", str(tmp_path), "--endpoint", "http://127.0.0.1:9/sparql"]) == 2
+    assert "no built dataset" in capsys.readouterr().err
+
+
+def test_nothing_goes_to_the_network_without_enrich(project, tmp_path, monkeypatch):
+    """Build and export open no socket: only `kg enrich` talks to an endpoint."""
+    from kg.build import build
+    from kg.export import export
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access attempted: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    build(project, tmp_path)
+    for fmt in ("jsonld", "turtle", "graphml", "csv"):
+        export(tmp_path, fmt)
