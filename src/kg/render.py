@@ -340,10 +340,11 @@ class TimeAxis:
                 month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
         first = self.anchors[0][0]
         ticks.insert(0, {"x": 0.0, "label": _month_label(first, first.day != 1)})
-        unique: dict[float, dict[str, Any]] = {}
-        for tick in ticks:
-            unique.setdefault(tick["x"], tick)
-        return sorted(unique.values(), key=lambda t: t["x"])
+        kept: list[dict[str, Any]] = []
+        for tick in sorted(ticks, key=lambda t: t["x"]):
+            if not kept or tick["x"] - kept[-1]["x"] >= 80:  # labels are about 70 px wide
+                kept.append(tick)
+        return kept
 
 
 def _month_label(day: date, with_day: bool) -> str:
