@@ -404,8 +404,11 @@ def _timeline(cat: _Catalogue) -> nx.MultiDiGraph:
             layer = _GRAPH_LAYER[row["g"]]
             order[pair] = min(order.get(pair, layer), layer, key=_LAYER_ORDER.index)
     # The inferred layer holds the transitive closure; draw only the links no chain already implies.
-    chain = nx.DiGraph(list(order))
-    reduced = set(nx.transitive_reduction(chain).edges()) if nx.is_directed_acyclic_graph(chain) else set(order)
+    reduced = set(order)
+    if any(layer != "asserted" for layer in order.values()):
+        chain = nx.DiGraph(list(order))
+        if nx.is_directed_acyclic_graph(chain):
+            reduced = set(nx.transitive_reduction(chain).edges())
     for (a, b), layer in sorted(order.items()):
         if layer == "asserted" or (a, b) in reduced:
             graph.add_edge(a, b, key="precedes", **_edge("precedes", label="precedes", layer=layer))
