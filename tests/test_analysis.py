@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -199,3 +196,103 @@ def test_event_chain_names_the_events():
     view.add_node(PTR + "z", label="Z")
     assert event_chain(view, "a", "z")["note"] == "no chain of events links A and Z"
     assert event_chain(view, "a", "nobody")["note"] == f"{PTR}nobody is not in the interaction network"
+
+
+# ---------------------------------------------------------------- the article's graph
+
+@pytest.fixture(scope="module")
+def article_views(store):
+    from kg.views import build_views
+
+    return build_views(store, ["interaction", "stance", "agreement", "timeline"], ["asserted", "inferred"])
+
+
+def test_article_top_broker_is_trump(article_views):
+    # Trump "made separate calls to Vladimir Putin and Volodymyr Zelenskyy", hosted Zelenskyy at the
+    # White House and posted "Vladimir, STOP!" at Putin: he is the person through whom the two
+    # leaders are linked, so he lies on the most shortest paths between actors.
+    assert centrality(article_views["interaction"])["broker"] == PTR + "trump"
+
+
+def test_article_balance_russia_ukraine_against_the_us_plan(article_views):
+    # Russia and Ukraine take the same side on the Easter truce (Russia announced it, Ukraine accepted),
+    # on the second Istanbul round (Russia proposed it, Ukraine "ready to attend") and against the U.S.
+    # peace plan (Ryabkov: not "in its current form"; Zelenskyy: "nothing to talk about"), which the
+    # United States, its proposer, supports. The one signed triad Russia–Ukraine–United States is
+    # (+, −, −): two parties sharing an opponent, balanced.
+    result = balance(article_views["agreement"])
+    assert (result["triads"], result["balanced"], result["unbalanced"]) == (1, 1, 0)
+
+
+def test_article_coalition_russia_with_ukraine(article_views):
+    # By the stances above, Russia and Ukraine agree on three targets and disagree on none, so the
+    # agreement network puts them in one coalition; the United States, on the other side of the
+    # plan, is not in it.
+    groups = [{m["node"] for m in g} for g in communities(article_views["agreement"])["coalitions"]]
+    together = next(g for g in groups if PTR + "russia" in g)
+    assert PTR + "ukraine" in together and PTR + "united-states" not in together
+
+
+def test_article_us_ukraine_february_is_net_conflict(store, article_views):
+    # Feb. 28 (the only full US–Ukraine date in the article): the White House meeting (CAMEO 042,
+    # +1.9) during which Trump scolded Zelenskyy (111, −2.0); the "cards" remarks are plain
+    # statements (010, 0). Sum −0.1: the month's sign is negative.
+    from kg.analysis import actor_sides
+
+    result = trajectories(article_views["interaction"], date_events(article_views["timeline"]),
+                          actor_sides(store, ["asserted", "inferred"]), [("united-states", "ukraine")])
+    (trajectory,) = result.values()
+    feb = trajectory["points"][0]
+    assert (feb["month"], feb["goldstein"], feb["sign"]) == ("2025-02", -0.1, -1)
+    assert PTR + "event-oval-office-scolding" in {e["event"] for e in feb["events"]}
+
+
+def test_article_us_russia_months_need_outside_dates(store):
+    # The article dates no US–Russia event: the calls came "Weeks after his inauguration", the
+    # Rubio–Lavrov meeting "days later". With the article alone every such event is undated; the
+    # external layer dates the Trump–Putin call and the Rubio–Lavrov meeting in February 2025, both
+    # cooperative (041 phone call +1.0, 040 consult +1.0): February's sign is positive.
+    from kg.analysis import actor_sides
+    from kg.views import build_views
+
+    def us_russia(layers):
+        views = build_views(store, ["interaction", "timeline"], layers)
+        (t,) = trajectories(views["interaction"], date_events(views["timeline"]), actor_sides(store, layers),
+                            [("united-states", "russia")]).values()
+        return t
+
+    article_only = us_russia(["asserted", "inferred"])
+    assert article_only["points"] == []
+    assert PTR + "event-trump-putin-call" in {e["event"] for e in article_only["undated"]}
+    with_outside = us_russia(["asserted", "inferred", "external"])
+    feb = with_outside["points"][0]
+    assert feb["month"] == "2025-02" and feb["sign"] == 1
+    assert {PTR + "event-trump-putin-call", PTR + "event-rubio-lavrov-meeting"} <= {e["event"] for e in feb["events"]}
+
+
+def test_analyze_command_writes_the_report(built, tmp_path):
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    from kg.cli import main
+
+    assert main(["analyze", "--out", str(out)]) == 0
+    folder = out / "analysis"
+    report = (folder / "report.md").read_text(encoding="utf-8")
+    assert "![trajectories](trajectories.png)" in report and "![stance matrix](stance-matrix.png)" in report
+    assert (folder / "trajectories.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    data = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    assert data["centrality"]["broker"] == PTR + "trump"
+    for name in ("interaction", "stance", "agreement", "timeline", "actor-issue", "whole"):
+        assert (folder / "views" / f"{name}.graphml").is_file() and (folder / "views" / f"{name}.gexf").is_file()
+    first = {p.name: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    assert main(["analyze", "--out", str(out)]) == 0
+    assert {p.name: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == first
+
+
+def test_analyze_rejects_unknown_views(built, capsys):
+    from kg.cli import main
+
+    assert main(["analyze", "--out", str(built), "--views", "friends"]) == 2
+    assert "error: --views: unknown friends; choose from interaction, stance" in capsys.readouterr().err
