@@ -36,6 +36,7 @@ def test_queries_lists_every_file_with_its_summary(capsys) -> None:
     rejected = next(line for line in lines if line.startswith("who-rejected-the-us-peace-plan "))
     assert rejected.split(None, 1)[1] == "Who rejected the April US peace plan, and how"
     assert all(line.endswith("[check]") for line in lines if line.split()[0].endswith("-violation"))
+    assert all(line.endswith("[needs network]") for line in lines if line.startswith("federated-"))
 
 
 def test_queries_verbose_shows_description_layers_and_params(capsys) -> None:
