@@ -291,7 +291,7 @@ def read_dates(project: Project, asserted: Graph) -> list[ResolvedDate]:
 def add_dates(graph: Graph, dates: list[ResolvedDate], asserted: Graph, source: str) -> None:
     for date in dates:
         node = date.iri
-        labels = "; ".join(str(asserted.value(n, RDFS.label) or n) for n in date.nodes)
+        labels = "; ".join(_label(asserted, n) for n in date.nodes)
         graph.add((node, RDF.type, PROV.Entity))
         graph.add((node, RDFS.label, Literal(f"Date from outside reporting: {labels}", lang="en")))
         for event in date.nodes:
@@ -311,12 +311,17 @@ def add_dates(graph: Graph, dates: list[ResolvedDate], asserted: Graph, source: 
         graph.add((later.iri, RDFS.comment, Literal(_disagreement(later, earlier, asserted), lang="en")))
 
 
+def _label(graph: Graph, node: URIRef) -> str:
+    """The node's first label in sorted order (deterministic if a node has several)."""
+    return min((str(label) for label in graph.objects(node, RDFS.label)), default=str(node))
+
+
 def _span(date: ResolvedDate) -> str:
     return str(date.start) if date.start == date.end else f"{date.start} to {date.end}"
 
 
 def _disagreement(later: ResolvedDate, earlier: ResolvedDate, asserted: Graph) -> str:
-    name = str(asserted.value(earlier.nodes[0], RDFS.label) or earlier.nodes[0])
+    name = _label(asserted, earlier.nodes[0])
     return (f"Outside reporting disagrees with the article's order: the article places this after "
             f"'{name}', but outside reporting dates this {_span(later)}, before that "
             f"({_span(earlier)}, external-date/{earlier.key}).")
