@@ -142,7 +142,9 @@ def parser() -> argparse.ArgumentParser:
 
     p = command("analyze", _analyze, "network analysis: report (Markdown, JSON, PNG) and GraphML/GEXF views")
     p.add_argument("--views", default="all", help="comma-separated views (default: all)")
-    p.add_argument("--layers", default="asserted,inferred", help="layers to read (default: asserted,inferred)")
+    p.add_argument("--layers", default="asserted,inferred,external",
+                   help="layers to read (default: asserted,inferred,external; the external layer dates events "
+                   "the article dates only relatively, each date with its source)")
 
     p = command("render", _render, "interactive offline HTML pages (pyvis) into OUT/html")
     p.add_argument("--layers", default="asserted,inferred,external", help="layers to draw")

@@ -292,8 +292,10 @@ def _interaction_pairs(roles: dict[str, list[str]]) -> list[tuple[str, str, str]
 def _interaction(cat: _Catalogue) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph(name="interaction")
     codes = _cameo(cat.store, cat.layers)
+    # Talks that were only planned when the article was written (or never held) link no one yet.
+    planned = {row["e"] for row in _run(cat.store, "SELECT ?e WHERE { ?e pt:status pt:planned }", cat.layers)}
     for event, roles in sorted(_participants(cat.store, cat.layers).items()):
-        if event not in cat.attrs or not cat.is_a(event, "Event"):
+        if event not in cat.attrs or not cat.is_a(event, "Event") or event in planned:
             continue
         for a, b, relation in _interaction_pairs(roles):
             if not (cat.is_a(a, "Actor") and cat.is_a(b, "Actor")):
