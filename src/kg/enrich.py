@@ -297,7 +297,9 @@ def _union(graphs: Iterable[Graph]) -> Graph:
 
 
 def enrich_cli(args: argparse.Namespace) -> int:
-    client = Client(args.endpoint, timeout=args.timeout, retries=max(0, args.retries))
+    if args.timeout <= 0 or args.retries < 0:
+        raise KgError("--timeout must be positive and --retries zero or more")
+    client = Client(args.endpoint, timeout=args.timeout, retries=args.retries)
     enrichment = enrich(args.out, client, args.batch_size)
     items = len(set(enrichment.objects(ENRICHMENT, SCHEMA.about)))
     print(f"enriched {items} linked Wikidata items from {args.endpoint}: {len(enrichment)} triples "

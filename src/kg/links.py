@@ -306,7 +306,7 @@ def add_dates(graph: Graph, dates: list[ResolvedDate], asserted: Graph, source: 
         if date.note:
             graph.add((node, SKOS.note, Literal(date.note)))
         graph.add((node, DCTERMS.source, Literal(date.sources)))
-        graph.add((node, PROV.wasDerivedFrom, Literal(source)))
+        graph.add((node, RDFS.seeAlso, Literal(source)))  # the mapping file the row is in
     for later, earlier in order_disagreements(dates, asserted):
         graph.add((later.iri, RDFS.comment, Literal(_disagreement(later, earlier, asserted), lang="en")))
 
