@@ -426,3 +426,6 @@ def test_planned_events(project: Project, store) -> None:
     rows = ask(project, store, "planned-events-not-yet-held")
     assert column(rows, "place") == {"ptr:istanbul", "ptr:saudi-arabia"}
     assert len(rows) == 2
+    # "The Kremlin's planned talks in Istanbul on Monday are intended as a follow-up" to the May 16 talks.
+    (monday,) = [r for r in rows if r["event"] == "ptr:event-istanbul-round-two"]
+    assert (monday["when"], monday["notBefore"]) == ("on Monday", "2025-05-16")
