@@ -365,7 +365,10 @@ def build(project: Project, out: Path) -> Layers:
     from kg.serialize import write_trig, write_turtle
     from kg.void import write_void
 
+    from kg.enrich import saved_enrichment
+
     layers = compile_layers(project)
+    layers.external += saved_enrichment(out)  # what `kg enrich` fetched survives a rebuild
     out.mkdir(parents=True, exist_ok=True)
     write_trig(layers.named(), out / DATASET_TRIG)
     union = Graph()

@@ -7,6 +7,7 @@ here to keep the build deterministic.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -64,6 +65,12 @@ def _sorted_values(data, ordered: bool = False):
 
 
 def write_ontology_docs(project: Project, out: Path) -> Path:
+    """Regenerate the page only when the ontology changed: pyLODE takes about a second."""
     path = out / DOCS_DIR / ONTOLOGY_HTML
+    stamp = path.with_suffix(".sha256")
+    digest = hashlib.sha256(project.ontology.read_bytes()).hexdigest()
+    if path.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == digest:
+        return path
     write_atomically(path, ontology_html(project))
+    write_atomically(stamp, digest)
     return path
