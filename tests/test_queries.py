@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from kg.library import (
-    Query,
     expected_path,
     expected_text,
     find_query,
@@ -24,6 +23,7 @@ from kg.library import (
     read_query,
     redirect_services,
     run_query,
+    stand_in_endpoint,
 )
 from kg.namespaces import PREFIXES
 from kg.problems import KgError
@@ -39,49 +39,11 @@ WIKIDATA = "https://query.wikidata.org/sparql"
 FIXTURE = ROOT / "tests" / "fixtures" / "wikidata-fixture.ttl"
 
 
-def serve_sparql(data: Path):
-    """A minimal SPARQL 1.1 Protocol endpoint on 127.0.0.1 answering from `data` (JSON results):
-    a stand-in for Wikidata so that federated queries run offline. Returns (server, url)."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-    from urllib.parse import parse_qs, urlparse
-
-    import pyoxigraph as ox
-
-    store = ox.Store()
-    store.load(path=str(data), format=ox.RdfFormat.TURTLE)
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self._answer(parse_qs(urlparse(self.path).query).get("query", [""])[0])
-
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode("utf-8")
-            kind = self.headers.get("Content-Type", "")
-            self._answer(body if kind.startswith("application/sparql-query") else parse_qs(body)["query"][0])
-
-        def _answer(self, query: str) -> None:
-            payload = store.query(query).serialize(format=ox.QueryResultsFormat.JSON)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/sparql-results+json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}/sparql"
-
-
 @pytest.fixture(scope="module")
 def services():
-    """SERVICE redirections for federated queries: Wikidata → the stand-in serving the fixture."""
-    server, url = serve_sparql(FIXTURE)
-    yield {WIKIDATA: url}
-    server.shutdown()
+    """SERVICE redirections for federated queries: Wikidata → a stand-in serving the fixture."""
+    with stand_in_endpoint(FIXTURE) as url:
+        yield {WIKIDATA: url}
 
 
 # --- every shipped query ---------------------------------------------------------------

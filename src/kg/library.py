@@ -28,7 +28,8 @@ import difflib
 import multiprocessing
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -483,6 +484,50 @@ def redirect_services(text: str, services: Mapping[str, str]) -> str:
     return text
 
 
+@contextmanager
+def stand_in_endpoint(data: Path) -> Iterator[str]:
+    """A SPARQL 1.1 Protocol endpoint on 127.0.0.1 answering SELECT/ASK from the Turtle file
+    `data` (JSON results), for as long as the block runs; yields its URL. Federated queries
+    run offline against it: tests and expected results use tests/fixtures/wikidata-fixture.ttl
+    in place of Wikidata."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs, urlparse
+
+    store = ox.Store()
+    store.load(path=str(data), format=ox.RdfFormat.TURTLE)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self._answer(parse_qs(urlparse(self.path).query).get("query", [""])[0])
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode("utf-8")
+            kind = self.headers.get("Content-Type", "")
+            self._answer(body if kind.startswith("application/sparql-query") else parse_qs(body)["query"][0])
+
+        def _answer(self, query: str) -> None:
+            payload = store.query(query).serialize(format=ox.QueryResultsFormat.JSON)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args) -> None:  # quiet: the caller reports what matters
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/sparql"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
 def write_expected(project: Project, out: Path, services: Mapping[str, str] | None = None) -> list[Path]:
     """(Re)write queries/expected/* from a build in `out`; read each against the article before committing.
 
@@ -512,14 +557,21 @@ def main(argv: list[str] | None = None) -> int:
                                      description="regenerate queries/expected/ from a build")
     parser.add_argument("--write-expected", action="store_true", required=True)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the build folder to query")
-    parser.add_argument("--service", action="append", default=[], metavar="FROM=TO",
-                        help="run federated queries with SERVICE <FROM> redirected to <TO>")
+    parser.add_argument("--stand-in", action="append", default=[], metavar="ENDPOINT=FILE.ttl",
+                        help="run federated queries with SERVICE <ENDPOINT> answered from FILE.ttl "
+                             "(e.g. https://query.wikidata.org/sparql=tests/fixtures/wikidata-fixture.ttl)")
     args = parser.parse_args(argv)
     project = find_project()
-    services = dict(s.split("=", 1) for s in args.service)
     try:
-        for path in write_expected(project, args.out, services):
-            print(project.relative(path))
+        with ExitStack() as stack:
+            services = {}
+            for option in args.stand_in:
+                endpoint, sep, data = option.partition("=")
+                if not sep or not Path(data).is_file():
+                    raise KgError(f"--stand-in {option!r}: expected ENDPOINT=FILE.ttl with an existing file")
+                services[endpoint] = stack.enter_context(stand_in_endpoint(Path(data)))
+            for path in write_expected(project, args.out, services):
+                print(project.relative(path))
     except KgError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
