@@ -66,9 +66,44 @@ def bench_article(repeat: int) -> None:
           f"median {total * 1000:.0f} ms; slowest query {slowest.name}")
 
 
-def bench_size(n: int, seed: int, repeat: int, with_rdflib: bool) -> None:
+def in_child(run, repeat: int, timeout: float) -> tuple[float, str]:
+    """Median seconds of `run` in a forked child killed after `timeout` s: (seconds, "") or (0, what went wrong).
+
+    rdflib's engine cannot be interrupted, and on some queries it runs for
+    hours and eats memory; a child process can be killed.
+    """
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            sender.send((median_seconds(run, repeat), ""))
+        except Exception as error:  # rdflib rejects some SPARQL 1.1 that Oxigraph accepts
+            sender.send((0.0, f"error: {type(error).__name__}"))
+
+    worker = context.Process(target=child, daemon=True)
+    worker.start()
+    sender.close()
+    try:
+        if receiver.poll(timeout):
+            return receiver.recv()
+        return 0.0, f"> {timeout:g} s"
+    except EOFError:
+        return 0.0, "crashed"
+    finally:
+        if worker.is_alive():
+            worker.kill()
+        worker.join()
+        receiver.close()
+
+
+def bench_size(n: int, seed: int, repeat: int, with_rdflib: bool, rdflib_timeout: float,
+               oxigraph_timeout: float) -> None:
     import pyoxigraph as ox
 
+    from kg.library import QueryTimeout, run_query
     from kg.synthetic import synthetic_quads
 
     quads = synthetic_quads(n, seed)
@@ -92,16 +127,20 @@ def bench_size(n: int, seed: int, repeat: int, with_rdflib: bool) -> None:
     total = 0.0
     for query in library_queries():
         ox_run = oxigraph_runner(store, query.text)
-        rows = len(ox_run())
+        try:  # a first run under a time limit, so that one runaway query cannot stall the benchmark
+            rows = len(run_query(store, query.text, timeout=oxigraph_timeout))
+        except QueryTimeout:
+            print(f"{query.name[:55]:55} {'':7} {f'> {oxigraph_timeout:g} s':>12}", flush=True)
+            continue
         ox_time = median_seconds(ox_run, repeat)
         total += ox_time
         rdf_cell, ratio = "", ""
         if dataset is not None:
-            try:
-                rdf_time = median_seconds(rdflib_runner(dataset, query.text), max(1, repeat // 3))
+            rdf_time, problem = in_child(rdflib_runner(dataset, query.text), max(1, repeat // 3), rdflib_timeout)
+            if problem:
+                rdf_cell = problem
+            else:
                 rdf_cell, ratio = f"{rdf_time * 1000:10.1f}", f"{rdf_time / ox_time:6.0f}x"
-            except Exception as error:  # rdflib rejects some SPARQL 1.1 that Oxigraph accepts
-                rdf_cell = f"error: {type(error).__name__}"
         print(f"{query.name[:55]:55} {rows:7} {ox_time * 1000:12.1f} {rdf_cell:>10} {ratio:>7}", flush=True)
     print(f"whole library on oxigraph: {total:.2f} s")
 
@@ -113,12 +152,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per query (median reported)")
     parser.add_argument("--rdflib-max", type=int, default=100_000,
                         help="largest size to run rdflib on (its engine takes minutes per query at 1M)")
+    parser.add_argument("--rdflib-timeout", type=float, default=60.0,
+                        help="seconds before an rdflib query is stopped (default 60)")
+    parser.add_argument("--oxigraph-timeout", type=float, default=60.0,
+                        help="seconds before an Oxigraph query is stopped and reported as too slow (default 60)")
     parser.add_argument("--no-article", action="store_true", help="skip the built article")
     args = parser.parse_args(argv)
     if not args.no_article:
         bench_article(args.repeat)
     for n in (int(s) for s in args.sizes.split(",")):
-        bench_size(n, args.seed, args.repeat, n <= args.rdflib_max)
+        bench_size(n, args.seed, args.repeat, n <= args.rdflib_max, args.rdflib_timeout, args.oxigraph_timeout)
     return 0
 
 

@@ -146,9 +146,6 @@ VIRTUOSO_DEVIATIONS = {
                 "in a sub-select; the data has e.g. 5 events before the Rubio-Lavrov meeting",
     "what-came-before-and-after-an-event": "Virtuoso returns a row per path for pt:precedes+ where SPARQL 1.1 "
                                            "returns each reachable event once (12 rows instead of 7)",
-    "what-happened-on-a-day-and-who-took-part": "a library-query bug, not Virtuoso's: in `{ BIND(?occasion AS "
-        "?event) } UNION {...}` ?occasion is out of scope (SPARQL evaluates groups bottom-up), so ?event is "
-        "unbound and matches every labelled node on Oxigraph; Virtuoso binds it as the author meant",
 }
 
 
