@@ -53,3 +53,15 @@ def article(project: Project):
     from kg.grounding import load_article
 
     return load_article(project.article)
+
+
+@pytest.fixture(scope="session")
+def wikidata_endpoint(tmp_path_factory: pytest.TempPathFactory):
+    """A read-only Oxigraph server on a free loopback port, loaded with the Wikidata-shaped fixture."""
+    from kg import servers
+
+    require(servers.executable("oxigraph") is not None, "the oxigraph server binary is not installed (pip install oxigraph)")
+    location = tmp_path_factory.mktemp("wikidata-store")
+    servers.load_oxigraph_store(location, ROOT / "tests" / "fixtures" / "wikidata-fixture.ttl")
+    with servers.start_oxigraph(location, read_only=True, union_default_graph=False) as server:
+        yield server.query_endpoint

@@ -9,7 +9,6 @@ import pytest
 
 from kg.analysis import (Dating, balance, centrality, communities, contested, date_events, event_chain,
                          stance_matrix, trajectories)
-from kg.views import build_view
 
 PTR = "https://w3id.org/peace-talks-kg/id/"
 

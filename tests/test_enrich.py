@@ -10,8 +10,6 @@ import json
 import math
 import shutil
 import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -22,7 +20,7 @@ from pathlib import Path
 import pytest
 from rdflib import RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 
-from conftest import require
+from kg import servers
 from kg.cli import main
 from kg.enrich import ENRICHMENT, USER_AGENT, Client, enrich
 from kg.namespaces import GRAPH_ASSERTED, GRAPH_EXTERNAL, GRAPH_INFERRED, GRAPH_VOCABULARY
@@ -39,51 +37,6 @@ DCTERMS = Namespace("http://purl.org/dc/terms/")
 VOID = Namespace("http://rdfs.org/ns/void#")
 FIXED_TIME = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
 OUTPUTS = ("dataset.trig", "dataset.ttl", "void.ttl", "enrichment.ttl")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def oxigraph_binary() -> Path | None:
-    found = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
-    return Path(found) if Path(found).is_file() else None
-
-
-@pytest.fixture(scope="module")
-def wikidata_endpoint(tmp_path_factory) -> str:
-    """A read-only Oxigraph server on a free loopback port, loaded with the Wikidata-shaped fixture."""
-    binary = oxigraph_binary()
-    require(binary is not None, "the oxigraph server binary is not installed (pip install oxigraph)")
-    location = tmp_path_factory.mktemp("wikidata-store")
-    subprocess.run([str(binary), "load", "--location", str(location), "--file", str(FIXTURE)],
-                   check=True, capture_output=True, timeout=60)
-    port = free_port()
-    server = subprocess.Popen([str(binary), "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}/query"
-    try:
-        wait_until_up(url, server)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def wait_until_up(url: str, server: subprocess.Popen, seconds: float = 20.0) -> None:
-    probe = url + "?" + urllib.parse.urlencode({"query": "ASK {}"})
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"oxigraph server exited: {server.stderr.read().decode(errors='replace')}")
-        try:
-            with urllib.request.urlopen(probe, timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"oxigraph server did not answer on {url} within {seconds} s")
 
 
 class FakeEndpoint:
@@ -227,7 +180,7 @@ def test_queries_are_batched_and_name_the_project(out):
 
 def test_unreachable_endpoint_fails_after_backoff_and_writes_nothing(out):
     before = digests(out)
-    url = f"http://127.0.0.1:{free_port()}/sparql"  # nothing listens there
+    url = f"http://127.0.0.1:{servers.free_port()}/sparql"  # nothing listens there
     sleeps: list[float] = []
     with pytest.raises(KgError) as error:
         enrich(out, Client(url, timeout=2, retries=2, backoff=0.01, sleep=sleeps.append))

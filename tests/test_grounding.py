@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-from rdflib import Graph, Literal, URIRef
-
 from kg.grounding import split_sentences
-from kg.namespaces import PT, sparql_prologue
+from kg.namespaces import sparql_prologue
 from kg.store import select
 
 

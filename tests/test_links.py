@@ -19,7 +19,6 @@ from kg.namespaces import GRAPH_ASSERTED, GRAPH_EXTERNAL, PTR, SCHEMA, SEM
 from kg.problems import KgError
 from kg.project import Project
 from kg.store import select
-from test_enrich import wikidata_endpoint  # noqa: F401  (the local Wikidata-shaped endpoint fixture)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")

@@ -142,8 +142,6 @@ CASES = dict(library_cases())
 VIRTUOSO_DEVIATIONS = {
     "event-order-cycle-violation": "Virtuoso cannot compile `?node pt:precedes+ ?node` (same variable at both "
                                    "ends): SQ156 internal optimized compiler error",
-    "timeline": "Virtuoso counts 0 for COUNT(DISTINCT ?earlier) over OPTIONAL { ?earlier pt:precedes+ ?event } "
-                "in a sub-select; the data has e.g. 5 events before the Rubio-Lavrov meeting",
     "what-came-before-and-after-an-event": "Virtuoso returns a row per path for pt:precedes+ where SPARQL 1.1 "
                                            "returns each reachable event once (12 rows instead of 7)",
 }
@@ -154,7 +152,7 @@ def engine_cases() -> list:
     for engine in ("oxigraph", "virtuoso"):
         for name in CASES:
             reason = VIRTUOSO_DEVIATIONS.get(name) if engine == "virtuoso" else None
-            marks = [pytest.mark.xfail(reason=reason, strict=False)] if reason else []
+            marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []  # strict: a stale entry fails
             cases.append(pytest.param(engine, name, marks=marks, id=f"{engine}-{name}"))
     return cases
 

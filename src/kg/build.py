@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import RDF, RDFS, XSD, BNode, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from kg.grounding import CONTEXT, Article, load_article
@@ -349,15 +349,6 @@ def compile_layers(project: Project) -> Layers:
         raise ValidationFailed(problems)
     return layers
 
-
-def to_dataset(layers: Layers) -> Dataset:
-    dataset = Dataset()
-    for prefix, iri in PREFIXES.items():
-        dataset.bind(prefix, iri, override=True, replace=True)
-    for name, graph in layers.named().items():
-        named = dataset.graph(name)
-        named += graph
-    return dataset
 
 
 def build(project: Project, out: Path) -> Layers:

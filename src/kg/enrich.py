@@ -20,7 +20,6 @@ import argparse
 import datetime as dt
 import http.client
 import json
-import re
 import time
 import urllib.error
 import urllib.parse

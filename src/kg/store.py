@@ -6,7 +6,6 @@ for VALUES with OPTIONAL (rdflib issue 2332), so every query runs here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -16,20 +15,6 @@ from kg.namespaces import PREFIXES
 from kg.problems import KgError
 
 
-def graph_to_store(graph: Graph) -> ox.Store:
-    """An in-memory store holding `graph` as its default graph."""
-    store = ox.Store()
-    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    return store
-
-
-def graphs_to_store(graphs: Mapping[URIRef, Graph]) -> ox.Store:
-    """An in-memory store with each graph in its named graph."""
-    store = ox.Store()
-    for name, graph in graphs.items():
-        store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
-                   to_graph=ox.NamedNode(str(name)))
-    return store
 
 
 def load_dataset(out: Path) -> ox.Store:
@@ -78,10 +63,6 @@ def graph_from_store(store: ox.Store, name: URIRef) -> Graph:
         graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
     return graph
 
-
-def triples_from_construct(store: ox.Store, query: str) -> Iterator[tuple]:
-    for triple in store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True):
-        yield (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
 
 
 def select(store: ox.Store, query: str, **options) -> list[dict[str, object]]:
