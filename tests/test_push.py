@@ -35,7 +35,7 @@ OWN_QUERIES = {
         PREFIX pt: <https://w3id.org/peace-talks-kg/ontology#>
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
         SELECT ?actor ?label WHERE {
-          <https://w3id.org/peace-talks-kg/id/event-oval-office-meeting-2025-02-28> pt:participant ?actor .
+          <https://w3id.org/peace-talks-kg/id/event-oval-office-meeting-feb-28> pt:participant ?actor .
           ?actor rdfs:label ?label }""",
     "inferred-participants": """
         PREFIX pt: <https://w3id.org/peace-talks-kg/ontology#>

@@ -126,7 +126,7 @@ def test_union_default_graph_and_named_layers(served: Served):
     rows = servers.remote_query(served.endpoint, f"""
         PREFIX pt: <https://w3id.org/peace-talks-kg/ontology#>
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-        SELECT ?actor WHERE {{ <{PTR}event-oval-office-meeting-2025-02-28> pt:participant ?actor .
+        SELECT ?actor WHERE {{ <{PTR}event-oval-office-meeting-feb-28> pt:participant ?actor .
                                ?actor rdfs:label ?label }}""").rows
     assert {PTR + "trump", PTR + "zelenskyy", PTR + "vance"} <= {row[0].value for row in rows}
     graphs = servers.remote_query(served.endpoint, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows

@@ -17,7 +17,7 @@ pt:actsOnBehalfOf and the direct stance edges, as the build's rules do; the
 vocabulary graph holds the project's ontology and CAMEO list.
 
 The first article reuses the article's own slugs (ptr:trump, ptr:russia,
-ptr:proposal-us-peace-plan, ptr:event-oval-office-meeting-2025-02-28, ...),
+ptr:proposal-us-peace-plan, ptr:event-oval-office-meeting-feb-28, ...),
 so library queries with those defaults have rows to find. The output is a
 pure function of (n_triples, seed): same arguments, same quads in the same
 order. Sizes are approximate: whole articles are added until n_triples is
@@ -175,7 +175,7 @@ class _Writer:
     def event(self, k: int, i: int, actors: list[ox.NamedNode], base: date, first: bool) -> ox.NamedNode:
         rng = self.rng
         kind, codes = EVENT_KINDS[(k + i) % len(EVENT_KINDS)]
-        slug = "event-oval-office-meeting-2025-02-28" if first and i == 0 else f"event-{k:06d}-{i:02d}"
+        slug = "event-oval-office-meeting-feb-28" if first and i == 0 else f"event-{k:06d}-{i:02d}"
         if first and i == 0:
             kind, codes = "Meeting", ["042"]
         event = self.node(_iri(slug), kind, f"{kind} {i} of article {k}", f"the {kind.lower()} {k}-{i}")
