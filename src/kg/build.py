@@ -205,8 +205,9 @@ def ground(asserted: Graph, article: Article, index: SourceIndex) -> tuple[Graph
             problems.append(index.problem(node, f'quote found {len(starts)} times (lines {lines}); lengthen it: "{text}"'))
         else:
             _add_evidence(evidence, node, article, starts[0], starts[0] + len(text))
-    for mention in sorted(asserted.subjects(RDF.type, PT.MetonymicMention)) + sorted(asserted.subjects(RDF.type, PT.Mention)):
-        problems += _check_selector(asserted, mention, article, index)
+    # curated selectors: mentions of short, repeated names, and quotations whose words occur twice
+    for node in sorted(set(asserted.subjects(OA.exact))):
+        problems += _check_selector(asserted, node, article, index)
     evidence += _sentences(article)
     return evidence, problems
 
