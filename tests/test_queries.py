@@ -58,7 +58,8 @@ def test_shipped_query_gives_its_expected_result(path: Path, project: Project, s
     if query.form == "SELECT":
         assert re.search(r"\bORDER\s+BY\b", query.text, re.I), "every SELECT orders its rows"
     for param in query.params:
-        select = re.search(r"SELECT(.*?)(WHERE|\{)", query.text, re.S | re.I)
+        body = "\n".join(line for line in query.text.splitlines() if not line.lstrip().startswith("#"))
+        select = re.search(r"\bSELECT\b(.*?)(\bWHERE\b|\{)", body, re.S | re.I)
         in_projection = select and f"?{param.name} " in select[1] + " "
         assert in_projection or query.form != "SELECT", f"--param {param.name} must be a selected variable"
     expected = expected_path(project, query)
