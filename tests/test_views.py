@@ -10,7 +10,7 @@ import pytest
 
 from kg.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_VOCABULARY
 from kg.problems import KgError
-from kg.views import VIEWS, build_view, build_views, read_graphml, write_gexf, write_graphml
+from kg.views import VIEWS, build_view, build_views, read_graphml, run_select, write_gexf, write_graphml
 
 ROOT = Path(__file__).resolve().parents[1]
 PTR = "https://w3id.org/peace-talks-kg/id/"
@@ -148,6 +148,13 @@ def test_layers_choose_the_graphs():
                 if d["layer"] == "inferred"]
     assert inferred == [("b", "issue-x", "inferred")]
     assert all(d["layer"] == "asserted" for *_, d in build_view(store, "stance", ["asserted"]).edges(data=True))
+
+
+def test_run_select_sees_the_chosen_layers():
+    store = make_store(TOY, inferred="ptr:b pt:supports ptr:issue-x .")
+    query = "SELECT ?h WHERE { GRAPH ?g { ?h pt:supports ?t } }"
+    assert run_select(store, query, ["asserted"]) == []
+    assert run_select(store, query, ["asserted", "inferred"]) == [{"h": PTR + "b"}]
 
 
 def test_bad_names_are_usage_errors(toy):

@@ -18,9 +18,9 @@ from typing import Any
 
 import networkx as nx
 
+from kg.namespaces import PTR
 from kg.problems import EXIT_OK, KgError
 
-PTR = "https://w3id.org/peace-talks-kg/id/"
 SEED = 42
 # Exact betweenness costs O(n·m); above this many nodes it is estimated from
 # SAMPLE_K pivot nodes chosen with SEED (networkx's Brandes sampling).
@@ -180,9 +180,9 @@ def contested(stance: nx.Graph, changes: Sequence[dict[str, str]] = ()) -> list[
 
 def stance_changes(store, layers: Sequence[str]) -> list[dict[str, str]]:
     """Every pt:supersedes link: who moved from which polarity to which, on what."""
-    from kg.views import _run
+    from kg.views import run_select
 
-    rows = _run(store, """SELECT ?new ?old ?h ?t ?p1 ?p2 ?hl ?tl WHERE {
+    rows = run_select(store, """SELECT ?new ?old ?h ?t ?p1 ?p2 ?hl ?tl WHERE {
         ?new pt:supersedes ?old . ?new pt:holder ?h ; pt:target ?t ; pt:polarity ?p2 . ?old pt:polarity ?p1 .
         OPTIONAL { ?h rdfs:label ?hl } OPTIONAL { ?t rdfs:label ?tl } }""", tuple(layers))
     seen = {}
@@ -201,9 +201,9 @@ def actor_sides(store, layers: Sequence[str]) -> dict[str, str]:
     (Trump → United States; Ryabkov → Putin → Russia; the Kremlin → Russia.) Actors the
     article ties to no state (e.g. Vance, for whom it gives no office holding) stay themselves.
     """
-    from kg.views import _run
+    from kg.views import run_select
 
-    rows = _run(store, """SELECT ?a ?s WHERE { ?a (pt:actsOnBehalfOf|pt:partOfGovernment)+ ?s . ?s a pt:State }""",
+    rows = run_select(store, """SELECT ?a ?s WHERE { ?a (pt:actsOnBehalfOf|pt:partOfGovernment)+ ?s . ?s a pt:State }""",
                 tuple(layers))
     sides: dict[str, str] = {}
     for r in sorted(rows, key=lambda r: (r["a"], r["s"])):

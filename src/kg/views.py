@@ -52,7 +52,7 @@ def _check_layers(layers: Sequence[str]) -> tuple[str, ...]:
     return tuple(name for name in _LAYER_ORDER if name in layers)
 
 
-def _run(store: ox.Store, query: str, layers: Sequence[str], vocabulary: bool = True) -> list[dict[str, str]]:
+def run_select(store: ox.Store, query: str, layers: Sequence[str], vocabulary: bool = True) -> list[dict[str, str]]:
     """Rows of a SELECT over the chosen layers (plus the vocabulary), values as plain strings.
 
     `GRAPH ?g` patterns see the chosen layers only; plain patterns see their union.
@@ -118,7 +118,7 @@ class _Catalogue:
         depths = {_local(c): d for c, d in _class_depths(self.store).items()}
         self.ancestors = _ancestors(self.store)
         found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        rows = _run(self.store, "SELECT ?s ?c ?g WHERE { GRAPH ?g { ?s a ?c } FILTER(isIRI(?s)) }", self.layers)
+        rows = run_select(self.store, "SELECT ?s ?c ?g WHERE { GRAPH ?g { ?s a ?c } FILTER(isIRI(?s)) }", self.layers)
         for row in rows:
             if row["c"].startswith(PT):
                 found[row["s"]][_GRAPH_LAYER[row["g"]]].add(_local(row["c"]))
@@ -135,7 +135,7 @@ class _Catalogue:
                                 "geonames": ""}
 
     def _labels(self) -> None:
-        rows = _run(self.store, """SELECT ?s ?l ?g WHERE {
+        rows = run_select(self.store, """SELECT ?s ?l ?g WHERE {
             GRAPH ?g { { ?s rdfs:label ?l } UNION { ?s skos:prefLabel ?l } }
             FILTER(LANG(?l) = "" || LANGMATCHES(LANG(?l), "en")) }""", self.layers)
         best: dict[str, tuple[int, str]] = {}
@@ -147,14 +147,14 @@ class _Catalogue:
             attrs["label"] = best[node][1] if node in best else _local(node)
 
     def _dates(self) -> None:
-        rows = _run(self.store, """SELECT ?s ?p ?d WHERE {
+        rows = run_select(self.store, """SELECT ?s ?p ?d WHERE {
             VALUES ?p { sem:hasTimeStamp sem:hasEarliestBeginTimeStamp sem:hasLatestEndTimeStamp }
             ?s ?p ?d }""", self.layers)
         keys = {"hasTimeStamp": "date", "hasEarliestBeginTimeStamp": "earliest", "hasLatestEndTimeStamp": "latest"}
         if "external" in self.layers:
             # Outside dates sit on their own nodes (with their source) about the event; they only
             # fill what the article leaves open, after the article's own dates.
-            rows += [{"s": r["s"], "p": r["p"], "d": r["d"], "outside": "1"} for r in _run(self.store, """
+            rows += [{"s": r["s"], "p": r["p"], "d": r["d"], "outside": "1"} for r in run_select(self.store, """
                 SELECT ?s ?p ?d WHERE { GRAPH ?g { ?x schema:about ?s ; ?p ?d
                 VALUES ?p { sem:hasTimeStamp sem:hasEarliestBeginTimeStamp sem:hasLatestEndTimeStamp } } }""",
                 ("external",), vocabulary=False)]
@@ -171,10 +171,10 @@ class _Catalogue:
             attrs[key] = value if not old else (max(old, value) if key == "latest" else min(old, value))
 
     def _quotes_and_spans(self) -> None:
-        for row in _run(self.store, "SELECT ?s ?q WHERE { ?s pt:quote ?q }", self.layers):
+        for row in run_select(self.store, "SELECT ?s ?q WHERE { ?s pt:quote ?q }", self.layers):
             if row["s"] in self.attrs:
                 self.attrs[row["s"]]["quotes"].append(row["q"])
-        rows = _run(self.store, """SELECT DISTINCT ?s ?a ?b WHERE {
+        rows = run_select(self.store, """SELECT DISTINCT ?s ?a ?b WHERE {
             ?s pt:evidence/oa:hasTarget ?t . ?t oa:hasSelector? ?x . ?x oa:start ?a ; oa:end ?b }""", self.layers)
         spans: dict[str, set[tuple[int, int]]] = defaultdict(set)
         for row in rows:
@@ -185,7 +185,7 @@ class _Catalogue:
 
     def _links(self) -> None:
         # Links are attributes, not structure: read them from the external layer whatever the layers.
-        rows = _run(self.store, """SELECT ?s ?o WHERE { GRAPH ?g {
+        rows = run_select(self.store, """SELECT ?s ?o WHERE { GRAPH ?g {
             { ?s skos:exactMatch ?o } UNION { ?s skos:closeMatch ?o } } FILTER(isIRI(?o)) }""", ("external",),
                     vocabulary=False)
         for row in sorted(rows, key=lambda r: (r["s"], r["o"])):
@@ -229,7 +229,7 @@ def _event_edge(cat: _Catalogue, event: str, relation: str, codes: dict[str, tup
 
 
 def _cameo(store: ox.Store, layers: tuple[str, ...]) -> dict[str, tuple[str, float | None]]:
-    rows = _run(store, """SELECT ?e ?code ?n ?score WHERE { ?e pt:cameoCode ?code .
+    rows = run_select(store, """SELECT ?e ?code ?n ?score WHERE { ?e pt:cameoCode ?code .
         OPTIONAL { ?code skos:notation ?n } OPTIONAL { ?code pt:goldsteinScore ?score } }""", layers)
     codes: dict[str, tuple[str, float | None]] = {}
     for row in sorted(rows, key=lambda r: (r["e"], r["code"])):
@@ -241,7 +241,7 @@ def _cameo(store: ox.Store, layers: tuple[str, ...]) -> dict[str, tuple[str, flo
 
 def _participants(store: ox.Store, layers: tuple[str, ...]) -> dict[str, dict[str, list[str]]]:
     """event -> role -> participants, from the role properties (not the materialised pt:participant)."""
-    rows = _run(store, """SELECT ?e ?role ?a ?g WHERE { GRAPH ?g { ?e ?role ?a }
+    rows = run_select(store, """SELECT ?e ?role ?a ?g WHERE { GRAPH ?g { ?e ?role ?a }
         VALUES ?role { pt:agent pt:recipient pt:host pt:attendee pt:facilitator } }""", layers)
     roles: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for row in rows:
@@ -293,7 +293,7 @@ def _interaction(cat: _Catalogue) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph(name="interaction")
     codes = _cameo(cat.store, cat.layers)
     # Talks that were only planned when the article was written (or never held) link no one yet.
-    planned = {row["e"] for row in _run(cat.store, "SELECT ?e WHERE { ?e pt:status pt:planned }", cat.layers)}
+    planned = {row["e"] for row in run_select(cat.store, "SELECT ?e WHERE { ?e pt:status pt:planned }", cat.layers)}
     for event, roles in sorted(_participants(cat.store, cat.layers).items()):
         if event not in cat.attrs or not cat.is_a(event, "Event") or event in planned:
             continue
@@ -310,7 +310,7 @@ def _interaction(cat: _Catalogue) -> nx.MultiDiGraph:
 
 def _stance_rows(cat: _Catalogue) -> list[dict[str, Any]]:
     """Current stances: stance nodes no later stance supersedes, then direct edges the rules derived."""
-    rows = _run(cat.store, """SELECT ?st ?h ?t ?pol ?sign ?ev WHERE {
+    rows = run_select(cat.store, """SELECT ?st ?h ?t ?pol ?sign ?ev WHERE {
         ?st a pt:Stance ; pt:holder ?h ; pt:target ?t ; pt:polarity ?pol .
         OPTIONAL { ?pol pt:sign ?sign } OPTIONAL { ?st pt:expressedIn ?ev }
         FILTER NOT EXISTS { ?later pt:supersedes ?st } }""", cat.layers)
@@ -330,7 +330,7 @@ def _stance_rows(cat: _Catalogue) -> list[dict[str, Any]]:
             earliest=st["earliest"], latest=st["latest"], sign=int(row.get("sign", _STANCE_EDGES[rel])),
             quotes=list(st["quotes"]), spans=[list(s) for s in st["spans"]], stance=row["st"])}
     covered = {(v["holder"], v["target"], v["attrs"]["relation"]) for v in out.values()}
-    direct = _run(cat.store, """SELECT ?h ?p ?t ?g WHERE { GRAPH ?g { ?h ?p ?t }
+    direct = run_select(cat.store, """SELECT ?h ?p ?t ?g WHERE { GRAPH ?g { ?h ?p ?t }
         VALUES ?p { pt:supports pt:opposes pt:conditionallySupports } }""", cat.layers)
     for row in sorted(direct, key=lambda r: (r["h"], r["p"], r["t"], r["g"])):
         rel = _local(row["p"])
@@ -398,7 +398,7 @@ def _timeline(cat: _Catalogue) -> nx.MultiDiGraph:
     events = sorted(n for n in cat.attrs if cat.is_a(n, "Event"))
     for event in events:
         cat.add_node(graph, event)
-    rows = _run(cat.store, "SELECT ?a ?b ?g WHERE { GRAPH ?g { ?a pt:precedes ?b } }", cat.layers)
+    rows = run_select(cat.store, "SELECT ?a ?b ?g WHERE { GRAPH ?g { ?a pt:precedes ?b } }", cat.layers)
     order: dict[tuple[str, str], str] = {}
     for row in rows:
         if row["a"] in graph and row["b"] in graph:
@@ -414,7 +414,7 @@ def _timeline(cat: _Catalogue) -> nx.MultiDiGraph:
     for (a, b), layer in sorted(order.items()):
         if layer == "asserted" or (a, b) in reduced:
             graph.add_edge(a, b, key="precedes", **_edge("precedes", label="precedes", layer=layer))
-    rows = _run(cat.store, "SELECT ?a ?b ?g WHERE { GRAPH ?g { ?a pt:partOf ?b } }", cat.layers)
+    rows = run_select(cat.store, "SELECT ?a ?b ?g WHERE { GRAPH ?g { ?a pt:partOf ?b } }", cat.layers)
     for row in sorted(rows, key=lambda r: (r["a"], r["b"], _LAYER_ORDER.index(_GRAPH_LAYER[r["g"]]))):
         if row["a"] in graph and row["b"] in graph and not graph.has_edge(row["a"], row["b"], key="partOf"):
             graph.add_edge(row["a"], row["b"], key="partOf",
@@ -438,7 +438,7 @@ def _timeline(cat: _Catalogue) -> nx.MultiDiGraph:
 def _actor_issue(cat: _Catalogue) -> nx.MultiDiGraph:
     """Actor → issue, one edge per stance on the issue or on a target that concerns it."""
     concerns: dict[str, set[str]] = defaultdict(set)
-    rows = _run(cat.store, """SELECT ?t ?i WHERE { ?t (pt:concerns|pt:hasProvision/pt:concerns|pt:provisionOf/pt:concerns) ?i }""",
+    rows = run_select(cat.store, """SELECT ?t ?i WHERE { ?t (pt:concerns|pt:hasProvision/pt:concerns|pt:provisionOf/pt:concerns) ?i }""",
                 cat.layers)
     for row in rows:
         if cat.is_a(row["i"], "Issue"):
@@ -465,7 +465,7 @@ def _whole(cat: _Catalogue) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph(name="whole")
     for node in sorted(cat.attrs):
         cat.add_node(graph, node)
-    rows = _run(cat.store, "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?o) && ?p != rdf:type) }",
+    rows = run_select(cat.store, "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?o) && ?p != rdf:type) }",
                 cat.layers)
     prefixes = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
     seen: dict[tuple[str, str, str], str] = {}
