@@ -190,6 +190,18 @@ def test_exports_are_deterministic(toy, tmp_path):
     assert "json:[[10, 16]]" in (tmp_path / "1.graphml").read_text(encoding="utf-8")
 
 
+def test_gexf_does_not_depend_on_the_day_it_is_written(toy, tmp_path, monkeypatch):
+    import time
+
+    view = build_view(toy, "whole")
+    write_gexf(view, tmp_path / "today.gexf")
+    real = time.strftime
+    monkeypatch.setattr(time, "strftime", lambda fmt, *rest: real(fmt, time.gmtime(0)))  # 1970-01-01
+    write_gexf(view, tmp_path / "other.gexf")
+    assert (tmp_path / "other.gexf").read_bytes() == (tmp_path / "today.gexf").read_bytes()
+    assert b"lastmodifieddate" not in (tmp_path / "today.gexf").read_bytes()
+
+
 # ---------------------------------------------------------------- the article's dataset
 
 def test_article_interaction_is_actors_only(store):

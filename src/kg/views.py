@@ -14,6 +14,7 @@ goldstein, sign, quotes, spans, layer.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -555,7 +556,9 @@ def _write(view: Network, path: Path, writer) -> None:
 
     buffer = io.BytesIO()
     writer(_flatten(_sorted_copy(view)), buffer)
-    write_atomically(Path(path), buffer.getvalue().decode("utf-8"))
+    # networkx stamps GEXF with today's date: drop it, so the same view gives the same bytes any day.
+    data = re.sub(rb' lastmodifieddate="[^"]*"', b"", buffer.getvalue())
+    write_atomically(Path(path), data.decode("utf-8"))
 
 
 def write_graphml(view: Network, path: Path) -> None:
