@@ -150,6 +150,18 @@ def test_layers_choose_the_graphs():
     assert all(d["layer"] == "asserted" for *_, d in build_view(store, "stance", ["asserted"]).edges(data=True))
 
 
+def test_agreement_layer_comes_from_the_shared_targets_only():
+    # b and c both support p (asserted). The rules also gave b a stance on the issue x, which c
+    # takes no side on: that stance is not behind the b–c agreement, so the edge stays asserted.
+    store = make_store(TOY, inferred="ptr:b pt:supports ptr:issue-x .")
+    view = build_view(store, "agreement")
+    assert view.edges[PTR + "b", PTR + "c"]["targets"] == [PTR + "p"]
+    assert view.edges[PTR + "b", PTR + "c"]["layer"] == "asserted"
+    # Once c shares the inferred target too, the pair rests partly on the inferred layer.
+    both = make_store(TOY, inferred="ptr:b pt:supports ptr:issue-x . ptr:c pt:supports ptr:issue-x .")
+    assert build_view(both, "agreement").edges[PTR + "b", PTR + "c"]["layer"] == "inferred"
+
+
 def test_run_select_sees_the_chosen_layers():
     store = make_store(TOY, inferred="ptr:b pt:supports ptr:issue-x .")
     query = "SELECT ?h WHERE { GRAPH ?g { ?h pt:supports ?t } }"

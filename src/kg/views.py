@@ -382,15 +382,18 @@ def agreement_from_stances(stances: nx.MultiDiGraph) -> nx.Graph:
         sign = (net > 0) - (net < 0)
         relation = {1: "agrees", -1: "disagrees", 0: "mixed"}[sign]
         graph.add_edge(a, b, **_edge(relation, label=f"{relation} on {len(counts['agree']) + len(counts['disagree'])} target(s)",
-                                     layer=_edge_layer(stances, a, b), sign=sign, weight=net,
+                                     layer=_edge_layer(stances, (a, b), counts["agree"] + counts["disagree"]),
+                                     sign=sign, weight=net,
                                      agree=len(counts["agree"]), disagree=len(counts["disagree"]),
                                      targets=sorted(counts["agree"] + counts["disagree"])))
     return graph
 
 
-def _edge_layer(stances: nx.MultiDiGraph, a: str, b: str) -> str:
-    """'asserted' when every stance behind a pair is asserted, else the weakest layer involved."""
-    layers = {d["layer"] for _, _, d in stances.out_edges([a, b], data=True)}
+def _edge_layer(stances: nx.MultiDiGraph, pair: tuple[str, str], targets: Iterable[str]) -> str:
+    """'asserted' when every stance of the pair on the targets they share is asserted, else the
+    weakest layer involved (their stances on other targets are not behind this edge)."""
+    shared = set(targets)
+    layers = {d["layer"] for _, t, d in stances.out_edges(pair, data=True) if t in shared and d["sign"]}
     return max(layers, key=_LAYER_ORDER.index) if layers else "asserted"
 
 
