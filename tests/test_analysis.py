@@ -77,11 +77,12 @@ def test_too_small_for_centrality_says_so(nodes):
 # ---------------------------------------------------------------- communities and balance
 
 def agreement(*ties: tuple[str, str, int]) -> nx.Graph:
+    # weight 2 on every tie, whatever its sign: balance must read `sign`, never `weight`.
     graph = nx.Graph(name="agreement")
     for a, b, sign in ties:
         graph.add_node(a, label=a.upper())
         graph.add_node(b, label=b.upper())
-        graph.add_edge(a, b, sign=sign, weight=sign)
+        graph.add_edge(a, b, sign=sign, weight=2)
     return graph
 
 

@@ -122,7 +122,7 @@ def signed_pairs(view: nx.Graph) -> dict[tuple[str, str], int]:
     total: dict[tuple[str, str], float] = defaultdict(float)
     for a, b, d in view.edges(data=True):
         if a != b and d.get("sign"):
-            total[tuple(sorted((a, b)))] += d.get("weight", d["sign"]) if not view.is_multigraph() else d["sign"]
+            total[tuple(sorted((a, b)))] += d["sign"]
     return {pair: (1 if s > 0 else -1) for pair, s in total.items() if s}
 
 
