@@ -103,13 +103,14 @@ def test_no_agreement_leaves_singletons():
 
 
 def test_balance_counts_and_names_unbalanced_triads():
-    # Triangle abc: + + -  → product −: unbalanced ("my friend's friend is my enemy").
-    # Triangle bcd: - + -  → product +: balanced (two friends c,d? no: b–c −, c–d +, b–d −: c and d share enemy b).
-    # Triangle ade is not closed (no d–e tie); abd: a–b +, a–d +, b–d − → unbalanced.
+    # Four closed triangles (e, tied to a only, is in none):
+    #   abc: a–b +, a–c +, b–c −  → product −: unbalanced (a's two friends are enemies).
+    #   abd: a–b +, a–d +, b–d −  → product −: unbalanced (the same with d).
+    #   acd: a–c +, a–d +, c–d +  → product +: balanced (three friends).
+    #   bcd: b–c −, b–d −, c–d +  → product +: balanced (friends c and d share the enemy b).
     view = agreement(("a", "b", 1), ("a", "c", 1), ("b", "c", -1), ("c", "d", 1), ("b", "d", -1),
                      ("a", "d", 1), ("a", "e", 1))
     result = balance(view)
-    # Triangles: abc (+,+,−) U, abd (+,+,−) U, acd (+,+,+) B, bcd (−,−,+) B.
     assert (result["triads"], result["balanced"], result["unbalanced"]) == (4, 2, 2)
     assert [t["nodes"] for t in result["unbalanced_triads"]] == [["a", "b", "c"], ["a", "b", "d"]]
 
