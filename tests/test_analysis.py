@@ -7,8 +7,8 @@ import json
 import networkx as nx
 import pytest
 
-from kg.analysis import (Dating, balance, centrality, communities, contested, date_events, event_chain,
-                         stance_matrix, trajectories)
+from kg.analysis import (Analysis, Dating, balance, centrality, communities, contested, date_events, event_chain,
+                         markdown, stance_matrix, trajectories)
 
 PTR = "https://w3id.org/peace-talks-kg/id/"
 
@@ -197,6 +197,25 @@ def test_event_chain_names_the_events():
     view.add_node(PTR + "z", label="Z")
     assert event_chain(view, "a", "z")["note"] == "no chain of events links A and Z"
     assert event_chain(view, "a", "nobody")["note"] == f"{PTR}nobody is not in the interaction network"
+
+
+# ---------------------------------------------------------------- the report
+
+HOSTILE = "[x](javascript:alert(1)) ![t](https://evil.example/t.png) **b** <script>"
+INERT = r"\[x\]\(javascript:alert\(1\)\) \!\[t\]\(https://evil.example/t.png\) \*\*b\*\* &lt;script&gt;"
+
+
+def test_report_shows_data_as_text_never_as_markdown():
+    # No link, image, emphasis or HTML can come from a label, a kind, a polarity or a note.
+    change = {"holder": "h", "holder_label": HOSTILE, "target": "t", "target_label": "P & Q_1 #2 `c`",
+              "from": HOSTILE, "to": "oppose"}
+    row = {"target": "t", "label": HOSTILE, "kind": HOSTILE, "support": 1, "oppose": 1, "contested": True,
+           "supports": [HOSTILE], "conditionallySupports": [], "opposes": ["a|b\\c"], "changes": [change]}
+    result = Analysis(["asserted"], {}, {"contested": [row], "balance": {"note": HOSTILE}})
+    lines = markdown(result, {}).splitlines()
+    assert f"| **{INERT}** | {INERT} | {INERT} |  | a\\|b\\\\c |" in lines
+    assert f"- {INERT} on P &amp; Q\\_1 \\#2 \\`c\\`: {INERT} → oppose" in lines
+    assert f"{INERT}." in lines
 
 
 # ---------------------------------------------------------------- the article's graph

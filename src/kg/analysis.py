@@ -429,10 +429,16 @@ def summary(result: Analysis, folder: Path) -> str:
 
 # ---------------------------------------------------------------- report
 
-def _md(text: str) -> str:
-    """Data text inside a Markdown table cell or line: no pipes, no line breaks, no HTML."""
-    return (str(text).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("\n", " "))
+_MD_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_MD_SPECIAL = set("\\`*_[]()!#|")
+
+
+def _md(text: object) -> str:
+    """Data text as plain text in a Markdown table cell or line: HTML characters become entities,
+    Markdown punctuation (links, images, emphasis, code, headings, cell pipes) is backslash-escaped,
+    line breaks become spaces."""
+    return "".join(_MD_ENTITIES.get(ch) or ("\\" + ch if ch in _MD_SPECIAL else " " if ch in "\r\n" else ch)
+                   for ch in str(text))
 
 
 def write_report(folder: Path, result: Analysis, views: dict[str, nx.Graph]) -> None:
@@ -465,7 +471,7 @@ def markdown(result: Analysis, images: dict[str, str]) -> str:
         out += ["", "## Who brokers? Centrality in the interaction network", ""]
         c = r["centrality"]
         if c.get("note"):
-            out.append(c["note"] + ".")
+            out.append(_md(c["note"]) + ".")
         else:
             out += [f"Betweenness: {c['method']}; degree and betweenness on the undirected network of actors "
                     "linked by events, PageRank along the direction of the acts.", "",
@@ -485,7 +491,7 @@ def markdown(result: Analysis, images: dict[str, str]) -> str:
         out += ["", "## Coalitions in the agreement network", ""]
         c = r["communities"]
         if c.get("note"):
-            out.append(c["note"] + ".")
+            out.append(_md(c["note"]) + ".")
         else:
             out.append(f"Method: {c['method']} on agreeing ties (weighted by net agreements); modularity {c['modularity']:.3f}.")
             out.append("")
@@ -494,7 +500,7 @@ def markdown(result: Analysis, images: dict[str, str]) -> str:
         out += ["", "## Structural balance of the signed agreement network", ""]
         b = r["balance"]
         if b.get("note"):
-            out.append(b["note"] + ".")
+            out.append(_md(b["note"]) + ".")
         else:
             out.append(f"{b['triads']} signed triads: {b['balanced']} balanced, {b['unbalanced']} unbalanced.")
             out += [f"- unbalanced: {', '.join(_md(x) for x in t['labels'])} (signs {t['signs']})"
@@ -505,10 +511,10 @@ def markdown(result: Analysis, images: dict[str, str]) -> str:
         for row in r["contested"]:
             if row["support"] + row["oppose"] > 1 or row["changes"]:
                 out.append(f"| {'**' if row['contested'] else ''}{_md(row['label'])}{'**' if row['contested'] else ''} | "
-                           f"{row['kind']} | {_md(', '.join(row['supports']))} | "
+                           f"{_md(row['kind'])} | {_md(', '.join(row['supports']))} | "
                            f"{_md(', '.join(row['conditionallySupports']))} | {_md(', '.join(row['opposes']))} |")
         moves = [c for row in r["contested"] for c in row["changes"]]
-        out += [""] + [f"- {_md(c['holder_label'])} on {_md(c['target_label'])}: {c['from']} → {c['to']}"
+        out += [""] + [f"- {_md(c['holder_label'])} on {_md(c['target_label'])}: {_md(c['from'])} → {_md(c['to'])}"
                        for c in moves] if moves else ["", "No stance in the graph supersedes another."]
     if "trajectories" in r:
         out += ["", "## Cooperation–conflict trajectories", "",
@@ -522,10 +528,10 @@ def markdown(result: Analysis, images: dict[str, str]) -> str:
             out += ["", f"### {_md(name)}", ""]
             for p in t["points"]:
                 events = "; ".join(f"{_md(e['label'])} ({e['goldstein']:+g})" for e in p["events"])
-                out.append(f"- {p['month']}: {p['goldstein']:+g} — {events}")
+                out.append(f"- {_md(p['month'])}: {p['goldstein']:+g} — {events}")
             if t["undated"]:
                 out.append("- undated: " + "; ".join(
-                    f"{_md(e['label'])} ({e['goldstein']:+g}, {e['earliest'] or '?'} … {e['latest'] or '?'})"
+                    f"{_md(e['label'])} ({e['goldstein']:+g}, {_md(e['earliest'] or '?')} … {_md(e['latest'] or '?')})"
                     for e in t["undated"]))
             if not t["points"] and not t["undated"]:
                 out.append("- no events with a Goldstein score between them.")
