@@ -10,6 +10,7 @@ must match exactly.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -325,3 +326,119 @@ def test_push_api_returns_sent_and_found(pushed, built, store):
     counts = in_process_counts(store)
     results = push(built, pushed["oxigraph"].graph_store_endpoint, replace=True)
     assert [(r.graph, r.sent, r.found) for r in results] == [(g, counts[g], counts[g]) for g in GRAPHS]
+
+
+# --- against a fake Graph Store on loopback: partial failures, what is printed ------------
+
+class FakeGraphStore:
+    """A tiny Graph Store (PUT/POST ?graph=) with a count query endpoint; upload `fail_at` gets HTTP 500."""
+
+    def __init__(self, fail_at: int | None = None):
+        import http.server
+        import threading
+        import urllib.parse
+
+        self.graphs: dict[str, set[bytes]] = {}
+        self.uploads: list[tuple[str, str]] = []  # (method, graph)
+        self.paths: list[str] = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _upload(self) -> None:
+                url = urllib.parse.urlsplit(self.path)
+                outer.paths.append(self.path)
+                graph = urllib.parse.parse_qs(url.query)["graph"][0]
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                outer.uploads.append((self.command, graph))
+                if len(outer.uploads) == fail_at:
+                    return self._reply(500, b"disk full", "text/plain")
+                lines = {line for line in body.splitlines() if line.strip()}
+                outer.graphs[graph] = lines | (outer.graphs.get(graph, set()) if self.command == "POST" else set())
+                self._reply(204, b"", "text/plain")
+
+            do_PUT = _upload
+
+            def do_POST(self) -> None:
+                if not self.path.startswith("/query"):
+                    return self._upload()
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                rows = [{"g": {"type": "uri", "value": g}, "n": {"type": "literal", "value": str(len(t))}}
+                        for g, t in outer.graphs.items()]
+                payload = json.dumps({"head": {"vars": ["g", "n"]}, "results": {"bindings": rows}}).encode()
+                self._reply(200, payload, "application/sparql-results+json")
+
+            def _reply(self, status: int, payload: bytes, kind: str) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.endpoint = f"http://127.0.0.1:{self.server.server_address[1]}/store"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def no_push_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KG_PUSH_USER", raising=False)
+    monkeypatch.delenv("KG_PUSH_PASSWORD", raising=False)
+
+
+def test_a_failed_replace_names_the_graphs_already_replaced(built, no_push_credentials, capsys):
+    from kg.cli import main
+
+    store = FakeGraphStore(fail_at=3)
+    try:
+        code = main(["push", "--out", str(built), "--endpoint", store.endpoint, "--replace"])
+    finally:
+        store.close()
+    assert code == 2
+    assert store.uploads == [("PUT", GRAPHS[0]), ("PUT", GRAPHS[1]), ("PUT", GRAPHS[2])]  # stopped at the failure
+    assert capsys.readouterr().err == (
+        f"error: {store.endpoint}: the store refused the upload of <{GRAPHS[2]}>: HTTP 500 Internal Server Error: "
+        f"disk full; already replaced before the failure: <{GRAPHS[0]}>, <{GRAPHS[1]}> "
+        "(the store now holds part of this push: run it again)\n")
+
+
+def test_a_failure_on_the_first_graph_names_no_written_graph(built, no_push_credentials, capsys):
+    from kg.cli import main
+
+    store = FakeGraphStore(fail_at=1)
+    try:
+        assert main(["push", "--out", str(built), "--endpoint", store.endpoint, "--replace"]) == 2
+    finally:
+        store.close()
+    assert capsys.readouterr().err == (
+        f"error: {store.endpoint}: the store refused the upload of <{GRAPHS[0]}>: HTTP 500 Internal Server Error: "
+        "disk full\n")
+
+
+def test_a_token_in_the_endpoint_is_sent_but_never_printed(built, store, no_push_credentials, capsys):
+    from kg.cli import main
+
+    fake = FakeGraphStore()
+    try:
+        assert main(["push", "--out", str(built), "--endpoint", fake.endpoint + "?token=s3cret#frag", "--replace"]) == 0
+    finally:
+        fake.close()
+    assert all(path.startswith("/store?token=s3cret&graph=") for path in fake.paths)  # the store gets its token
+    out, err = capsys.readouterr()
+    counts = in_process_counts(store)
+    assert out.splitlines()[-1] == f"pushed {sum(counts.values())} triples to {fake.endpoint}: counts checked"
+    assert "s3cret" not in out + err and "frag" not in out + err
+
+
+def test_a_non_http_endpoint_is_refused_without_its_query(built, no_push_credentials, capsys):
+    from kg.cli import main
+
+    assert main(["push", "--out", str(built), "--endpoint", "ftp://example.org/store?token=s3cret"]) == 2
+    assert capsys.readouterr().err == "error: --endpoint ftp://example.org/store: not an http(s) URL\n"

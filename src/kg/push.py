@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.problems import EXIT_OK, KgError
+from kg.urls import check_url, display_url
 
 USER_VARIABLE = "KG_PUSH_USER"
 PASSWORD_VARIABLE = "KG_PUSH_PASSWORD"
@@ -63,9 +64,14 @@ def push(out: Path, endpoint: str, *, graph: str | None = None, replace: bool = 
         _check_iri(graph)
     opener = _opener([endpoint, query_endpoint], credentials or credentials_from_environment())
     bodies = graph_bodies(out, graph)
+    written: list[str] = []
     for name, (body, count) in bodies.items():
         if count or replace:
-            _send(opener, endpoint, name, body, replace, timeout)
+            try:
+                _send(opener, endpoint, name, body, replace, timeout)
+            except KgError as error:
+                raise _partial_failure(error, written, replace) from None
+            written.append(name)
     found = count_triples(opener, query_endpoint, list(bodies), timeout)
     results = [GraphPush(name, count, found.get(name, 0)) for name, (_, count) in bodies.items()]
     _check_counts(results, replace, query_endpoint)
@@ -78,7 +84,7 @@ def push_cli(args: argparse.Namespace) -> int:
     verb = "replaced" if args.replace else "appended to"
     for result in results:
         print(f"{verb} <{result.graph}>: sent {result.sent} triples; the store now holds {result.found}")
-    print(f"pushed {sum(r.sent for r in results)} triples to {args.endpoint}: counts checked")
+    print(f"pushed {sum(r.sent for r in results)} triples to {display_url(args.endpoint)}: counts checked")
     return EXIT_OK
 
 
@@ -98,7 +104,7 @@ def derive_query_endpoint(endpoint: str) -> str:
         if pattern.search(parts.path):
             path = pattern.sub(replacement, parts.path)
             return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
-    raise KgError(f"{endpoint}: cannot tell the store's SPARQL query endpoint from this URL: "
+    raise KgError(f"{display_url(endpoint)}: cannot tell the store's SPARQL query endpoint from this URL: "
                   "give it with --query-endpoint")
 
 
@@ -194,7 +200,7 @@ def _check_counts(results: list[GraphPush], replace: bool, query_endpoint: str) 
     if wrong:
         relation = "exactly" if replace else "at least"
         detail = "; ".join(f"<{r.graph}> holds {r.found}, expected {relation} {r.sent}" for r in wrong)
-        raise KgError(f"{query_endpoint}: count check failed after upload: {detail}")
+        raise KgError(f"{display_url(query_endpoint)}: count check failed after upload: {detail}")
 
 
 class _call:
@@ -205,7 +211,7 @@ class _call:
         self.opener, self.request, self.timeout, self.what = opener, request, timeout, what
 
     def __enter__(self):
-        where = _without_query(self.request.full_url)
+        where = display_url(self.request.full_url)
         try:
             self.response = self.opener.open(self.request, timeout=self.timeout)
         except urllib.error.HTTPError as error:
@@ -253,12 +259,17 @@ def _opener(urls: list[str], credentials: tuple[str, str] | None) -> urllib.requ
 
 
 def _check_url(url: str, option: str) -> None:
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise KgError(f"{option} {_without_query(url)}: not an http(s) URL")
-    if parts.username or parts.password:
-        raise KgError(f"{option}: credentials in the URL are not accepted: "
-                      f"set {USER_VARIABLE} and {PASSWORD_VARIABLE} in the environment")
+    check_url(url, option, f"set {USER_VARIABLE} and {PASSWORD_VARIABLE} in the environment")
+
+
+def _partial_failure(error: KgError, written: list[str], replace: bool) -> KgError:
+    """The upload error, saying which graphs the store already took: a push is not atomic."""
+    if not written:
+        return error
+    done = ", ".join(f"<{g}>" for g in written)
+    verb = "replaced" if replace else "appended to"
+    return KgError(f"{error}; already {verb} before the failure: {done} "
+                   "(the store now holds part of this push: run it again)")
 
 
 def _check_iri(iri: str) -> None:
@@ -273,11 +284,8 @@ def _check_iri(iri: str) -> None:
 
 
 def _with_query(url: str, params: dict[str, str]) -> str:
-    separator = "&" if urllib.parse.urlsplit(url).query else "?"
-    return url + separator + urllib.parse.urlencode(params)
-
-
-def _without_query(url: str) -> str:
-    """The URL without credentials, query or fragment: safe to show."""
+    """`url` with `params` added to its query string (a fragment is dropped: it is never sent)."""
     parts = urllib.parse.urlsplit(url)
-    return urllib.parse.urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
+    query = "&".join(filter(None, [parts.query, urllib.parse.urlencode(params)]))
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+
