@@ -218,6 +218,24 @@ def test_report_shows_data_as_text_never_as_markdown():
     assert f"{INERT}." in lines
 
 
+def test_a_failed_plot_leaves_no_file_behind(tmp_path, monkeypatch):
+    import os
+
+    from kg.plots import plot_trajectories
+
+    points = {"A–B": {"points": [{"month": "2025-02", "goldstein": -0.1}, {"month": "2025-03", "goldstein": 1.0}]}}
+    assert plot_trajectories(points, tmp_path / "ok.png")
+    assert (tmp_path / "ok.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    def full_disk(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        plot_trajectories(points, tmp_path / "failed.png")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ok.png"]
+
+
 # ---------------------------------------------------------------- the article's graph
 
 @pytest.fixture(scope="module")

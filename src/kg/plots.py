@@ -21,17 +21,15 @@ def _pyplot():
 
 
 def _save(fig, path: Path) -> None:
-    """Write the PNG to a temporary file beside `path`, then rename: never a half-written file."""
-    import os
-    import tempfile
+    """The PNG, written atomically (no half-written or temporary file left if it fails)."""
+    from kg.serialize import write_atomically
 
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, metadata=_METADATA)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(buffer.getvalue())
-    os.replace(tmp, path)
+    try:
+        fig.savefig(buffer, format="png", dpi=110, metadata=_METADATA)
+    finally:
+        _pyplot().close(fig)
+    write_atomically(path, buffer.getvalue())
 
 
 def plot_trajectories(trajectories: dict[str, Any], path: Path) -> bool:
@@ -52,7 +50,6 @@ def plot_trajectories(trajectories: dict[str, Any], path: Path) -> bool:
     ax.legend(loc="best", fontsize="small")
     fig.tight_layout()
     _save(fig, path)
-    plt.close(fig)
     return True
 
 
@@ -75,5 +72,4 @@ def plot_stance_matrix(matrix: dict[str, Any], path: Path) -> bool:
     ax.set_title("Actor × issue stances")
     fig.tight_layout()
     _save(fig, path)
-    plt.close(fig)
     return True

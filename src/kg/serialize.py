@@ -87,12 +87,17 @@ def trig(graphs: Mapping[URIRef, Graph]) -> str:
     return "".join(chunks)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename: never a half-written file."""
+def write_atomically(path: Path, text: str | bytes) -> None:
+    """Write to a temporary file beside `path`, then rename: never a half-written file.
+    Text is written as UTF-8 with \\n line ends; bytes as they are."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        if isinstance(text, bytes):
+            handle = os.fdopen(fd, "wb")
+        else:
+            handle = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        with handle:
             handle.write(text)
         os.replace(tmp, path)
     except BaseException:

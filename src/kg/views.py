@@ -561,7 +561,7 @@ def _write(view: Network, path: Path, writer) -> None:
     writer(_flatten(_sorted_copy(view)), buffer)
     # networkx stamps GEXF with today's date: drop it, so the same view gives the same bytes any day.
     data = re.sub(rb' lastmodifieddate="[^"]*"', b"", buffer.getvalue())
-    write_atomically(Path(path), data.decode("utf-8"))
+    write_atomically(Path(path), data)
 
 
 def write_graphml(view: Network, path: Path) -> None:
