@@ -255,7 +255,56 @@ def test_an_answer_that_is_not_sparql_json_is_refused(out):
 
 def test_cli_refuses_a_non_http_endpoint(out, capsys):
     assert main(["enrich", "--out", str(out), "--endpoint", "ftp://example.org/sparql"]) == 2
-    assert capsys.readouterr().err.strip() == "error: --endpoint: 'ftp://example.org/sparql' is not an http(s) URL"
+    assert capsys.readouterr().err == "error: --endpoint ftp://example.org/sparql: not an http(s) URL\n"
+
+
+def test_cli_refuses_credentials_in_the_endpoint_and_writes_nothing(out, capsys):
+    before = digests(out)
+    assert main(["enrich", "--out", str(out), "--endpoint", "https://user:secret@example.org/sparql"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == ("error: --endpoint: credentials in the URL are not accepted: "
+                            "kg enrich sends no credentials and records the endpoint in the dataset\n")
+    assert captured.out == "" and digests(out) == before
+
+
+def test_a_key_in_the_endpoint_query_is_sent_but_never_stored_or_printed(out, wikidata_endpoint, capsys):
+    assert main(["enrich", "--out", str(out), "--endpoint", wikidata_endpoint + "?key=abc123#frag"]) == 0
+    printed = capsys.readouterr()
+    assert printed.out.startswith(f"enriched {len(linked_qids(out))} linked Wikidata items from {wikidata_endpoint}: ")
+    saved = Graph().parse(out / "enrichment.ttl", format="turtle")
+    assert saved.value(ENRICHMENT, DCTERMS.source) == URIRef(wikidata_endpoint)
+    assert saved.value(WD.Q1899, WDT.P17) == WD.Q212  # the facts did come back
+    for name in OUTPUTS:
+        assert "abc123" not in (out / name).read_text(encoding="utf-8"), name
+    assert "abc123" not in printed.out + printed.err
+
+
+def test_errors_name_the_endpoint_without_its_query(out):
+    endpoint = FakeEndpoint(lambda n: (400, b"Parse error", 0))
+    try:
+        with pytest.raises(KgError) as error:
+            enrich(out, Client(endpoint.url + "?key=abc123", retries=0))
+    finally:
+        endpoint.close()
+    assert str(error.value) == f"{endpoint.url}: HTTP 400 Bad Request: Parse error"
+
+
+def test_the_dataset_is_read_once(out, monkeypatch):
+    import kg.export
+    import kg.store
+
+    reads = []
+    for module, name in ((kg.export, "load_graphs"), (kg.store, "load_dataset")):
+        def counted(*args, _real=getattr(module, name), _name=name, **kwargs):
+            reads.append(_name)
+            return _real(*args, **kwargs)
+        monkeypatch.setattr(module, name, counted)
+    endpoint = FakeEndpoint(lambda n: (200, EMPTY, 0))
+    try:
+        enrich(out, Client(endpoint.url), batch_size=1000)
+    finally:
+        endpoint.close()
+    assert reads == ["load_graphs"]
 
 
 def test_cli_needs_a_build(tmp_path, capsys):

@@ -12,6 +12,10 @@ void.ttl), replacing the previous enrichment.
 Requests carry a User-Agent naming the project, time out, and are retried
 with exponential backoff on network errors, timeouts, HTTP 429 and 5xx. If
 the endpoint still fails, the command exits 2 and writes nothing.
+
+The endpoint URL must not carry credentials (user:password@ is refused). A
+query string (e.g. an API key) is sent but neither printed nor stored: the
+provenance names the endpoint without it (kg.urls.display_url).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from kg import __version__
 from kg.links import DCTERMS, PROV, QID, SKOS
 from kg.namespaces import GRAPH_EXTERNAL, PTR, SCHEMA, WD, WDT
 from kg.problems import EXIT_OK, KgError
+from kg.urls import check_url, display_url
 
 ENRICHMENT_TTL = "enrichment.ttl"
 ENRICHMENT = PTR["enrichment"]
@@ -89,10 +94,7 @@ class Client:
 
 
 def check_endpoint(endpoint: str) -> str:
-    parts = urllib.parse.urlsplit(endpoint)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise KgError(f"--endpoint: {endpoint!r} is not an http(s) URL")
-    return endpoint
+    return check_url(endpoint, "--endpoint", "kg enrich sends no credentials and records the endpoint in the dataset")
 
 
 def _post(client: Client, query: str) -> dict:
@@ -107,12 +109,13 @@ def _post(client: Client, query: str) -> dict:
     try:
         return json.loads(payload.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise KgError(f"{client.endpoint}: the answer is not SPARQL JSON results: {err}") from None
+        raise KgError(f"{display_url(client.endpoint)}: the answer is not SPARQL JSON results: {err}") from None
 
 
 def run_select(client: Client, query: str) -> list[dict]:
     """Bindings of a SELECT; retries transient failures, then raises KgError."""
     attempts = client.retries + 1
+    where = display_url(client.endpoint)
     reason = ""
     for attempt in range(attempts):
         wait = client.backoff * 2 ** attempt
@@ -123,7 +126,7 @@ def run_select(client: Client, query: str) -> list[dict]:
             detail = err.read(300).decode("utf-8", "replace").strip() if err.fp else ""
             reason = f"HTTP {err.code} {err.reason}" + (f": {detail}" if detail else "")
             if err.code not in RETRY_STATUS:
-                raise KgError(f"{client.endpoint}: {reason}") from None
+                raise KgError(f"{where}: {reason}") from None
             wait = max(wait, _retry_after(err))
         except urllib.error.URLError as err:
             timed_out = isinstance(err.reason, TimeoutError)
@@ -133,10 +136,10 @@ def run_select(client: Client, query: str) -> list[dict]:
         except (OSError, http.client.HTTPException) as err:
             reason = f"connection failed: {err!r}"
         except (KeyError, TypeError):
-            raise KgError(f"{client.endpoint}: the answer is not SPARQL JSON results (no results.bindings)") from None
+            raise KgError(f"{where}: the answer is not SPARQL JSON results (no results.bindings)") from None
         if attempt + 1 < attempts:
             client.sleep(wait)
-    raise KgError(f"{client.endpoint}: {reason}; gave up after {attempts} attempt(s); nothing written")
+    raise KgError(f"{where}: {reason}; gave up after {attempts} attempt(s); nothing written")
 
 
 def _retry_after(err: urllib.error.HTTPError) -> float:
@@ -225,6 +228,7 @@ def linked_items(external: Graph) -> list[URIRef]:
 
 
 def provenance(graph: Graph, endpoint: str, items: list[URIRef], retrieved: dt.datetime) -> None:
+    endpoint = display_url(endpoint)  # a key in the query string must not end up in the dataset
     graph.add((ENRICHMENT, RDF.type, PROV.Entity))
     graph.add((ENRICHMENT, RDFS.label, Literal(f"Facts about linked Wikidata items from {endpoint}", lang="en")))
     graph.add((ENRICHMENT, DCTERMS.source, URIRef(endpoint)))
@@ -232,18 +236,6 @@ def provenance(graph: Graph, endpoint: str, items: list[URIRef], retrieved: dt.d
     graph.add((ENRICHMENT, RDFS.comment, Literal(f"Retrieved by `kg enrich` with User-Agent {USER_AGENT}", lang="en")))
     for item in items:
         graph.add((ENRICHMENT, SCHEMA.about, item))
-
-
-def _external_links(out: Path) -> Graph:
-    """The skos:exactMatch/closeMatch triples of the external graph (read fast, with Oxigraph)."""
-    from kg.store import load_dataset, select
-
-    rows = select(load_dataset(out), f"""SELECT ?s ?p ?o WHERE {{
-        GRAPH <{GRAPH_EXTERNAL}> {{ ?s ?p ?o }} VALUES ?p {{ skos:exactMatch skos:closeMatch }} }}""")
-    graph = Graph()
-    for row in rows:
-        graph.add((row["s"], row["p"], row["o"]))
-    return graph
 
 
 def saved_enrichment(out: Path) -> Graph:
@@ -261,18 +253,18 @@ def saved_enrichment(out: Path) -> Graph:
 def enrich(out: Path, client: Client, batch_size: int = 50, now: Callable[[], dt.datetime] | None = None) -> Graph:
     """Fetch, then write OUT/enrichment.ttl and merge it into the dataset's external graph."""
     from kg.build import DATASET_TRIG, DATASET_TTL, Layers
-    from kg.export import load_graphs
+    from kg.export import load_graphs, union
     from kg.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_VOCABULARY
     from kg.serialize import trig, turtle, write_atomically
     from kg.void import VOID_TTL, describe
 
     check_endpoint(client.endpoint)
     previous = saved_enrichment(out)
-    items = linked_items(_external_links(out))
+    graphs = load_graphs(out)  # read once: the links to fetch, then the graphs to rewrite
+    items = linked_items(graphs[GRAPH_EXTERNAL])
     if not items:
         raise KgError(f"{out / DATASET_TRIG}: the external layer links no Wikidata item: nothing to enrich")
     enrichment = fetch(client, items, batch_size)
-    graphs = load_graphs(out)
     retrieved = (now or (lambda: dt.datetime.now(dt.timezone.utc)))().replace(microsecond=0)
     provenance(enrichment, client.endpoint, items, retrieved)
     graphs[GRAPH_EXTERNAL] = (graphs[GRAPH_EXTERNAL] - previous) + enrichment
@@ -280,19 +272,12 @@ def enrich(out: Path, client: Client, batch_size: int = 50, now: Callable[[], dt
     texts = {  # everything is computed before the first write
         ENRICHMENT_TTL: turtle(enrichment),
         DATASET_TRIG: trig(layers.named()),
-        DATASET_TTL: turtle(_union(layers.named().values())),
+        DATASET_TTL: turtle(union(layers.named())),
         VOID_TTL: turtle(describe(layers)),
     }
     for name, text in texts.items():
         write_atomically(out / name, text)
     return enrichment
-
-
-def _union(graphs: Iterable[Graph]) -> Graph:
-    merged = Graph()
-    for graph in graphs:
-        merged += graph
-    return merged
 
 
 def enrich_cli(args: argparse.Namespace) -> int:
@@ -301,6 +286,6 @@ def enrich_cli(args: argparse.Namespace) -> int:
     client = Client(args.endpoint, timeout=args.timeout, retries=args.retries)
     enrichment = enrich(args.out, client, args.batch_size)
     items = len(set(enrichment.objects(ENRICHMENT, SCHEMA.about)))
-    print(f"enriched {items} linked Wikidata items from {args.endpoint}: {len(enrichment)} triples "
+    print(f"enriched {items} linked Wikidata items from {display_url(args.endpoint)}: {len(enrichment)} triples "
           f"in {args.out / ENRICHMENT_TTL}, merged into the external graph of {args.out / 'dataset.trig'}")
     return EXIT_OK
