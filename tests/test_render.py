@@ -193,10 +193,14 @@ def test_big_graphs_get_a_layout_without_quadratic_cost():
 
 
 def test_render_writes_every_page_deterministically(built, tmp_path):
+    import shutil
+
     from kg.views import VIEWS
 
-    assert main(["render", "--out", str(built)]) == 0
-    folder = built / "html"
+    out = tmp_path / "out"
+    shutil.copytree(built, out)  # the session's build stays as the fixture made it
+    assert main(["render", "--out", str(out)]) == 0
+    folder = out / "html"
     index = (folder / "index.html").read_text(encoding="utf-8")
     pages = sorted(p.name for p in folder.glob("*.html") if p.name != "index.html")
     assert set(re.findall(r'href="([^"]+)"', index)) == set(pages)
@@ -205,7 +209,7 @@ def test_render_writes_every_page_deterministically(built, tmp_path):
     for actor in ("trump", "putin", "zelenskyy", "rubio", "lavrov", "vance"):  # all act in the article
         assert f"actor-{actor}.html" in pages
     before = {name: (folder / name).read_bytes() for name in pages}
-    assert main(["render", "--out", str(built)]) == 0
+    assert main(["render", "--out", str(out)]) == 0
     assert {name: (folder / name).read_bytes() for name in pages} == before
 
 
