@@ -160,7 +160,7 @@ def _links(attrs: dict[str, Any]) -> list[list[str]]:
     for key, name in LINK_NAMES:
         values = attrs.get(key)
         for url in values if isinstance(values, (list, tuple)) else [values]:
-            if isinstance(url, str) or url is not None:
+            if url is not None:
                 url = _text(url)
                 if re.match(r"https?://", url):
                     links.append([name, url])
