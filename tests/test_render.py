@@ -213,6 +213,26 @@ def test_render_writes_every_page_deterministically(built, tmp_path):
     assert {name: (folder / name).read_bytes() for name in pages} == before
 
 
+def test_write_pages_prepares_shared_parts_once(tmp_path, monkeypatch):
+    # The article's offset table, the scripts' hashes and the template are the same for every page.
+    calls = {"offsets": 0, "hash": 0}
+    offsets, digest = render._utf16_offsets, render._hash
+
+    def count(name, real):
+        def counted(*args):
+            calls[name] += 1
+            return real(*args)
+        return counted
+
+    monkeypatch.setattr(render, "_utf16_offsets", count("offsets", offsets))
+    monkeypatch.setattr(render, "_hash", count("hash", digest))
+    specs = [PageSpec(f"p{i}.html", f"P{i}", "D", small_graph()) for i in range(3)]
+    render.write_pages(tmp_path, specs, [], ARTICLE)
+    assert calls["offsets"] == 1 and calls["hash"] <= 2
+    assert payload_of((tmp_path / "p2.html").read_text(encoding="utf-8")) == json.loads(
+        json_for_script(page_payload(specs[2], ARTICLE)))
+
+
 def test_render_without_a_build_is_a_usage_error(tmp_path, capsys):
     assert main(["render", "--out", str(tmp_path / "nothing")]) == 2
     assert "no built dataset: run `kg build" in capsys.readouterr().err

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import base64
 import bisect
+import functools
 import hashlib
 import json
 import math
@@ -482,8 +483,10 @@ def _plain(attrs: dict[str, Any]) -> dict[str, Any]:
     return {k: (v if isinstance(v, (int, float, str, list, tuple, type(None))) else str(v)) for k, v in attrs.items()}
 
 
-def page_payload(spec: PageSpec, article: str) -> dict[str, Any]:
-    """Everything the page's script needs, as plain JSON-able data (nodes and edges via pyvis)."""
+def page_payload(spec: PageSpec, article: str, offsets: list[int] | None = None) -> dict[str, Any]:
+    """Everything the page's script needs, as plain JSON-able data (nodes and edges via pyvis).
+
+    `offsets` is _utf16_offsets(article) when the caller has it already (one table for all pages)."""
     from pyvis.network import Network
 
     graph = spec.graph
@@ -491,7 +494,7 @@ def page_payload(spec: PageSpec, article: str) -> dict[str, Any]:
         positions, decorations = timeline_positions(graph)
     else:
         positions, decorations = network_positions(graph), None
-    table = _utf16_offsets(article)
+    table = _utf16_offsets(article) if offsets is None else offsets
     degrees = _degrees(graph)
     largest = max(degrees.values(), default=0)
     net = Network(directed=True, heading=spec.title, cdn_resources="in_line")
@@ -636,6 +639,7 @@ def _hash(script: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
+@functools.cache
 def _environment():
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -643,23 +647,36 @@ def _environment():
                        undefined=StrictUndefined, keep_trailing_newline=True)
 
 
-_VIS_CACHE: dict[str, str] = {}
+@dataclass(frozen=True)
+class _Shell:
+    """What every page shares: its template, the inlined scripts and style, the CSP allowing the scripts."""
+
+    template: Any
+    vis: str
+    app: str
+    css: str
+    csp: str
 
 
-def page_html(spec: PageSpec, article: str) -> str:
-    """The self-contained HTML of one page."""
-    from markupsafe import Markup
-
-    if "vis" not in _VIS_CACHE:
-        _VIS_CACHE["vis"] = vis_network_js()
-    vis, app = _VIS_CACHE["vis"], _resource("graph.js")
-    payload = page_payload(spec, article)
+@functools.cache
+def _shell() -> _Shell:
+    """Read, hash and compile once per process: the same for every page of a run."""
+    vis, app = vis_network_js(), _resource("graph.js")
     csp = ("default-src 'none'; script-src " + _hash(vis) + " " + _hash(app) +
            "; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
-    template = _environment().get_template("graph.html")
-    return template.render(title=spec.title, description=spec.description, csp=csp, css=Markup(_resource("graph.css")),
-                           vis=Markup(vis), app=Markup(app), data=Markup(json_for_script(payload)),
-                           n_nodes=len(payload["nodes"]), n_edges=len(payload["edges"]))
+    return _Shell(_environment().get_template("graph.html"), vis, app, _resource("graph.css"), csp)
+
+
+def page_html(spec: PageSpec, article: str, offsets: list[int] | None = None) -> str:
+    """The self-contained HTML of one page (`offsets`: _utf16_offsets(article), if already computed)."""
+    from markupsafe import Markup
+
+    shell = _shell()
+    payload = page_payload(spec, article, offsets)
+    return shell.template.render(title=spec.title, description=spec.description, csp=shell.csp,
+                                 css=Markup(shell.css), vis=Markup(shell.vis), app=Markup(shell.app),
+                                 data=Markup(json_for_script(payload)),
+                                 n_nodes=len(payload["nodes"]), n_edges=len(payload["edges"]))
 
 
 def index_html(pages: Sequence[PageSpec], actor_pages: Sequence[PageSpec]) -> str:
@@ -675,10 +692,11 @@ def write_pages(folder: Path, pages: Sequence[PageSpec], actor_pages: Sequence[P
     from kg.serialize import write_atomically
 
     folder.mkdir(parents=True, exist_ok=True)
+    offsets = _utf16_offsets(article)
     written = []
     for spec in [*pages, *actor_pages]:
         path = folder / spec.filename
-        write_atomically(path, page_html(spec, article))
+        write_atomically(path, page_html(spec, article, offsets))
         written.append(path)
     index = folder / "index.html"
     write_atomically(index, index_html(pages, actor_pages))
