@@ -213,6 +213,26 @@ def test_render_writes_every_page_deterministically(built, tmp_path):
     assert {name: (folder / name).read_bytes() for name in pages} == before
 
 
+def test_render_removes_its_own_stale_pages_only(built, tmp_path):
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    folder = out / "html"
+    folder.mkdir(exist_ok=True)
+    # A page of an actor an earlier graph had, and files that are not pages of kg render.
+    (folder / "actor-someone-gone.html").write_text("old page", encoding="utf-8")
+    (folder / "notes.txt").write_text("mine", encoding="utf-8")
+    (folder / "extra").mkdir()
+    (folder / "extra" / "keep.html").write_text("mine", encoding="utf-8")
+    assert main(["render", "--out", str(out)]) == 0
+    assert not (folder / "actor-someone-gone.html").exists()
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert (folder / "extra" / "keep.html").read_text(encoding="utf-8") == "mine"
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in folder.glob("*.html")) == sorted(set(re.findall(r'href="([^"]+)"', index)) | {"index.html"})
+
+
 def test_write_pages_prepares_shared_parts_once(tmp_path, monkeypatch):
     # The article's offset table, the scripts' hashes and the template are the same for every page.
     calls = {"offsets": 0, "hash": 0}

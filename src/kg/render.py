@@ -703,7 +703,17 @@ def write_pages(folder: Path, pages: Sequence[PageSpec], actor_pages: Sequence[P
     written.append(index)
     for path in written:
         path.chmod(0o644)  # pages are for sharing; the temporary file was private
+    _remove_stale(folder, written)
     return written
+
+
+def _remove_stale(folder: Path, written: Sequence[Path]) -> None:
+    """Delete pages of earlier renders (an actor the graph no longer has): every *.html directly in
+    `folder` not written now. Other files and subfolders are not this tool's and stay."""
+    keep = {path.name for path in written}
+    for path in sorted(folder.glob("*.html")):
+        if path.name not in keep and not path.name.startswith(".") and path.is_file():
+            path.unlink()
 
 
 # --------------------------------------------------------------------------- the pages of a dataset
