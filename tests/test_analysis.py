@@ -329,6 +329,26 @@ def test_analyze_command_writes_the_report(built, tmp_path):
     assert {p.name: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == first
 
 
+def test_analyze_removes_its_own_stale_outputs_only(built, tmp_path):
+    import shutil
+
+    from kg.cli import main
+
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    assert main(["analyze", "--out", str(out)]) == 0
+    folder = out / "analysis"
+    (folder / "notes.md").write_text("mine", encoding="utf-8")
+    (folder / "views" / "mine.graphml").write_text("mine", encoding="utf-8")
+    # Interaction only: no actor-issue view, so no stance matrix; the other views are not exported.
+    assert main(["analyze", "--out", str(out), "--views", "interaction"]) == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.md", "report.json", "report.md", "trajectories.png",
+                                                         "views"]
+    assert sorted(p.name for p in (folder / "views").iterdir()) == ["interaction.gexf", "interaction.graphml",
+                                                                   "mine.graphml"]
+    assert "stance-matrix.png" not in (folder / "report.md").read_text(encoding="utf-8")
+
+
 def test_analyze_rejects_unknown_views(built, capsys):
     from kg.cli import main
 

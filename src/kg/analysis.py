@@ -453,11 +453,30 @@ def write_report(folder: Path, result: Analysis, views: dict[str, nx.Graph]) -> 
         images["trajectories"] = "trajectories.png"
     if "stance_matrix" in r and plot_stance_matrix(r["stance_matrix"], folder / "stance-matrix.png"):
         images["stance_matrix"] = "stance-matrix.png"
+    written = {"report.json", "report.md", *images.values()}
     for name, view in views.items():
         write_graphml(view, folder / "views" / f"{name}.graphml")
         write_gexf(view, folder / "views" / f"{name}.gexf")
+        written |= {f"views/{name}.graphml", f"views/{name}.gexf"}
     write_atomically(folder / "report.json", result.to_json())
     write_atomically(folder / "report.md", markdown(result, images))
+    _remove_stale(folder, written)
+
+
+def _outputs() -> set[str]:
+    """Every file name write_report can write, relative to its folder."""
+    from kg.views import VIEWS
+
+    return ({"report.json", "report.md", "trajectories.png", "stance-matrix.png"}
+            | {f"views/{name}.{ext}" for name in VIEWS for ext in ("graphml", "gexf")})
+
+
+def _remove_stale(folder: Path, written: set[str]) -> None:
+    """Delete this command's files from earlier runs that this run did not write (a plot with
+    nothing to show now, a view not chosen): a report must not sit beside stale pictures.
+    Files of other names are not ours and stay."""
+    for name in sorted(_outputs() - written):
+        (folder / name).unlink(missing_ok=True)
 
 
 def markdown(result: Analysis, images: dict[str, str]) -> str:
