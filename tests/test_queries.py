@@ -148,6 +148,37 @@ def test_unknown_name_lists_the_closest(project: Project) -> None:
                                 "who-supported-or-opposed-each-proposal? (`kg queries` lists them all)")
 
 
+GOOD = "# summary: s\n# description: d\n# layers: asserted\nASK { ?s ?p ?o }\n"
+
+
+def test_a_query_is_found_even_when_another_file_is_broken(tmp_path: Path) -> None:
+    project = _project_with(tmp_path, "SELECT * WHERE { ?s ?p ?o }\n")  # bad.rq lacks its header
+    (tmp_path / "queries" / "good.rq").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "queries" / "checks" / "thing-violation.rq").write_text("# finds things\nSELECT ?s {}\n")
+    assert (find_query(project, "good").summary, find_query(project, "good.rq").form) == ("s", "ASK")
+    check = find_query(project, "checks/thing-violation")
+    assert (check.check, check.summary, check.form) == (True, "finds things", "SELECT")
+    with pytest.raises(KgError) as error:  # the named file itself is still checked
+        find_query(project, "bad")
+    assert str(error.value) == "queries/bad.rq:1: missing header: a library query begins with '# summary: ...'"
+
+
+def test_find_query_stays_inside_the_library(tmp_path: Path) -> None:
+    project = _project_with(tmp_path, GOOD)
+    (tmp_path / "outside.rq").write_text(GOOD, encoding="utf-8")
+    with pytest.raises(KgError) as error:
+        find_query(project, "../outside")
+    assert str(error.value) == "no library query named '../outside' (`kg queries` lists them all)"
+
+
+def test_a_name_in_both_folders_is_an_error(tmp_path: Path) -> None:
+    project = _project_with(tmp_path, GOOD)
+    (tmp_path / "queries" / "checks" / "bad.rq").write_text("# finds things\nSELECT ?s {}\n")
+    with pytest.raises(KgError) as error:
+        find_query(project, "bad")
+    assert str(error.value) == "queries/checks/bad.rq: query name 'bad' is also queries/bad.rq"
+
+
 # --- parameters ---------------------------------------------------------------------------
 
 def test_parse_param_gives_iris_literals_and_typed_literals() -> None:

@@ -209,8 +209,38 @@ def test_fail_empty_exits_1_only_without_results(capsys, built: Path) -> None:
         1, "s\r\n", "--sparql: no results (--fail-empty)\n")
     assert query(capsys, built, "--sparql", empty, "--format", "csv")[0] == 0
     assert query(capsys, built, "--sparql", LABEL, "--fail-empty")[0] == 0
+    # An ASK answered no counts as empty, so a script can use an ASK query as a test.
     assert query(capsys, built, "--sparql", "ASK { ptr:trump pt:opposes ptr:proposal-us-peace-plan }",
-                 "--fail-empty") == (1, "no\n", "--sparql: no results (--fail-empty)\n")
+                 "--fail-empty") == (1, "no\n", "--sparql: the answer is no (--fail-empty)\n")
+    # "Both sides reject the plan" (the April US peace plan): Russia opposes it.
+    assert query(capsys, built, "--sparql", "ASK { ptr:russia pt:opposes ptr:proposal-us-peace-plan }",
+                 "--fail-empty") == (0, "yes\n", "")
+
+
+def test_fail_empty_help_says_what_counts_as_empty(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["query", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert ("--fail-empty exit 1 when there is no result: no rows (SELECT), no triples (CONSTRUCT, DESCRIBE) "
+            "or the answer no (ASK)") in help_text
+
+
+def test_query_text_is_classified_once(capsys, built: Path, monkeypatch) -> None:
+    import kg.library
+
+    calls = []
+    real = kg.library.query_form
+
+    def counted(text: str, where: str = "query") -> str:
+        calls.append(where)
+        return real(text, where)
+
+    monkeypatch.setattr(kg.library, "query_form", counted)
+    assert query(capsys, built, "--sparql", LABEL, "--format", "csv")[0] == 0
+    assert calls == ["--sparql"]
+    calls.clear()
+    assert query(capsys, built, "who-rejected-the-us-peace-plan", "--format", "csv")[0] == 0
+    assert calls == ["queries/who-rejected-the-us-peace-plan.rq"]  # that file only, not the whole library
 
 
 def test_timeout_stops_the_query(capsys, built: Path) -> None:

@@ -126,7 +126,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="bind ?NAME to VALUE: <iri>, prefix:name, \"text\"@lang, \"lexical\"^^xsd:type, or plain text")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds before the query is stopped (default 30)")
-    p.add_argument("--fail-empty", action="store_true", help="exit 1 when the query returns no results")
+    p.add_argument("--fail-empty", action="store_true",
+                   help="exit 1 when there is no result: no rows (SELECT), no triples (CONSTRUCT, DESCRIBE) "
+                   "or the answer no (ASK)")
 
     p = command("serve", _serve, "serve the dataset on a local read-only SPARQL endpoint with a query UI")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")

@@ -65,6 +65,7 @@ class Query:
     layers: tuple[str, ...]
     params: tuple[Param, ...]
     text: str
+    form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE (see query_form)
     check: bool = False
     needs: tuple[str, ...] = ()
 
@@ -72,10 +73,6 @@ class Query:
     def federated(self) -> bool:
         """True for a query that calls an outside endpoint (SERVICE) and so needs the network."""
         return "network" in self.needs
-
-    @property
-    def form(self) -> str:
-        return query_form(self.text, str(self.path))
 
 
 # --- the header -------------------------------------------------------------
@@ -173,8 +170,7 @@ def read_query(path: Path, project: Project | None = None) -> Query:
     query = Query(name=path.stem, path=path, summary=fields["summary"][0],
                   description=fields["description"][0], layers=_layers(fields["layers"][0], where, text),
                   params=_params(fields.get("param", []), where, text), text=text,
-                  needs=_needs(fields.get("needs", []), where, text))
-    query_form(text, where)
+                  form=query_form(text, where), needs=_needs(fields.get("needs", []), where, text))
     return query
 
 
@@ -191,7 +187,8 @@ def read_check(path: Path, project: Project | None = None) -> Query:
     if not summary:
         raise KgError(f"{where}:1: missing header: a check begins with a '# ...' comment saying what it finds")
     return Query(name=path.stem, path=path, summary=summary, description=summary,
-                 layers=("asserted", "inferred", "external"), params=(), text=text, check=True)
+                 layers=("asserted", "inferred", "external"), params=(), text=text,
+                 form=query_form(text, where), check=True)
 
 
 # --- the library --------------------------------------------------------------
@@ -210,13 +207,20 @@ def load_library(project: Project) -> list[Query]:
 
 
 def find_query(project: Project, name: str) -> Query:
-    """The library query called `name` (with or without .rq); KgError listing the closest names."""
+    """The library query called `name` (with or without .rq); KgError listing the closest names.
+
+    Only that file is read: a broken header elsewhere in the library does not stop it."""
     wanted = name.removesuffix(".rq").removeprefix("checks/")
-    library = load_library(project)
-    for query in library:
-        if query.name == wanted:
-            return query
-    names = [q.name for q in library]
+    folders = (project.queries_dir, project.checks_dir)
+    # A plain file name only: `name` must not reach outside the library (../x).
+    plain = re.fullmatch(r"\w[\w.-]*", wanted) is not None
+    found = [folder / f"{wanted}.rq" for folder in folders if plain and (folder / f"{wanted}.rq").is_file()]
+    if len(found) == 2:
+        raise KgError(f"{project.relative(found[1])}: query name {wanted!r} is also {project.relative(found[0])}")
+    if found:
+        path = found[0]
+        return read_query(path, project) if path.parent == project.queries_dir else read_check(path, project)
+    names = [p.stem for folder in folders for p in sorted(folder.glob("*.rq"))]
     close = difflib.get_close_matches(wanted, names, n=5, cutoff=0.5)
     close += [n for n in names if wanted and wanted in n and n not in close][: 5 - len(close)]
     hint = f"; did you mean: {', '.join(close)}?" if close else ""
@@ -306,13 +310,14 @@ class QueryTimeout(KgError):
 
 def run_query(store: ox.Store, text: str, params: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
               timeout: float | None = 30.0, *, where: str = "query",
-              prefixes: Mapping[str, str] | None = None) -> Result:
+              prefixes: Mapping[str, str] | None = None, form: str | None = None) -> Result:
     """Run a read-only query on `store` (the union of its graphs as default graph).
 
     `params` bind variables by value. With a `timeout` (seconds) the query runs in a
     forked worker that is killed when time runs out; with None it runs here.
+    `form` is query_form(text) when the caller has it already.
     """
-    form = query_form(text, where)
+    form = form or query_form(text, where)
     if not timeout or timeout <= 0 or "fork" not in multiprocessing.get_all_start_methods():
         return _decode(form, _evaluate(store, text, dict(params or {}), where, prefixes))
     return _decode(form, _evaluate_in_worker(store, text, dict(params or {}), where, prefixes, timeout))
@@ -433,25 +438,31 @@ def _rdflib_error_position(text: str, prefixes: Mapping[str, str] | None) -> tup
 # --- the command line ---------------------------------------------------------------
 
 def run_cli_query(project: Project, args: argparse.Namespace) -> int:
-    """`kg query`: run a library query, a file or a string; print it in --format."""
+    """`kg query`: run a library query, a file or a string; print it in --format.
+
+    With --fail-empty it exits 1 when there is no result: no rows (SELECT), no
+    triples (CONSTRUCT, DESCRIBE), or the answer no (ASK), so a script can use
+    an ASK query as a yes/no test."""
     from kg.store import load_dataset
 
     if args.name:
         query = find_query(project, args.name)
-        text, where, prefixes = query.text, project.relative(query.path), None
-    elif args.file:
-        if not args.file.is_file():
-            raise KgError(f"{args.file}: no such query file")
-        text, where, prefixes = args.file.read_text(encoding="utf-8"), str(args.file), PREFIXES
+        text, where, prefixes, form = query.text, project.relative(query.path), None, query.form
     else:
-        text, where, prefixes = args.sparql, "--sparql", PREFIXES
+        if args.file:
+            if not args.file.is_file():
+                raise KgError(f"{args.file}: no such query file")
+            text, where, prefixes = args.file.read_text(encoding="utf-8"), str(args.file), PREFIXES
+        else:
+            text, where, prefixes = args.sparql, "--sparql", PREFIXES
+        form = query_form(text, where)  # an update is refused before the dataset is loaded
     params = dict(parse_param(p) for p in args.param)
-    query_form(text, where)
     store = load_dataset(args.out)
-    result = run_query(store, text, params, timeout=args.timeout, where=where, prefixes=prefixes)
+    result = run_query(store, text, params, timeout=args.timeout, where=where, prefixes=prefixes, form=form)
     sys.stdout.write(format_result(result, args.format))
     if args.fail_empty and result.is_empty:
-        print(f"{where}: no results (--fail-empty)", file=sys.stderr)
+        what = "the answer is no" if result.form == "ASK" else "no results"
+        print(f"{where}: {what} (--fail-empty)", file=sys.stderr)
         return EXIT_VIOLATIONS
     return EXIT_OK
 
