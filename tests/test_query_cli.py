@@ -225,6 +225,14 @@ def test_fail_empty_help_says_what_counts_as_empty(capsys) -> None:
             "or the answer no (ASK)") in help_text
 
 
+def test_table_shows_control_characters_as_escapes(capsys, built: Path) -> None:
+    text = 'SELECT ?x WHERE { BIND("a\x1b[31mred\x07\x00\x7f\x9b" AS ?x) }'
+    cell = "a\\x1b[31mred\\x07\\x00\\x7f\\x9b"
+    assert query(capsys, built, "--sparql", text) == (0, f"x\n{'-' * len(cell)}\n{cell}\n(1 row)\n", "")
+    # The other formats carry the data itself (the SPARQL results formats quote it their own way).
+    assert query(capsys, built, "--sparql", text, "--format", "csv") == (0, "x\r\na\x1b[31mred\x07\x00\x7f\x9b\r\n", "")
+
+
 def test_query_text_is_classified_once(capsys, built: Path, monkeypatch) -> None:
     import kg.library
 

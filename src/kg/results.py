@@ -2,7 +2,7 @@
 
 CSV, TSV and JSON follow the SPARQL 1.1 Query Results specifications, so
 other tools read them; the table is for people and shortens IRIs with the
-project's prefixes.
+project's prefixes; it shows control characters in data as escapes (\\x1b), never raw.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -103,8 +104,15 @@ def to_table(result: Result) -> str:
     return "\n".join(lines) + "\n"
 
 
+_NAMED_ESCAPES = {"\r": "\\r", "\n": "\\n", "\t": "\\t"}
+# C0 controls, DEL and C1 controls: printed raw they would move the cursor, recolour or
+# retitle the terminal (ESC sequences in data), so the table shows them as escapes.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def _one_line(text: str) -> str:
-    return text.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
+    """The text on one line with every control character visible: \\n, \\t, \\r, else \\xNN."""
+    return _CONTROL.sub(lambda m: _NAMED_ESCAPES.get(m[0], f"\\x{ord(m[0]):02x}"), text)
 
 
 def to_csv(result: Result) -> str:
