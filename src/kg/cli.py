@@ -136,9 +136,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=30.0, help="query timeout in seconds")
 
     p = command("push", _push, "upload the dataset to a SPARQL 1.1 Graph Store HTTP Protocol endpoint")
-    p.add_argument("--endpoint", required=True, help="the Graph Store endpoint URL")
+    p.add_argument("--endpoint", required=True,
+                   help="the Graph Store endpoint URL (no user:password@ in it: credentials come only from "
+                   "KG_PUSH_USER and KG_PUSH_PASSWORD; its query string is sent but never printed)")
     p.add_argument("--graph", help="put every layer into this one graph IRI instead of its own")
-    p.add_argument("--replace", action="store_true", help="replace the graphs instead of appending")
+    p.add_argument("--replace", action="store_true",
+                   help="replace the graphs instead of appending (one PUT per graph, not atomic: a failure "
+                   "names the graphs already replaced)")
     p.add_argument("--query-endpoint", help="SPARQL query endpoint for the count check (default: derived)")
     p.add_argument("--timeout", type=float, default=60.0)
 
@@ -159,7 +163,9 @@ def parser() -> argparse.ArgumentParser:
                         "the whole dataset for RDF formats, asserted,inferred,external for views")
 
     p = command("enrich", _enrich, "fetch labels, coordinates and offices for linked entities from a Wikidata-like endpoint")
-    p.add_argument("--endpoint", required=True, help="SPARQL endpoint URL (e.g. https://query.wikidata.org/sparql)")
+    p.add_argument("--endpoint", required=True,
+                   help="SPARQL endpoint URL (e.g. https://query.wikidata.org/sparql); no user:password@ in it; "
+                   "a query string (e.g. an API key) is sent but never printed nor stored in the dataset")
     p.add_argument("--timeout", type=float, default=30.0)
     p.add_argument("--retries", type=int, default=3)
     p.add_argument("--batch-size", type=int, default=50)
