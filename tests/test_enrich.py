@@ -23,18 +23,14 @@ from rdflib import RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from kg import servers
 from kg.cli import main
 from kg.enrich import ENRICHMENT, USER_AGENT, Client, enrich
-from kg.namespaces import GRAPH_ASSERTED, GRAPH_EXTERNAL, GRAPH_INFERRED, GRAPH_VOCABULARY
+from kg.namespaces import GRAPH_ASSERTED, GRAPH_EXTERNAL, GRAPH_INFERRED, GRAPH_VOCABULARY, VOID, WD, WDT
+from rdflib.namespace import DCTERMS, PROV
 from kg.problems import KgError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "wikidata-fixture.ttl"
-WD = Namespace("http://www.wikidata.org/entity/")
-WDT = Namespace("http://www.wikidata.org/prop/direct/")
 P = Namespace("http://www.wikidata.org/prop/")
 PS = Namespace("http://www.wikidata.org/prop/statement/")
 PQ = Namespace("http://www.wikidata.org/prop/qualifier/")
-PROV = Namespace("http://www.w3.org/ns/prov#")
-DCTERMS = Namespace("http://purl.org/dc/terms/")
-VOID = Namespace("http://rdfs.org/ns/void#")
 FIXED_TIME = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
 OUTPUTS = ("dataset.trig", "dataset.ttl", "void.ttl", "enrichment.ttl")
 
