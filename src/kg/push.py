@@ -237,9 +237,12 @@ class _call:
         self.response.close()
 
 
-def server_message(body: bytes, limit: int = 500) -> str:
-    """A store's error page as one line of text (tags stripped, entities decoded, shortened)."""
-    text = body.decode("utf-8", errors="replace")
+def server_message(body: bytes | str, limit: int = 500) -> str:
+    """A store's error page as one line of text (tags stripped, entities decoded, shortened).
+
+    Older Python 3.11 releases give a failed digest authentication an empty *str* body, not bytes.
+    """
+    text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
     text = re.sub(r"(?is)<(script|style|title|head)\b.*?</\1>", " ", text)
     text = html.unescape(re.sub(r"<[^>]+>", " ", text))
     text = " ".join(text.split())
