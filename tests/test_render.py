@@ -262,3 +262,17 @@ def test_render_without_a_build_is_a_usage_error(tmp_path, capsys):
 def test_render_rejects_an_unknown_layer(built, capsys):
     assert main(["render", "--out", str(built), "--layers", "asserted,guessed"]) == 2
     assert "unknown layer(s) guessed" in capsys.readouterr().err
+
+
+def test_a_thick_bundle_of_parallel_links_keeps_its_captions_in_tooltips_only():
+    # Between the United States, Russia and Ukraine there are a dozen links each way: a caption on
+    # every one made the centre of the interaction page unreadable.
+    g = small_graph()
+    for i in range(4):
+        g.add_edge("ex:beta", "ex:meeting", key=f"b{i}", **edge("agent→recipient", label=f"Event {i}", kind="Meeting"))
+    data = page_payload(PageSpec("t.html", "T", "D", g), ARTICLE)
+    bundled = [e for e in data["edges"] if {e["from"], e["to"]} == {"ex:beta", "ex:meeting"}]
+    assert len(bundled) == 4 and all(e["label"] == "" for e in bundled)
+    assert all("Event" in e["title"] for e in bundled)
+    single = [e for e in data["edges"] if (e["from"], e["to"]) == ("ex:alpha", "ex:beta")]
+    assert single and all(e["label"] for e in single)

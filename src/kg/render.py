@@ -34,6 +34,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 HTML_DIR = "html"
 
 # Beyond this many nodes the O(n²) spring layout gets slow: use a spiral instead.
+BUNDLE_CAPTION_LIMIT = 3  # parallel links between two nodes drawn with captions
 SPRING_LIMIT = 1500
 LABEL_MAX = 36  # characters of a label drawn on the canvas (the panel shows it whole)
 
@@ -522,7 +523,11 @@ def page_payload(spec: PageSpec, article: str, offsets: list[int] | None = None)
         }
     edge_details, edge_style_counts = [], {}
     pair_count: dict[tuple[str, str], int] = {}
-    for index, (u, v, attrs) in enumerate(_edges_sorted(graph)):
+    edges_sorted = _edges_sorted(graph)
+    bundle: dict[tuple[str, str], int] = {}
+    for u, v, _ in edges_sorted:
+        bundle[tuple(sorted((u, v)))] = bundle.get(tuple(sorted((u, v))), 0) + 1
+    for index, (u, v, attrs) in enumerate(edges_sorted):
         kind = edge_style(attrs)
         edge_style_counts[kind] = edge_style_counts.get(kind, 0) + 1
         look = EDGE_STYLES[kind]
@@ -531,7 +536,10 @@ def page_payload(spec: PageSpec, article: str, offsets: list[int] | None = None)
         relation = edge_caption(attrs)
         lo, hi = interval(attrs)
         directed = graph.is_directed() and attrs.get("relation") != "co-participant"
-        net.add_edge(u, v, id=f"e{index}", label=_short(relation), arrows="to" if directed else "",
+        # A thick bundle of parallel links (US–Russia–Ukraine) is unreadable with a caption on each:
+        # there the caption moves to the tooltip and the side panel.
+        caption = _short(relation) if bundle[pair] <= BUNDLE_CAPTION_LIMIT else ""
+        net.add_edge(u, v, id=f"e{index}", label=caption, arrows="to" if directed else "",
                      color={"color": look["colour"], "highlight": "#111111", "opacity": 0.85},
                      dashes=look["dashes"], width=1.0 + min(abs(_num(attrs.get("goldstein"))), 10.0) / 4.0,
                      smooth=False if nth == 1 else {"enabled": True, "type": "curvedCW" if nth % 2 else "curvedCCW",
