@@ -243,3 +243,18 @@ def test_article_spans_point_at_the_quotes(store, article):
             assert text[start:end] in attrs["quotes"]
             checked += 1
     assert checked > 100
+
+
+def test_whole_view_switches_outside_dates_with_the_external_layer(store):
+    # The Easter truce "On April 19, Russia announces a 30-hour Easter truce": outside reporting
+    # dates it 2025-04-19 to 2025-04-21 (graph/external/resolved-dates.csv), a node of the external layer.
+    from kg.views import build_view
+
+    date = "https://w3id.org/peace-talks-kg/id/external-date/easter-truce"
+    without = build_view(store, "whole", ("asserted", "inferred"))
+    with_external = build_view(store, "whole", ("asserted", "inferred", "external"))
+    assert date not in without
+    attrs = with_external.nodes[date]
+    assert (attrs["layer"], attrs["earliest"], attrs["latest"], attrs["quotes"]) == ("external", "2025-04-19", "2025-04-21", [])
+    assert attrs["label"].endswith("(source: press reports of 2025-04-19/20)")
+    assert list(with_external.successors(date)) == ["https://w3id.org/peace-talks-kg/id/event-easter-truce"]

@@ -486,7 +486,28 @@ def _whole(cat: _Catalogue) -> nx.MultiDiGraph:
         name = next((f"{pre}:{p[len(iri):]}" for pre, iri in prefixes if p.startswith(iri)), p)
         relation = _local(p) if p.startswith(PT) else name
         graph.add_edge(s, o, key=relation, **_edge(relation, label=relation, layer=layer))
+    if "external" in cat.layers:
+        _add_outside_dates(cat, graph)
     return graph
+
+
+def _add_outside_dates(cat: _Catalogue, graph: nx.MultiDiGraph) -> None:
+    """The external layer's dates from outside reporting, each a node about its event, so that the
+    whole-graph page can switch the external layer on and off like the inferred one."""
+    rows = run_select(cat.store, """SELECT ?d ?e ?label ?early ?late ?source WHERE { GRAPH ?g {
+        ?d schema:about ?e ; rdfs:label ?label .
+        OPTIONAL { ?d sem:hasEarliestBeginTimeStamp ?early } OPTIONAL { ?d sem:hasLatestEndTimeStamp ?late }
+        OPTIONAL { ?d dcterms:source ?source } } }""", ("external",), vocabulary=False)
+    for row in sorted(rows, key=lambda r: (r["d"], r["e"])):
+        if row["e"] not in graph or row["d"] in graph:
+            continue
+        early, late = row.get("early", "")[:10], row.get("late", "")[:10]
+        # the source goes into the label: quotes are the article's words only
+        label = f"{row['label']} (source: {row['source']})" if row.get("source") else row["label"]
+        graph.add_node(row["d"], label=label, kind="OutsideDate", layer="external",
+                       date=early if early and early == late else "", earliest=early, latest=late,
+                       quotes=[], spans=[], wikidata="", dbpedia="", geonames="")
+        graph.add_edge(row["d"], row["e"], key="about", **_edge("about", label="dates", layer="external"))
 
 
 _BUILDERS = {"interaction": _interaction, "stance": _stance, "timeline": _timeline,
