@@ -256,3 +256,15 @@ def test_timeout_stops_the_query(capsys, built: Path) -> None:
     assert query(capsys, built, "--sparql", expensive, "--timeout", "0.5") == (
         2, "", "error: --sparql: query exceeded --timeout 0.5 s and was stopped\n")
     assert multiprocessing.active_children() == []  # the worker was killed, not left running
+
+
+def test_table_leaves_out_an_unset_parameter_column_csv_keeps_it(capsys, built: Path) -> None:
+    # "Both sides reject the plan": the rejecters of the US peace plan, the default of ?proposal.
+    code, out, _ = query(capsys, built, "who-rejected-the-us-peace-plan")
+    assert code == 0 and out.splitlines()[0].split()[0] == "rejecter"
+    code, out, _ = query(capsys, built, "who-rejected-the-us-peace-plan", "--format", "csv")
+    assert out.splitlines()[0] == "proposal,rejecter,rejection,act,speaker,actLabel,quotation"
+    # set, the parameter's column is shown
+    code, out, _ = query(capsys, built, "who-rejected-the-us-peace-plan", "--param", "proposal=ptr:proposal-us-peace-plan")
+    assert out.splitlines()[0].split()[:2] == ["proposal", "rejecter"]
+    assert "ptr:proposal-us-peace-plan" in out.splitlines()[2]

@@ -459,6 +459,10 @@ def run_cli_query(project: Project, args: argparse.Namespace) -> int:
     params = dict(parse_param(p) for p in args.param)
     store = load_dataset(args.out)
     result = run_query(store, text, params, timeout=args.timeout, where=where, prefixes=prefixes, form=form)
+    if args.format == "table" and args.name:
+        # a library parameter left unset has an empty column (it must be selected to be bindable):
+        # a reader's table leaves it out; the machine formats keep every column
+        result = result.without_empty(p.name for p in query.params if p.name not in params)
     sys.stdout.write(format_result(result, args.format))
     if args.fail_empty and result.is_empty:
         what = "the answer is no" if result.form == "ASK" else "no results"

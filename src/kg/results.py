@@ -11,7 +11,8 @@ import csv
 import io
 import json
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
 
@@ -44,6 +45,15 @@ class Result:
         if self.form == "ASK":
             return not self.boolean
         return not (self.triples if self.is_graph else self.rows)
+
+    def without_empty(self, names: Iterable[str]) -> Result:
+        """The result without those of `names` that no row binds (an unused --param's column)."""
+        drop = {i for i, v in enumerate(self.variables) if v in set(names) and all(r[i] is None for r in self.rows)}
+        if not drop or self.form != "SELECT":
+            return self
+        keep = [i for i in range(len(self.variables)) if i not in drop]
+        return replace(self, variables=tuple(self.variables[i] for i in keep),
+                       rows=tuple(tuple(r[i] for i in keep) for r in self.rows))
 
     def __len__(self) -> int:
         if self.form == "ASK":
