@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import http.server
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -65,3 +67,19 @@ def wikidata_endpoint(tmp_path_factory: pytest.TempPathFactory):
     servers.load_oxigraph_store(location, ROOT / "tests" / "fixtures" / "wikidata-fixture.ttl")
     with servers.start_oxigraph(location, read_only=True, union_default_graph=False) as server:
         yield server.query_endpoint
+
+
+class LoopbackServer:
+    """An http.server on a free loopback port, served from a daemon thread; close() stops it.
+
+    Fake endpoints in the tests subclass it with their own request handler."""
+
+    def __init__(self, handler: type[http.server.BaseHTTPRequestHandler], path: str):
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

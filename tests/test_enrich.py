@@ -10,7 +10,6 @@ import json
 import math
 import shutil
 import socket
-import threading
 import time
 import urllib.parse
 import urllib.request
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 from rdflib import RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 
+from conftest import LoopbackServer
 from kg import servers
 from kg.cli import main
 from kg.enrich import ENRICHMENT, USER_AGENT, Client, enrich
@@ -35,7 +35,7 @@ FIXED_TIME = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
 OUTPUTS = ("dataset.trig", "dataset.ttl", "void.ttl", "enrichment.ttl")
 
 
-class FakeEndpoint:
+class FakeEndpoint(LoopbackServer):
     """A tiny local HTTP server whose answers a test decides; it records each request."""
 
     def __init__(self, answer: Callable[[int], tuple[int, bytes, float]]):
@@ -60,14 +60,7 @@ class FakeEndpoint:
             def log_message(self, *args):
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler, "/sparql")
 
 
 EMPTY = json.dumps({"head": {"vars": ["item", "prop", "value"]}, "results": {"bindings": []}}).encode()

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import require
+from conftest import LoopbackServer, require
 
 from kg import servers
 from kg.library import load_library, run_query
@@ -330,12 +330,11 @@ def test_push_api_returns_sent_and_found(pushed, built, store):
 
 # --- against a fake Graph Store on loopback: partial failures, what is printed ------------
 
-class FakeGraphStore:
+class FakeGraphStore(LoopbackServer):
     """A tiny Graph Store (PUT/POST ?graph=) with a count query endpoint; upload `fail_at` gets HTTP 500."""
 
     def __init__(self, fail_at: int | None = None):
         import http.server
-        import threading
         import urllib.parse
 
         self.graphs: dict[str, set[bytes]] = {}
@@ -377,14 +376,8 @@ class FakeGraphStore:
             def log_message(self, *args) -> None:
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.endpoint = f"http://127.0.0.1:{self.server.server_address[1]}/store"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler, "/store")
+        self.endpoint = self.url
 
 
 @pytest.fixture
