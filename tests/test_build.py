@@ -20,8 +20,8 @@ def fixture_project(root: Path, tmp_path: Path, graph_file: Path) -> Project:
     for folder in ("ontology", "sources"):
         shutil.copytree(root / folder, tmp_path / folder)
     shutil.copytree(root / "queries" / "checks", tmp_path / "queries" / "checks")
-    (tmp_path / "graph").mkdir()
-    shutil.copy(graph_file, tmp_path / "graph" / graph_file.name)
+    (tmp_path / "graph" / "npr-2025-trump-ukraine-peace").mkdir(parents=True)
+    shutil.copy(graph_file, tmp_path / "graph" / "npr-2025-trump-ukraine-peace" / graph_file.name)
     return Project(tmp_path)
 
 
@@ -39,7 +39,7 @@ def test_minimal_fixture_is_valid(project, tmp_path):
 def test_quote_not_in_article_shows_closest_passage(project, tmp_path):
     bad = fixture_project(project.root, tmp_path, FIXTURES / "invalid" / "quote-not-in-article.ttl")
     assert problems_of(bad) == [
-        'graph/quote-not-in-article.ttl:21: ptr:putin: quote not in the article: '
+        'graph/npr-2025-trump-ukraine-peace/quote-not-in-article.ttl:21: ptr:putin: quote not in the article: '
         '"Putin rejected a broader truce, he did agree"; '
         'closest passage: "Putin rejected a broader truce, he didagreet"'
     ]
@@ -48,7 +48,7 @@ def test_quote_not_in_article_shows_closest_passage(project, tmp_path):
 def test_quote_found_more_than_once_must_be_lengthened(project, tmp_path):
     bad = fixture_project(project.root, tmp_path, FIXTURES / "invalid" / "quote-found-more-than-once.ttl")
     assert problems_of(bad) == [
-        'graph/quote-found-more-than-once.ttl:21: ptr:putin: quote found 3 times (lines 4, 14, 26); '
+        'graph/npr-2025-trump-ukraine-peace/quote-found-more-than-once.ttl:21: ptr:putin: quote found 3 times (lines 4, 14, 26); '
         'lengthen it: "Vladimir Putin"'
     ]
 
@@ -56,14 +56,14 @@ def test_quote_found_more_than_once_must_be_lengthened(project, tmp_path):
 def test_unknown_ontology_term_is_refused(project, tmp_path):
     bad = fixture_project(project.root, tmp_path, FIXTURES / "invalid" / "unknown-ontology-term.ttl")
     assert problems_of(bad) == [
-        "graph/unknown-ontology-term.ttl:21: ptr:putin: unknown term pt:Persn: the ontology does not define it"
+        "graph/npr-2025-trump-ukraine-peace/unknown-ontology-term.ttl:21: ptr:putin: unknown term pt:Persn: the ontology does not define it"
     ]
 
 
 def test_selector_offsets_that_do_not_match(project, tmp_path):
     bad = fixture_project(project.root, tmp_path, FIXTURES / "invalid" / "selector-offsets-do-not-match.ttl")
     assert problems_of(bad) == [
-        'graph/selector-offsets-do-not-match.ttl:21: ptr:mention-kyiv-1: selector offsets 1700-1704 give "tary", '
+        'graph/npr-2025-trump-ukraine-peace/selector-offsets-do-not-match.ttl:21: ptr:mention-kyiv-1: selector offsets 1700-1704 give "tary", '
         'not "Kyiv"; it occurs at 1744, 2165, 3829, 5421, 5878, 7557'
     ]
 
@@ -71,7 +71,7 @@ def test_selector_offsets_that_do_not_match(project, tmp_path):
 def test_shacl_violation_names_node_and_reason(project, tmp_path):
     bad = fixture_project(project.root, tmp_path, FIXTURES / "invalid" / "shacl-violation.ttl")
     assert problems_of(bad) == [
-        "graph/shacl-violation.ttl:21: ptr:event-trump-zelenskyy-call: SHACL: needs exactly one pt:cameoCode "
+        "graph/npr-2025-trump-ukraine-peace/shacl-violation.ttl:21: ptr:event-trump-zelenskyy-call: SHACL: needs exactly one pt:cameoCode "
         "from ontology/cameo.ttl (path pt:cameoCode)"
     ]
 
@@ -79,8 +79,8 @@ def test_shacl_violation_names_node_and_reason(project, tmp_path):
 def test_invalid_dates_are_reported(project, tmp_path):
     bad = fixture_project(project.root, tmp_path, FIXTURES / "invalid" / "invalid-date.ttl")
     assert problems_of(bad) == [
-        'graph/invalid-date.ttl:21: ptr:event-oval-office-meeting: pt:statedDate "--02-30" is not a valid xsd:gMonthDay (--MM-DD)',
-        'graph/invalid-date.ttl:21: ptr:event-oval-office-meeting: sem:hasTimeStamp "2025-02-30" is not a valid xsd:date',
+        'graph/npr-2025-trump-ukraine-peace/invalid-date.ttl:21: ptr:event-oval-office-meeting: pt:statedDate "--02-30" is not a valid xsd:gMonthDay (--MM-DD)',
+        'graph/npr-2025-trump-ukraine-peace/invalid-date.ttl:21: ptr:event-oval-office-meeting: sem:hasTimeStamp "2025-02-30" is not a valid xsd:date',
     ]
 
 
@@ -89,14 +89,14 @@ def test_malformed_turtle_names_file_and_line(project, tmp_path):
     with pytest.raises(KgError) as error:
         compile_layers(bad)
     assert str(error.value) == (
-        "graph/malformed-turtle.ttl:23: malformed Turtle: expected '.' or '}' or ']' at end of statement, "
+        "graph/npr-2025-trump-ukraine-peace/malformed-turtle.ttl:23: malformed Turtle: expected '.' or '}' or ']' at end of statement, "
         'near "pt:quote "Russian President Vladimir Putin to the table" ."'
     )
 
 
 def test_missing_source_file(project, tmp_path):
     bad = fixture_project(project.root, tmp_path, FIXTURES / "valid" / "minimal.ttl")
-    (tmp_path / "sources" / "npr-2025-trump-ukraine-peace.txt").unlink()
+    (tmp_path / "sources" / "npr-2025-trump-ukraine-peace" / "npr-2025-trump-ukraine-peace.txt").unlink()
     with pytest.raises(KgError) as error:
         compile_layers(bad)
     assert str(error.value) == (
@@ -112,14 +112,14 @@ def test_cli_exit_codes_and_no_partial_output(project, tmp_path, monkeypatch, ca
     assert main(["build", "--out", str(out)]) == 0
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
 
-    shutil.copy(FIXTURES / "invalid" / "quote-not-in-article.ttl", good.graph_dir / "bad.ttl")
+    shutil.copy(FIXTURES / "invalid" / "quote-not-in-article.ttl", good.graph_dir / "npr-2025-trump-ukraine-peace" / "bad.ttl")
     assert main(["build", "--out", str(out)]) == 1
     assert "quote not in the article" in capsys.readouterr().err
-    (good.graph_dir / "bad.ttl").unlink()
+    (good.graph_dir / "npr-2025-trump-ukraine-peace" / "bad.ttl").unlink()
 
-    shutil.copy(FIXTURES / "invalid" / "malformed-turtle.ttl", good.graph_dir / "bad.ttl")
+    shutil.copy(FIXTURES / "invalid" / "malformed-turtle.ttl", good.graph_dir / "npr-2025-trump-ukraine-peace" / "bad.ttl")
     assert main(["validate", "--out", str(out)]) == 2
-    assert capsys.readouterr().err.startswith("error: graph/bad.ttl:23: malformed Turtle:")
+    assert capsys.readouterr().err.startswith("error: graph/npr-2025-trump-ukraine-peace/bad.ttl:23: malformed Turtle:")
 
     after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     assert after == before

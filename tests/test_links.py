@@ -214,7 +214,7 @@ BAD_ROWS = [
      "graph/external/external-ids.csv:2: DBpedia IRI 'http://dbpedia.org/resource/Donald Trump' is not a "
      "http://dbpedia.org/resource/<title> IRI"),
     ("external_ids_nodes", "external-ids-nodes-unknown-node.csv",
-     "graph/external/external-ids-nodes.csv:2: node ptr:donald-trump is not defined in graph/*.ttl"),
+     "graph/external/external-ids-nodes.csv:2: node ptr:donald-trump is not defined in graph/*/*.ttl"),
     ("resolved_dates", "resolved-dates-bad-date.csv",
      "graph/external/resolved-dates.csv:3: date_start '2025-02-30' is not a date (YYYY-MM-DD)"),
     ("resolved_dates", "resolved-dates-end-before-start.csv",

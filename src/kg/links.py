@@ -137,7 +137,7 @@ def _unique_keys(rows: list[Row], column: str, path: Path, project: Project) -> 
 def _node(slug: str, asserted: Graph, path: Path, row: Row, project: Project) -> URIRef:
     node = PTR[slug]
     if not KEY.match(slug) or (node, None, None) not in asserted:
-        raise KgError(f"{project.relative(path)}:{row.line}: node ptr:{slug} is not defined in graph/*.ttl")
+        raise KgError(f"{project.relative(path)}:{row.line}: node ptr:{slug} is not defined in graph/*/*.ttl")
     return node
 
 

@@ -42,11 +42,12 @@ class Project:
 
     @property
     def graph_files(self) -> list[Path]:
-        return sorted(self.graph_dir.glob("*.ttl"))
+        """Fact files: graph/<source slug>/*.ttl, each quoting the source its folder names."""
+        return sorted(self.graph_dir.glob("*/*.ttl"))
 
     @property
     def article(self) -> Path:
-        return self.root / "sources" / "npr-2025-trump-ukraine-peace.txt"
+        return self.root / "sources" / "npr-2025-trump-ukraine-peace" / "npr-2025-trump-ukraine-peace.txt"
 
     @property
     def queries_dir(self) -> Path:
