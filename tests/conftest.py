@@ -18,6 +18,28 @@ ROOT = Path(__file__).resolve().parents[1]
 REQUIRE_ALL = os.environ.get("KG_REQUIRE_ALL") == "1"
 
 
+# Every test that starts a server (a fixture below or a LoopbackServer) must be
+# marked `server`, so `pytest -m "not server"` really runs none.
+SERVER_FIXTURES = {"wikidata_endpoint"}
+_running: list[pytest.Item] = []
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    unmarked = [item.nodeid for item in items if SERVER_FIXTURES & set(getattr(item, "fixturenames", ()))
+                and item.get_closest_marker("server") is None]
+    if unmarked:
+        raise pytest.UsageError("tests that start a server without @pytest.mark.server: " + ", ".join(unmarked))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _running[:] = [item]
+
+
+def _require_server_marker() -> None:
+    if _running and _running[0].get_closest_marker("server") is None:
+        pytest.fail(f"{_running[0].nodeid} starts a loopback server: mark it @pytest.mark.server")
+
+
 def require(condition: bool, reason: str) -> None:
     """Skip when `condition` is false; fail instead under KG_REQUIRE_ALL=1."""
     if condition:
@@ -75,6 +97,7 @@ class LoopbackServer:
     Fake endpoints in the tests subclass it with their own request handler."""
 
     def __init__(self, handler: type[http.server.BaseHTTPRequestHandler], path: str):
+        _require_server_marker()
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}{path}"

@@ -102,6 +102,7 @@ def linked_qids(out: Path) -> list[str]:
 # Against the local Wikidata-shaped endpoint
 
 
+@pytest.mark.server
 def test_enrich_fetches_facts_of_linked_items_with_provenance(out, wikidata_endpoint):
     before = graphs_of(out)
     enrich(out, Client(wikidata_endpoint), batch_size=10, now=lambda: FIXED_TIME)
@@ -134,6 +135,7 @@ def test_enrich_fetches_facts_of_linked_items_with_provenance(out, wikidata_endp
     assert void.value(GRAPH_EXTERNAL, VOID.triples) == Literal(len(after[GRAPH_EXTERNAL]))
 
 
+@pytest.mark.server
 def test_enrich_again_replaces_the_previous_enrichment(out, wikidata_endpoint, capsys):
     enrich(out, Client(wikidata_endpoint), now=lambda: FIXED_TIME)
     first = graphs_of(out)[GRAPH_EXTERNAL]
@@ -144,6 +146,7 @@ def test_enrich_again_replaces_the_previous_enrichment(out, wikidata_endpoint, c
     assert len(list(second.objects(ENRICHMENT, PROV.generatedAtTime))) == 1
 
 
+@pytest.mark.server
 def test_queries_are_batched_and_name_the_project(out):
     endpoint = FakeEndpoint(lambda n: (200, EMPTY, 0))
     try:
@@ -180,6 +183,7 @@ def test_unreachable_endpoint_fails_after_backoff_and_writes_nothing(out):
     assert digests(out) == before and before["enrichment.ttl"] is None
 
 
+@pytest.mark.server
 def test_slow_endpoint_times_out_and_writes_nothing(out):
     before = digests(out)
     endpoint = FakeEndpoint(lambda n: (200, EMPTY, 1.5))
@@ -193,6 +197,7 @@ def test_slow_endpoint_times_out_and_writes_nothing(out):
     assert digests(out) == before
 
 
+@pytest.mark.server
 def test_previous_enrichment_survives_a_failed_run(out, wikidata_endpoint):
     enrich(out, Client(wikidata_endpoint), now=lambda: FIXED_TIME)
     before = digests(out)
@@ -207,6 +212,7 @@ def test_previous_enrichment_survives_a_failed_run(out, wikidata_endpoint):
     assert digests(out) == before
 
 
+@pytest.mark.server
 def test_a_transient_error_is_retried(out):
     endpoint = FakeEndpoint(lambda n: (503, b"busy", 0) if n == 1 else (200, EMPTY, 0))
     sleeps: list[float] = []
@@ -219,6 +225,7 @@ def test_a_transient_error_is_retried(out):
     assert (out / "enrichment.ttl").is_file()
 
 
+@pytest.mark.server
 def test_a_bad_request_is_not_retried(out):
     endpoint = FakeEndpoint(lambda n: (400, b"Parse error", 0))
     try:
@@ -230,6 +237,7 @@ def test_a_bad_request_is_not_retried(out):
     assert len(endpoint.requests) == 1
 
 
+@pytest.mark.server
 def test_an_answer_that_is_not_sparql_json_is_refused(out):
     before = digests(out)
     endpoint = FakeEndpoint(lambda n: (200, b"<html>sorry</html>", 0))
@@ -256,6 +264,7 @@ def test_cli_refuses_credentials_in_the_endpoint_and_writes_nothing(out, capsys)
     assert captured.out == "" and digests(out) == before
 
 
+@pytest.mark.server
 def test_a_key_in_the_endpoint_query_is_sent_but_never_stored_or_printed(out, wikidata_endpoint, capsys):
     assert main(["enrich", "--out", str(out), "--endpoint", wikidata_endpoint + "?key=abc123#frag"]) == 0
     printed = capsys.readouterr()
@@ -268,6 +277,7 @@ def test_a_key_in_the_endpoint_query_is_sent_but_never_stored_or_printed(out, wi
     assert "abc123" not in printed.out + printed.err
 
 
+@pytest.mark.server
 def test_errors_name_the_endpoint_without_its_query(out):
     endpoint = FakeEndpoint(lambda n: (400, b"Parse error", 0))
     try:
@@ -278,6 +288,7 @@ def test_errors_name_the_endpoint_without_its_query(out):
     assert str(error.value) == f"{endpoint.url}: HTTP 400 Bad Request: Parse error"
 
 
+@pytest.mark.server
 def test_the_dataset_is_read_once(out, monkeypatch):
     import kg.export
     import kg.store

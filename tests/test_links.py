@@ -280,6 +280,7 @@ def local(query_text: str, endpoint: str) -> str:
     return query_text.replace("https://query.wikidata.org/sparql", endpoint)
 
 
+@pytest.mark.server
 def test_federated_positions_held_against_the_fixture(project, store, wikidata_endpoint):
     text = local((project.queries_dir / "federated-positions-held.rq").read_text(encoding="utf-8"), wikidata_endpoint)
     rows = [(str(r["name"]), str(r["positionLabel"]), str(r["start"])[:10], str(r.get("end", ""))[:10],
@@ -297,6 +298,7 @@ def test_federated_positions_held_against_the_fixture(project, store, wikidata_e
     ]
 
 
+@pytest.mark.server
 def test_federated_place_coordinates_against_the_fixture(project, store, wikidata_endpoint):
     text = local((project.queries_dir / "federated-place-coordinates.rq").read_text(encoding="utf-8"), wikidata_endpoint)
     rows = select(store, text)

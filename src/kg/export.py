@@ -177,8 +177,14 @@ def _rows(path: Path, fixed: list[str]) -> tuple[list[tuple[str, str]], list[lis
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader)
-        columns = [tuple(h.rsplit(":", 1)) if ":" in h else (h, "") for h in header[len(fixed):]]
+        columns = [_split_header(h) for h in header[len(fixed):]]
         return columns, list(reader)
+
+
+def _split_header(header: str) -> tuple[str, str]:
+    """'name:kind' -> (name, kind); a plain 'name' is a string column."""
+    name, _, kind = header.rpartition(":") if ":" in header else (header, "", "")
+    return name, kind
 
 
 def read_csv_view(nodes_path: Path, edges_path: Path):

@@ -106,7 +106,7 @@ def _add_distributions(graph: Graph) -> None:
 
 def _add_linksets(graph: Graph, external: Graph) -> None:
     """Copy each void:Linkset of the external layer, with its target dataset, as a subset."""
-    for linkset in sorted(external.subjects(RDF.type, VOID.Linkset)):
+    for linkset in sorted(external.subjects(RDF.type, VOID.Linkset), key=str):
         graph.add((DATASET, VOID.subset, linkset))
         for p, o in external.predicate_objects(linkset):
             graph.add((linkset, p, o))
