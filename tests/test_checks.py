@@ -35,6 +35,12 @@ BREAKING = {
         "ptr:trump skos:exactMatch wd:Q22686 .",
         "asserted layer links to http://www.wikidata.org/entity/Q22686: external links go in the external layer",
     ),
+    "date-not-in-its-quotes-violation.rq": (
+        'ptr:e sem:hasTimeStamp "2025-02-12"^^xsd:date ; pt:quote "Weeks after his inauguration" .',
+        'asserted date "2025-02-12" (http://semanticweb.cs.vu.nl/2009/11/sem/hasTimeStamp) is not in the words of '
+        "the node's quotes: the asserted layer dates only what the article dates; an outside date goes in the "
+        "external layer",
+    ),
     "ungrounded-node-violation.rq": (
         'ptr:x pt:quote "some words" .',
         'quote has no evidence annotation: "some words"',

@@ -140,10 +140,13 @@ class PT(DefinedNamespace):
     actsOnBehalfOf: URIRef
     addressee: URIRef
     agent: URIRef
+    assists: URIRef
     attendee: URIRef
+    attributionNote: URIRef
     beneficiary: URIRef
     bound: URIRef
     cameoCode: URIRef
+    candidateClaimant: URIRef
     claimant: URIRef
     concedingParty: URIRef
     concerns: URIRef
@@ -212,6 +215,8 @@ class PT(DefinedNamespace):
     value: URIRef
     viaPlatform: URIRef
     violationOf: URIRef
+    wardOf: URIRef
+    worksFor: URIRef
 
     # Individuals (code lists)
     bounds: URIRef
@@ -226,9 +231,11 @@ class PT(DefinedNamespace):
     occurred: URIRef
     offered: URIRef
     oppose: URIRef
+    ongoing: URIRef
     planned: URIRef
     polarities: URIRef
     proposed: URIRef
     required: URIRef
     suggested: URIRef
     support: URIRef
+    wouldConsider: URIRef

@@ -1,0 +1,191 @@
+"""The graph says what the article says, hedges included, and no more.
+
+Each test queries the built dataset (all layers) for a triple an audit found
+said more than the article, or for the structure that now says exactly what
+it says. The docstring quotes the sentence the answer rests on.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from kg.namespaces import PREFIXES
+from kg.store import select
+
+PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+ASSERTED = "<https://w3id.org/peace-talks-kg/graph/asserted>"
+
+
+def ask(store, pattern: str) -> bool:
+    """Whether the pattern matches the union of the layers of the built dataset."""
+    return bool(store.query(f"{PROLOGUE}ASK {{ {pattern} }}", use_default_graph_as_union=True))
+
+
+def asserted(store, pattern: str) -> bool:
+    return bool(store.query(f"{PROLOGUE}ASK {{ GRAPH {ASSERTED} {{ {pattern} }} }}"))
+
+
+def values(store, pattern: str, var: str = "x") -> set[str]:
+    rows = store.query(f"{PROLOGUE}SELECT DISTINCT ?{var} WHERE {{ {pattern} }}", use_default_graph_as_union=True)
+    rows = [{var: row[var].value} for row in rows]
+    return {str(r[var]).replace(PREFIXES["ptr"], "ptr:").replace(PREFIXES["pt"], "pt:") for r in rows}
+
+
+# --- over-reads ---------------------------------------------------------------------------
+
+ONGOING = ["ptr:event-war-in-ukraine", "ptr:event-russian-strikes-on-kyiv", "ptr:event-kremlin-nato-demand"]
+
+
+@pytest.mark.parametrize("event", ONGOING)
+def test_an_ongoing_state_has_no_end_before_publication(store, event: str) -> None:
+    """"However, despite this limited diplomatic progress, the fighting on the ground continues unabated."
+    / "Russia's continued airstrikes on Kyiv" / "Kyiv would forgo NATO membership — meeting a key
+    Kremlin demand." The article reports these as going on: no layer may end them."""
+    assert asserted(store, f"{event} pt:status pt:ongoing")
+    assert not ask(store, f"{event} sem:hasLatestEndTimeStamp ?end")
+
+
+def test_a_past_undated_event_still_ends_before_publication(store) -> None:
+    """"Weeks after his inauguration, Trumpmade separate callsto Vladimir Putin and Volodymyr Zelenskyy."
+    The call is past: the publication bound still applies to it (the ongoing status is not a blanket)."""
+    assert values(store, "ptr:event-trump-putin-call sem:hasLatestEndTimeStamp ?x") == {"2025-06-02"}
+
+
+def test_photo_credits_are_not_creators(store) -> None:
+    """"Sergey Bobok/AFP via Getty Imageshide caption": a credit line, which does not say that AFP or
+    Getty Images made the photo."""
+    assert not ask(store, "?photo a pt:Photo ; schema:creator ?who")
+    assert values(store, "ptr:photo-kharkiv-trolleybus-depot-fire pt:photoCredit ?x") == {
+        "ptr:sergey-bobok", "ptr:afp", "ptr:getty-images"}
+
+
+def test_considering_further_sanctions_is_not_supporting_them(store) -> None:
+    """"Asked if he'd consider further sanctions on Russia, he replied "absolutely."" Considering is not
+    supporting: no support edge, no support stance; the answer carries the modality 'would consider'."""
+    assert not ask(store, "ptr:trump pt:supports ptr:proposal-further-sanctions")
+    assert not ask(store, "?s pt:holder ptr:trump ; pt:target ptr:proposal-further-sanctions")
+    assert not ask(store, "?act pt:proposes ptr:proposal-further-sanctions")
+    assert asserted(store, "ptr:event-trump-sanctions-answer pt:modality pt:wouldConsider ; "
+                           "pt:about ptr:proposal-further-sanctions")
+
+
+def test_hegseths_ceding_suggestion_names_no_beneficiary(store) -> None:
+    """"Secretary of Defense Pete Hegseth also suggested that Kyiv would have topermanently cede some
+    territory illegally seized by Russia, including Crimea" names no one who would gain."""
+    assert not ask(store, "ptr:concession-cede-territory-crimea pt:beneficiary ?who")
+    assert asserted(store, "ptr:concession-cede-territory-crimea pt:modality pt:suggested ; pt:raisedBy ptr:hegseth")
+
+
+def test_the_funds_wards_are_not_its_members(store) -> None:
+    """"Putin meets in Moscow on March 6, 2025, with workers and wards of the Defenders of the Fatherland
+    State Fund, the foundation supporting veterans of the Russian invasion of Ukraine." Wards are in its
+    care, workers work for it, and the veterans are whom it supports."""
+    assert not ask(store, "?who pt:memberOf ptr:defenders-of-the-fatherland-fund")
+    assert values(store, "?x pt:wardOf ptr:defenders-of-the-fatherland-fund") == {"ptr:fund-wards"}
+    assert values(store, "?x pt:worksFor ptr:defenders-of-the-fatherland-fund") == {"ptr:fund-workers"}
+    assert values(store, "ptr:defenders-of-the-fatherland-fund pt:assists ?x") == {
+        "ptr:veterans-of-the-russian-invasion"}
+    assert values(store, "ptr:event-putin-meets-veterans-fund-2025-03-06 pt:attendee ?x") == {
+        "ptr:fund-workers", "ptr:fund-wards"}
+
+
+def test_russia_announces_the_easter_truce_it_does_not_propose_it(store) -> None:
+    """"On April 19, Russia announces a 30-hour Easter truce, which Ukraine accepts.\""""
+    assert not ask(store, "ptr:proposal-easter-truce pt:proposedBy ?who")
+    assert asserted(store, "ptr:event-russia-announces-easter-truce a pt:Announcement ; pt:agent ptr:russia ; "
+                           "pt:proposes ptr:proposal-easter-truce")
+
+
+def test_three_groups_of_reporters_not_one(store) -> None:
+    """"Trump told reporters in the Oval Office" / "Speaking to reporters about the attack" / "he speaks
+    to journalists during a news conference in Kyiv on March 25, 2025": the article never says these are
+    the same people."""
+    assert not ask(store, "{ ptr:reporters ?p ?o } UNION { ?s ?p ptr:reporters }")
+    by_event = {
+        "ptr:event-trump-oval-office-peace-remarks": {"ptr:reporters-oval-office"},
+        "ptr:event-trump-expresses-dismay": {"ptr:reporters-may-25-attack"},
+        "ptr:event-zelenskyy-news-conference-2025-03-25": {"ptr:journalists-kyiv-news-conference"},
+    }
+    groups = "ptr:reporters-oval-office ptr:reporters-may-25-attack ptr:journalists-kyiv-news-conference"
+    for event, group in by_event.items():
+        assert values(store, f"{event} pt:participant ?x . VALUES ?x {{ {groups} }}") == group
+
+
+def test_jeddah_and_istanbul_officials_are_separate_groups(store) -> None:
+    """"Duringhigh-level talks in Jeddah, Saudi Arabia, with Ukrainian officials" / "Russian and Ukrainian
+    officialsmeet face-to-facein Istanbul on May 16": not said to be the same officials."""
+    assert not ask(store, "{ ptr:ukrainian-officials ?p ?o } UNION { ?s ?p ptr:ukrainian-officials }")
+    assert values(store, "ptr:event-jeddah-talks pt:attendee ?x") == {"ptr:ukrainian-officials-jeddah"}
+    assert values(store, "ptr:event-istanbul-direct-talks pt:attendee ?x") == {
+        "ptr:russian-officials", "ptr:ukrainian-officials-istanbul"}
+    for group in ("ptr:ukrainian-officials-jeddah", "ptr:ukrainian-officials-istanbul"):
+        assert values(store, f"{group} pt:actsOnBehalfOf ?x") == {"ptr:ukraine"}
+
+
+@pytest.mark.parametrize("claim, candidates", [
+    # "Hegseth also suggested that Kyiv would have topermanently cede some territory illegally seized by Russia"
+    ("ptr:claim-territory-illegally-seized", {"ptr:hegseth", "ptr:npr"}),
+    # "they would require difficult concessions from Ukraine — concessions Zelenskyy has so far firmly rejected."
+    ("ptr:claim-zelenskyy-rejected-difficult-concessions", {"ptr:seth-jones", "ptr:npr"}),
+])
+def test_open_attribution_records_both_candidates_and_the_reason(store, claim: str, candidates: set[str]) -> None:
+    """Unquoted words inside reported speech may be the speaker's or the article's: both are recorded."""
+    assert values(store, f"{claim} pt:candidateClaimant ?x") == candidates
+    assert not ask(store, f"{claim} pt:claimant ?who")
+    (note,) = values(store, f"{claim} pt:attributionNote ?x")
+    assert "may be" in note
+
+
+# --- asserted dates come only from the article's words -------------------------------------
+
+CHECK = "queries/checks/date-not-in-its-quotes-violation.rq"
+
+
+def _check_rows(project, data: str) -> list[tuple[str, str]]:
+    store = ox.Store()
+    prologue = "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in PREFIXES.items())
+    store.load(f"{prologue}{ASSERTED} {{ {data} }}", format=ox.RdfFormat.TRIG)
+    rows = select(store, (project.root / CHECK).read_text(encoding="utf-8"))
+    return sorted((str(r["node"]).replace(PREFIXES["ptr"], "ptr:"), str(r["reason"])) for r in rows)
+
+
+def test_an_invented_timestamp_on_an_undated_event_fails_the_check(project) -> None:
+    """"Weeks after his inauguration, Trumpmade separate callsto Vladimir Putin": no date in the words."""
+    rows = _check_rows(project, 'ptr:call sem:hasTimeStamp "2025-02-12"^^xsd:date ; '
+                                'pt:quote "Weeks after his inauguration, Trumpmade separate callsto Vladimir Putin" .')
+    assert rows == [("ptr:call", 'asserted date "2025-02-12" (http://semanticweb.cs.vu.nl/2009/11/sem/hasTimeStamp) '
+                                 "is not in the words of the node's quotes: the asserted layer dates only what the "
+                                 "article dates; an outside date goes in the external layer")]
+
+
+def test_a_year_completed_from_outside_fails_the_check(project) -> None:
+    """"On May 25, Russian forces launched a massivedrone and missile strikeon Ukraine": the article gives
+    no year, so a full date in the asserted layer says more than it does."""
+    rows = _check_rows(project, 'ptr:strike sem:hasTimeStamp "2025-05-25"^^xsd:date ; '
+                                'pt:quote "On May 25, Russian forces launched a massivedrone" .')
+    assert [node for node, _ in rows] == ["ptr:strike"]
+
+
+@pytest.mark.parametrize("data", [
+    # "since the Feb. 24, 2022, invasion of Ukraine"
+    'ptr:e sem:hasTimeStamp "2022-02-24"^^xsd:date ; pt:quote "since the Feb. 24, 2022, invasion of Ukraine" .',
+    # "On May 25, Russian forces launched"
+    'ptr:e pt:statedDate "--05-25"^^xsd:gMonthDay ; pt:quote "On May 25, Russian forces launched" .',
+    # "a Ukrainian Black Sea peninsula that Russia annexed in 2014"
+    'ptr:e sem:hasEarliestBeginTimeStamp "2014-01-01"^^xsd:date ; sem:hasLatestEndTimeStamp "2014-12-31"^^xsd:date ;'
+    ' pt:quote "that Russia annexed in 2014" .',
+])
+def test_a_date_in_the_articles_words_passes_the_check(project, data: str) -> None:
+    assert _check_rows(project, data) == []
+
+
+@pytest.mark.parametrize("data", [
+    'ptr:e pt:statedDate "--05-26"^^xsd:gMonthDay ; pt:quote "On May 25, Russian forces launched" .',
+    'ptr:e pt:statedDate "--02-28"^^xsd:gMonthDay ; pt:quote "on Feb. 280 miles away" .',
+    'ptr:e sem:hasEarliestBeginTimeStamp "2014-03-01"^^xsd:date ; pt:quote "that Russia annexed in 2014" .',
+    'ptr:e sem:hasTimeStamp "2025-04-19T10:00:00"^^xsd:dateTime ; pt:quote "On April 19, Russia announces" .',
+    'ptr:e sem:hasTimeStamp "2025-04-19"^^xsd:date .',
+])
+def test_a_date_the_words_do_not_state_fails_the_check(project, data: str) -> None:
+    assert [node for node, _ in _check_rows(project, data)] == ["ptr:e"]
