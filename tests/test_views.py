@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import networkx as nx
 import pyoxigraph as ox
 import pytest
 
-from kg.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_VOCABULARY
+from kg.namespaces import GRAPH_ASSERTED, GRAPH_EXTERNAL, GRAPH_INFERRED, GRAPH_VOCABULARY
 from kg.problems import KgError
 from kg.views import VIEWS, build_view, build_views, read_graphml, run_select, write_gexf, write_graphml
 
 ROOT = Path(__file__).resolve().parents[1]
 PTR = "https://w3id.org/peace-talks-kg/id/"
+PT = "https://w3id.org/peace-talks-kg/ontology#"
 HEADER = """@prefix pt: <https://w3id.org/peace-talks-kg/ontology#> .
 @prefix ptr: <https://w3id.org/peace-talks-kg/id/> .
 @prefix cameo: <https://w3id.org/peace-talks-kg/cameo/> .
@@ -121,10 +123,24 @@ def test_agreement_view_signs_pairs(toy):
     assert view.edges[PTR + "c", PTR + "d"]["targets"] == [PTR + "p"]
 
 
-def test_actor_issue_goes_through_the_target(toy):
+def test_a_stance_on_a_proposal_is_not_a_position_on_its_issue(toy):
+    # P concerns the issue X. Supporting P says nothing about whether one is "for" X: the link is
+    # an unsigned "stance concerning", naming the proposal and the stance's own relation to it.
     view = build_view(toy, "actor-issue")
-    assert edges(view) == [("b", "issue-x", "supports"), ("c", "issue-x", "supports"), ("d", "issue-x", "opposes")]
+    assert edges(view) == [("b", "issue-x", "stanceConcerning"), ("c", "issue-x", "stanceConcerning"),
+                           ("d", "issue-x", "stanceConcerning")]
+    d = next(attrs for a, _, attrs in view.edges(data=True) if short(a) == "d")
+    assert (d["sign"], d["stance_relation"], d["via"], d["caption"]) == (0, "opposes", PTR + "p", "opposes P, which concerns it")
+    assert [PTR + "p", PT + "concerns", PTR + "issue-x", "asserted"] in d["evidence"]
     assert view.nodes[PTR + "issue-x"]["bipartite"] == 1
+
+
+def test_a_stance_on_the_issue_itself_is_a_signed_position():
+    store = make_store(TOY + """ptr:s5 a pt:Stance ; rdfs:label "B for X"@en ; pt:holder ptr:b ; pt:target ptr:issue-x ;
+        pt:polarity pt:oppose .""")
+    signed = [(short(a), short(b), d["relation"], d["sign"]) for a, b, d in build_view(store, "actor-issue").edges(data=True)
+              if d["sign"]]
+    assert signed == [("b", "issue-x", "opposes", -1)]
 
 
 def test_timeline_orders_and_links_participants(toy):
@@ -258,3 +274,232 @@ def test_whole_view_switches_outside_dates_with_the_external_layer(store):
     assert (attrs["layer"], attrs["earliest"], attrs["latest"], attrs["quotes"]) == ("external", "2025-04-19", "2025-04-21", [])
     assert attrs["label"].endswith("(source: press reports of 2025-04-19/20)")
     assert list(with_external.successors(date)) == ["https://w3id.org/peace-talks-kg/id/event-easter-truce"]
+
+
+# ---------------------------------------------------------------- every edge against its triples
+
+ROLES = {PT + r for r in ("agent", "recipient", "host", "attendee", "facilitator")}
+STANCE_PROPERTY = {"supports": PT + "support", "opposes": PT + "oppose", "conditionallySupports": PT + "conditionalSupport"}
+LAYER_RANK = ("asserted", "inferred", "external")
+
+
+def _supports(relation: str, holder: str, target: str, evidence: list) -> bool:
+    """The evidence holds a stance of `holder` on `target` with the polarity of `relation`, or the direct edge."""
+    triples = {tuple(t[:3]) for t in evidence}
+    if (holder, PT + relation, target) in triples:
+        return True
+    stances = {s for s, p, o in triples if p == PT + "holder" and o == holder}
+    return any((s, PT + "target", target) in triples and (s, PT + "polarity", STANCE_PROPERTY[relation]) in triples
+               for s in stances)
+
+
+def _against(relations: list[str]) -> bool:
+    return all(r == "opposes" for r in relations)
+
+
+def check_edge(view: str, graph: nx.Graph, u: str, v: str, d: dict) -> None:
+    """What the derivation table in kg.views says an edge of `view` means, checked on its evidence."""
+    ev = d["evidence"]
+    triples = {tuple(t[:3]) for t in ev}
+    assert ev, (view, u, v, d["relation"])
+    assert d["layer"] == max((t[3] for t in ev), key=LAYER_RANK.index), (view, u, v)
+    if view == "interaction":
+        event = d["event"]
+        roles_u = {p for s, p, o in triples if s == event and o == u and p in ROLES}
+        roles_v = {p for s, p, o in triples if s == event and o == v and p in ROLES}
+        need = {"agent→recipient": (PT + "agent", PT + "recipient"), "host→guest": (PT + "host", None),
+                "facilitator→party": (PT + "facilitator", None), "co-participant": (None, None)}[d["relation"]]
+        assert roles_u and roles_v, (u, v, d["relation"])
+        assert need[0] is None or need[0] in roles_u, (u, v, d["relation"])
+        assert need[1] is None or need[1] in roles_v, (u, v, d["relation"])
+        if d["goldstein"] is not None:
+            assert any(s == event and p == PT + "cameoCode" for s, p, o in triples)
+    elif view == "stance":
+        assert _supports(d["relation"], u, v, ev), (u, v, d["relation"])
+    elif view == "agreement":
+        for row in d["agreements"]:
+            sides = [rel for rel in STANCE_PROPERTY if _supports(rel, row["a"], row["target"], ev)], \
+                    [rel for rel in STANCE_PROPERTY if _supports(rel, row["b"], row["target"], ev)]
+            assert sides[0] and sides[1], (u, v, row["target"])
+            assert row["same"] == (_against(sides[0]) == _against(sides[1])), (u, v, row["target"])
+        assert d["targets"] == sorted(row["target"] for row in d["agreements"])
+    elif view == "actor-issue":
+        if d["relation"] == "stanceConcerning":
+            assert d["sign"] == 0
+            assert _supports(d["stance_relation"], u, d["via"], ev)
+            stance = d.get("stance")
+            assert (d["via"], PT + "concerns", v) in triples or (stance, PT + "concerns", v) in triples, (u, v)
+        else:
+            assert _supports(d["relation"], u, v, ev), (u, v, d["relation"])  # the stance targets the issue itself
+    elif view == "timeline":
+        if d["relation"] == "participant":
+            assert (v, PT + d["role"], u) in triples
+        else:
+            assert (u, PT + d["relation"], v) in triples
+    elif view == "whole":
+        if graph.nodes[u]["kind"] == "OutsideDate":
+            assert (u, "https://schema.org/about", v) in triples
+        else:
+            assert len(triples) == 1 and next(iter(triples))[0] == u and next(iter(triples))[2] == v
+
+
+@pytest.mark.parametrize("layers", [("asserted",), ("asserted", "inferred"), ("asserted", "inferred", "external")])
+def test_every_edge_of_every_view_rests_on_its_triples(store, layers):
+    views = build_views(store, VIEWS, layers)
+    graphs = {name: iri for name, iri in zip(LAYER_RANK, (GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_EXTERNAL))}
+    checked = 0
+    for name, view in views.items():
+        for u, v, d in view.edges(data=True):
+            check_edge(name, view, u, v, d)
+            for s, p, o, layer in d["evidence"]:
+                assert layer in layers
+                obj = ox.NamedNode(o)
+                assert any(store.quads_for_pattern(ox.NamedNode(s), ox.NamedNode(p), obj, ox.NamedNode(str(graphs[layer])))), \
+                    (name, s, p, o, layer)
+            checked += 1
+    assert checked > 500
+
+
+def test_article_zelenskyy_takes_no_side_on_nato_membership(store):
+    # "Zelenskyy has so far firmly rejected" conceding NATO membership (Jones) and insists that
+    # Ukraine "will never recognize Moscow's control over Crimea". Neither is a stance against
+    # NATO membership, nor against Crimea; the U.S. plan's provisions do not make the U.S. "for"
+    # NATO membership, nor Russia "against" the occupied territories.
+    view = build_view(store, "actor-issue", ("asserted", "inferred", "external"))
+    signed = sorted((short(a), short(b), d["relation"]) for a, b, d in view.edges(data=True) if d["sign"])
+    assert signed == [("trump", "issue-peace", "supports"), ("trump", "issue-peace-negotiations", "supports"),
+                      ("ukraine", "issue-crimea", "supports")]
+    crimea = [d for a, b, d in view.edges(data=True) if short(a) == "zelenskyy" and short(b) == "issue-crimea"]
+    assert [(d["relation"], d["stance_relation"], d["quotes"]) for d in crimea] == [
+        ("stanceConcerning", "opposes", ["Zelenskyy insisting that Ukraine will never recognize Moscow's control over Crimea"])]
+
+
+# ---------------------------------------------------------------- dates by layer
+
+DATED = """
+ptr:early a pt:Meeting ; rdfs:label "early"@en ; sem:hasTimeStamp "2025-02-28"^^xsd:date .
+ptr:mid a pt:Meeting ; rdfs:label "mid"@en .
+ptr:late a pt:Meeting ; rdfs:label "late"@en ; sem:hasEarliestBeginTimeStamp "2025-03-10"^^xsd:date ;
+    sem:hasLatestEndTimeStamp "2025-03-20"^^xsd:date .
+ptr:loose a pt:Meeting ; rdfs:label "loose"@en .
+ptr:war a pt:Event ; rdfs:label "the war"@en .
+ptr:early pt:precedes ptr:mid . ptr:mid pt:precedes ptr:late .
+"""
+OUTSIDE = """
+ptr:od a <http://www.w3.org/ns/prov#Entity> ; <https://schema.org/about> ptr:mid ; rdfs:label "outside date of mid"@en ;
+    sem:hasEarliestBeginTimeStamp "2025-03-03"^^xsd:date ; sem:hasLatestEndTimeStamp "2025-03-05"^^xsd:date ;
+    <http://purl.org/dc/terms/source> "press reports of 2025-03-03" .
+"""
+
+
+def dated_store(inferred: str = "") -> ox.Store:
+    store = make_store(DATED, inferred=inferred or """
+        ptr:mid sem:hasLatestEndTimeStamp "2025-06-02"^^xsd:date . ptr:loose sem:hasLatestEndTimeStamp "2025-06-02"^^xsd:date .""")
+    store.load((HEADER + OUTSIDE).encode(), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(GRAPH_EXTERNAL)))
+    return store
+
+
+def test_bounds_intersect_and_the_tightest_wins_with_its_layer():
+    # mid: after early (2025-02-28, asserted), before late (ends by 2025-03-20, asserted), before
+    # publication (2025-06-02, inferred), and 3-5 March by outside reporting.
+    store = dated_store()
+    article = build_view(store, "timeline", ("asserted", "inferred")).nodes[PTR + "mid"]
+    assert (article["earliest"], article["earliest_layer"], article["earliest_via"]) == ("2025-02-28", "asserted", PTR + "early")
+    assert (article["latest"], article["latest_layer"], article["latest_via"]) == ("2025-03-20", "asserted", PTR + "late")
+    outside = build_view(store, "timeline", ("asserted", "inferred", "external")).nodes[PTR + "mid"]
+    assert (outside["earliest"], outside["latest"], outside["earliest_layer"], outside["latest_source"]) == (
+        "2025-03-03", "2025-03-05", "external", "press reports of 2025-03-03")
+    assert outside["dates_by_layers"]["asserted,inferred"]["latest"] == "2025-03-20"
+    assert outside["dates_by_layers"]["asserted"]["earliest"] == "2025-02-28"
+
+
+def test_with_a_layer_off_none_of_its_dates_show():
+    store = dated_store()
+    for name in ("whole", "timeline"):
+        for layers in (("asserted",), ("asserted", "inferred")):
+            view = build_view(store, name, layers)
+            days = {a[k] for _, a in view.nodes(data=True) for k in ("date", "earliest", "latest")}
+            assert "2025-03-03" not in days and "2025-03-05" not in days
+            if layers == ("asserted",):
+                assert "2025-06-02" not in days
+    whole = build_view(store, "whole", ("asserted", "inferred", "external"))
+    assert whole.nodes[PTR + "mid"]["dates_by_layers"]["asserted"]["latest"] == "2025-03-20"
+    assert whole.nodes[PTR + "mid"]["dates_by_layers"]["asserted,external"]["latest"] == "2025-03-05"
+
+
+def test_an_ongoing_state_gets_no_end_from_publication():
+    store = make_store(DATED + "ptr:war pt:status pt:ongoing .",
+                       inferred='ptr:war sem:hasLatestEndTimeStamp "2025-06-02"^^xsd:date .')
+    war = build_view(store, "timeline", ("asserted", "inferred")).nodes[PTR + "war"]
+    assert (war["latest"], war["status"]) == ("", "ongoing")
+
+
+def test_an_outside_date_against_the_article_order_is_reported_not_merged():
+    # The article puts "mid" after "early" (Feb. 28); outside reporting dates it Feb. 20.
+    store = make_store(DATED)
+    store.load((HEADER + OUTSIDE.replace("2025-03-03", "2025-02-20").replace("2025-03-05", "2025-02-20")).encode(),
+               format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(GRAPH_EXTERNAL)))
+    mid = build_view(store, "timeline", ("asserted", "external")).nodes[PTR + "mid"]
+    assert (mid["earliest"], mid["earliest_layer"], mid["latest"], mid["latest_layer"]) == ("2025-02-28", "asserted", "2025-03-20", "asserted")
+    assert mid["conflicts"] == ["no earlier than 2025-02-28 (asserted: after early) contradicts no later than 2025-02-20 "
+                                "(external: press reports of 2025-02-20); the former is kept"]
+
+
+def test_order_never_puts_an_event_before_one_that_precedes_it(store):
+    for layers in (("asserted",), ("asserted", "inferred"), ("asserted", "inferred", "external")):
+        view = build_view(store, "timeline", layers)
+        for a, b, d in view.edges(data=True):
+            if d["relation"] == "precedes":
+                assert view.nodes[a]["order"] < view.nodes[b]["order"], (a, b, layers)
+
+
+def test_article_dates_from_outside_are_tagged_and_switchable(store):
+    # "he did agree to an immediate halt to strikes on Ukraine's energy infrastructure": the article
+    # gives no date; outside reporting (press reports of 2025-03-18) does.
+    halt = PTR + "event-putin-agrees-energy-strike-halt"
+    whole = build_view(store, "whole", ("asserted", "inferred", "external"))
+    attrs = whole.nodes[halt]
+    assert (attrs["date"], attrs["date_layer"], attrs["date_source"]) == ("2025-03-18", "external", "press reports of 2025-03-18")
+    assert attrs["dates_by_layers"]["asserted"]["date"] == ""
+    assert "2025-03-18" not in {attrs["dates_by_layers"]["asserted,inferred"][k] for k in ("date", "earliest", "latest")}
+    # "the 30-hour Easter truce": April 19 to 21 by outside reporting, not April 19 to publication.
+    truce = whole.nodes[PTR + "event-easter-truce"]
+    assert (truce["earliest"], truce["latest"], truce["latest_layer"]) == ("2025-04-19", "2025-04-21", "external")
+    aid = whole.nodes[PTR + "event-aid-and-intelligence-suspension"]
+    assert (aid["earliest"], aid["latest"]) == ("2025-03-03", "2025-03-05")
+
+
+# ---------------------------------------------------------------- words
+
+def test_captions_are_the_ontologys_labels(store):
+    views = build_views(store, ["whole", "interaction", "timeline"], ("asserted", "inferred"))
+    whole = {d["relation"]: d["caption"] for *_, d in views["whole"].edges(data=True)}
+    assert (whole["hasProvision"], whole["expressedIn"], whole["partOf"]) == ("has provision", "expressed in", "part of")
+    answers = {d["caption"] for a, b, d in views["whole"].edges(data=True)
+               if short(a) == "event-russia-rejects-peace-plan" and short(b) == "proposal-us-peace-plan"}
+    assert answers == {"answers"}
+    calls = {d["caption"] for *_, d in views["interaction"].edges(data=True) if d["kind"] == "PhoneCall"}
+    assert calls == {"phone call"}
+    roles = {d["caption"] for *_, d in views["timeline"].edges(data=True) if d["relation"] == "participant"}
+    assert "took part as recipient" in roles
+    captions = {d["caption"] for view in views.values() for *_, d in view.edges(data=True)}
+    assert not any(re.search(r"[a-z][A-Z]", c) for c in captions), captions
+
+
+def test_durations_in_words(store):
+    from kg.views import duration_words
+
+    assert [duration_words(d) for d in ("PT30H", "P1DT6H", "P30D", "P7D", "P14D", "PT90M", "P1Y")] == [
+        "30 hours", "30 hours", "30 days", "1 week", "2 weeks", "90 minutes", "P1Y"]
+    whole = build_view(store, "whole", ("asserted",))
+    assert whole.nodes[PTR + "event-easter-truce"]["duration"] == "30 hours"
+
+
+def test_agreement_names_its_targets_and_quotes_the_stances(store):
+    view = build_view(store, "agreement", ("asserted", "inferred"))
+    edge = view.edges[PTR + "russia", PTR + "ukraine"]
+    truce = next(row for row in edge["agreements"] if short(row["target"]) == "proposal-easter-truce")
+    assert (truce["same"], truce["a_side"], truce["b_side"]) == (True, "for", "for")
+    assert {tuple(truce["a_quotes"]), tuple(truce["b_quotes"])} == {
+        ("On April 19, Russia announces a 30-hour Easter truce",), ("a 30-hour Easter truce, which Ukraine accepts",)}
+    assert "30-hour Easter truce (same side)" in edge["label"]

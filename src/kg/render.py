@@ -202,6 +202,8 @@ def edge_style(attrs: dict[str, Any]) -> str:
 def edge_caption(attrs: dict[str, Any]) -> str:
     """The words drawn on an edge: the relation, or for an event edge the participant's role or
     the event's class (the event's own label is in the tooltip and the side panel)."""
+    if attrs.get("caption"):  # kg.views gives every link its words (the ontology's labels)
+        return _text(attrs["caption"])
     relation = local_name(attrs.get("relation"))
     if edge_style(attrs) in ("support", "oppose", "conditional", "agree", "disagree"):
         return relation

@@ -1,14 +1,74 @@
 """Networks ("views") of the built dataset, made with SPARQL, for analysis and drawing.
 
-Each view is built from SELECT queries over the chosen named graphs, never
-from raw triples, so literals, evidence selectors, sentences and type nodes
-never become graph nodes. `kg analyze` (kg.analysis) measures these views and
-`kg render` draws them: both import this module, so its API is a contract.
+Each view is built from SELECT queries over the chosen named graphs, never from raw triples, so
+literals, evidence selectors, sentences and type nodes never become graph nodes. `kg analyze`
+(kg.analysis), `kg render` and `kg export` draw on these views: their attributes are a contract.
 
-Node keys are IRIs. Every node has: label, kind (most specific pt class),
-layer, date, earliest, latest, quotes, spans, wikidata, dbpedia, geonames.
-Every edge has: relation, label, event, kind, date, earliest, latest, cameo,
-goldstein, sign, quotes, spans, layer.
+What every link means: the derivation rules
+--------------------------------------------
+Every edge carries `evidence`, the triples it is derived from, as `[subject, predicate, object,
+layer]` lists, and its `layer` is the weakest layer among them (asserted < inferred < external).
+An edge says no more than these triples (tests/test_views.py walks every edge of every view):
+
+| view | edge (u → v) | relation | derived from | sign |
+|---|---|---|---|---|
+| interaction | actor → actor | agent→recipient | `E pt:agent u` + `E pt:recipient v` (+ `E pt:cameoCode C`) | of C's Goldstein score |
+| interaction | actor → actor | host→guest | `E pt:host u` + `E ROLE v` | of C's Goldstein score |
+| interaction | actor → actor | facilitator→party | `E pt:facilitator u` + `E ROLE v` | of C's Goldstein score |
+| interaction | actor — actor | co-participant | `E ROLE u` + `E ROLE v`, E with no recipient | of C's Goldstein score |
+| stance | holder → target | supports, opposes, conditionallySupports | `S pt:holder u` + `S pt:target v` + `S pt:polarity P` (+ `S pt:expressedIn E`), S superseded by no stance | P's pt:sign |
+| stance | holder → target | supports, opposes, conditionallySupports | `u pt:supports v` (… `pt:opposes`, `pt:conditionallySupports`; rules) | ±1 |
+| agreement | actor — actor | agrees, disagrees, mixed | the stance edges of both actors on each target in `targets` | of (same sides − opposite sides) |
+| actor-issue | actor → issue | supports, opposes, conditionallySupports | a stance edge whose target is the issue itself | P's pt:sign |
+| actor-issue | actor → issue | stanceConcerning | a stance edge on a target T with `S pt:concerns v` (the stance is tied to the issue) or `T pt:concerns v` (its target is): a stance on T, not a position on the issue | 0 |
+| timeline | event → event | precedes | `u pt:precedes v` (inferred: only where no chain implies it) | 0 |
+| timeline | event → event | partOf | `u pt:partOf v` | 0 |
+| timeline | actor → event | participant (`role` = agent, recipient, host, attendee, facilitator) | `v pt:ROLE u` | of the event's Goldstein score |
+| whole | node → node | the property's local name | `u P v` for every property P between curated nodes (inferred restatements with non-pt: super-properties left out) | 0 |
+| whole | outside date → event | about | `u schema:about v` in the external layer | 0 |
+
+A stance on a proposal is a stance on that proposal: it is never copied onto the proposal's
+provisions or onto the issues they concern. Only a stance whose target is an issue gives a signed
+position on that issue.
+
+Attributes
+----------
+Node keys are IRIs. Every node has `label`, `kind` (most specific pt class, local name),
+`kind_label` (that class's rdfs:label), `layer` (the strongest layer that types it), `quotes`,
+`spans` (character offsets into the source text), `wikidata`, `dbpedia`, `geonames`, `duration`
+(pt:duration in words, "30 hours"; "" when none) and the dating attributes below.
+
+Every edge has `relation` (a plain name, see the table), `caption` (human words for the link: the
+ontology's rdfs:label of the property or role, "proposes", "expressed in", "took part in"; never
+a raw property name), `label` (the event's or stance's label, else the caption), `event`, `kind`,
+`kind_label`, `cameo`, `goldstein`, `sign`, `quotes`, `spans`, `layer`, `evidence` and the dating
+attributes of the event or stance it stands for. Agreement edges also have `agree`, `disagree`,
+`weight` (agree − disagree), `targets` (IRIs) and `agreements` (per target: its label, each
+actor's relation and the quotes of each actor's stance). Actor–issue edges also have `via` (the
+stance's target) and `bipartite` on nodes (0 actor, 1 issue).
+
+Dates (nodes and the edges of events and stances):
+
+- `earliest`, `latest`: the bounds (ISO days) the chosen layers allow: every stated date, bound
+  and outside date of the node, of the event it is part of, and those carried along pt:precedes
+  (an event after one that began on day D began no earlier than D; an event before one that
+  ended by day D ended by D), combined by intersection: the tightest bound wins.
+  `date` is set when the two meet (one known day).
+- `date_layer`, `earliest_layer`, `latest_layer`: the layer each winning bound rests on (the
+  weakest layer along its derivation); `date_source`, `earliest_source`, `latest_source`: for
+  an outside date, its source as the external layer names it; `earliest_via`, `latest_via`: the
+  node whose date gave the bound when it is not the node's own ("" otherwise).
+- `status`: the local name of pt:status ("planned", "ongoing", ...). An ongoing state has no
+  latest bound unless the article states one: the publication date is not its end.
+- `order`: the node's rank in a topological order of pt:precedes and pt:partOf (whole before
+  part) that never puts an event before one that precedes it; among events free to go next,
+  the one with the earliest lower bound (or, when it has none, the earliest lower bound of what
+  comes after it) goes first. -1 for nodes outside that order.
+- `conflicts`: bounds that could not be combined (an outside date outside what the article's
+  order allows), each in words; the stronger layer's bound is kept.
+- `dates_by_layers`: the same dating attributes for every combination of the chosen layers
+  ("asserted", "asserted,inferred", ...), so a page can switch a layer off and show only what
+  the remaining layers say.
 """
 
 from __future__ import annotations
@@ -17,6 +77,8 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -109,11 +171,13 @@ class _Catalogue:
         self.store, self.layers = store, layers
         self.attrs: dict[str, dict[str, Any]] = {}
         self.classes: dict[str, set[str]] = {}
+        self.term_labels = _term_labels(store)
         self._types()
         self._labels()
         self._dates()
         self._quotes_and_spans()
         self._links()
+        self._durations()
 
     def _types(self) -> None:
         depths = {_local(c): d for c, d in _class_depths(self.store).items()}
@@ -131,9 +195,13 @@ class _Catalogue:
             kind = max(sorted(classes), key=lambda c: depths.get(c, 0))
             layer = next(name for name in _LAYER_ORDER if name in by_layer)
             self.classes[node] = closed
-            self.attrs[node] = {"label": "", "kind": kind, "layer": layer, "date": "", "earliest": "",
-                                "latest": "", "quotes": [], "spans": [], "wikidata": "", "dbpedia": "",
-                                "geonames": ""}
+            self.attrs[node] = {"label": "", "kind": kind, "kind_label": self.term_label(PT + kind), "layer": layer,
+                                **_no_dates(), "quotes": [], "spans": [], "wikidata": "", "dbpedia": "",
+                                "geonames": "", "duration": ""}
+
+    def term_label(self, iri: str) -> str:
+        """The ontology's rdfs:label of a class or property, else its local name in words."""
+        return self.term_labels.get(iri) or _words(_local(iri))
 
     def _labels(self) -> None:
         rows = run_select(self.store, """SELECT ?s ?l ?g WHERE {
@@ -148,28 +216,10 @@ class _Catalogue:
             attrs["label"] = best[node][1] if node in best else _local(node)
 
     def _dates(self) -> None:
-        rows = run_select(self.store, """SELECT ?s ?p ?d WHERE {
-            VALUES ?p { sem:hasTimeStamp sem:hasEarliestBeginTimeStamp sem:hasLatestEndTimeStamp }
-            ?s ?p ?d }""", self.layers)
-        keys = {"hasTimeStamp": "date", "hasEarliestBeginTimeStamp": "earliest", "hasLatestEndTimeStamp": "latest"}
-        if "external" in self.layers:
-            # Outside dates sit on their own nodes (with their source) about the event; they only
-            # fill what the article leaves open, after the article's own dates.
-            rows += [{"s": r["s"], "p": r["p"], "d": r["d"], "outside": "1"} for r in run_select(self.store, """
-                SELECT ?s ?p ?d WHERE { GRAPH ?g { ?x schema:about ?s ; ?p ?d
-                VALUES ?p { sem:hasTimeStamp sem:hasEarliestBeginTimeStamp sem:hasLatestEndTimeStamp } } }""",
-                ("external",), vocabulary=False)]
-        own = {(row["s"], keys[_local(row["p"])]) for row in rows if "outside" not in row}
-        for row in rows:
-            attrs = self.attrs.get(row["s"])
-            if attrs is None or ("outside" in row and (row["s"], keys[_local(row["p"])]) in own):
-                continue
-            if "outside" in row and attrs["date"] and keys[_local(row["p"])] != "date":
-                continue
-            key, value = keys[_local(row["p"])], row["d"][:10]
-            old = attrs[key]
-            # Several values: keep the widest reading (earliest start, latest end).
-            attrs[key] = value if not old else (max(old, value) if key == "latest" else min(old, value))
+        labels = {node: attrs["label"] for node, attrs in self.attrs.items()}
+        for node, dating in date_attributes(self.store, self.layers, labels).items():
+            if node in self.attrs:
+                self.attrs[node].update(dating)
 
     def _quotes_and_spans(self) -> None:
         for row in run_select(self.store, "SELECT ?s ?q WHERE { ?s pt:quote ?q }", self.layers):
@@ -197,6 +247,12 @@ class _Catalogue:
                 if host in row["o"] and not attrs[key]:
                     attrs[key] = row["o"]
 
+    def _durations(self) -> None:
+        for row in sorted(run_select(self.store, "SELECT ?s ?d WHERE { ?s pt:duration ?d }", self.layers),
+                          key=lambda r: (r["s"], r["d"])):
+            if row["s"] in self.attrs and not self.attrs[row["s"]]["duration"]:
+                self.attrs[row["s"]]["duration"] = duration_words(row["d"])
+
     def is_a(self, node: str, cls: str) -> bool:
         return cls in self.classes.get(node, ())
 
@@ -204,53 +260,96 @@ class _Catalogue:
         graph.add_node(node, **_copy(self.attrs[node]), **extra)
 
 
+def _term_labels(store: ox.Store) -> dict[str, str]:
+    """rdfs:label (English) of every term the vocabulary graph labels."""
+    rows = store.query("""SELECT ?t ?l WHERE { ?t rdfs:label ?l FILTER(LANG(?l) = "" || LANGMATCHES(LANG(?l), "en")) }""",
+                       prefixes=PREFIXES, default_graph=ox.NamedNode(str(GRAPH_VOCABULARY)))
+    labels: dict[str, str] = {}
+    for row in sorted(rows, key=lambda r: (r["t"].value, r["l"].value)):
+        labels.setdefault(row["t"].value, row["l"].value)
+    return labels
+
+
+def _words(name: str) -> str:
+    """A camelCase local name in words: containedInPlace → contained in place."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).lower()
+
+
+_DURATION = re.compile(r"-?P(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$")
+
+
+def duration_words(lexical: str) -> str:
+    """An xsd:duration in the words an article uses: PT30H and P1DT6H → "30 hours", P30D → "30 days",
+    P7D → "1 week". Years and months, or anything unparsed, stay as they are."""
+    match = _DURATION.fullmatch(lexical)
+    if not match or not lexical.strip("-P") or lexical.startswith("-"):
+        return lexical
+    seconds = (int(match["d"] or 0) * 86400 + int(match["h"] or 0) * 3600 + int(match["m"] or 0) * 60
+               + float(match["s"] or 0))
+    for unit, size in (("week", 7 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0 and (unit != "day" or seconds < 7 * 86400 or seconds % (7 * 86400)):
+            count = int(seconds // size)
+            return f"{count} {unit}{'s' * (count != 1)}"
+    return f"{seconds:g} seconds"
+
+
 def _copy(attrs: dict[str, Any]) -> dict[str, Any]:
-    return {k: (list(v) if isinstance(v, list) else v) for k, v in attrs.items()}
+    return {k: _copy_value(v) for k, v in attrs.items()}
 
 
 # ---------------------------------------------------------------- edges
 
-def _edge(relation: str, label: str = "", event: str = "", layer: str = "asserted", **values: Any) -> dict[str, Any]:
-    edge = {"relation": relation, "label": label or relation, "event": event, "kind": "", "date": "",
-            "earliest": "", "latest": "", "cameo": "", "goldstein": None, "sign": 0, "quotes": [],
-            "spans": [], "layer": layer}
+Triple = list[str]  # [subject, predicate, object, layer]
+
+
+def _edge(relation: str, caption: str, evidence: Sequence[Triple], label: str = "", event: str = "",
+          **values: Any) -> dict[str, Any]:
+    """Edge attributes; the edge's layer is the weakest layer of its evidence."""
+    proof = sorted({tuple(t) for t in evidence})
+    edge = {"relation": relation, "caption": caption, "label": label or caption, "event": event, "kind": "",
+            "kind_label": "", **_no_dates(), "cameo": "", "goldstein": None, "sign": 0, "quotes": [], "spans": [],
+            "layer": _weaker(*(t[3] for t in proof)) if proof else "asserted",
+            "evidence": [list(t) for t in proof]}
     edge.update(values)
     return edge
 
 
-def _event_edge(cat: _Catalogue, event: str, relation: str, codes: dict[str, tuple[str, float | None]],
-                layer: str) -> dict[str, Any]:
+def _event_edge(cat: _Catalogue, event: str, relation: str, caption: str, evidence: Sequence[Triple],
+                codes: dict[str, tuple[str, float | None, Triple | None]]) -> dict[str, Any]:
     """Edge attributes taken from an event node: its class, dates, CAMEO code, Goldstein score, evidence."""
     ev = cat.attrs[event]
-    cameo, goldstein = codes.get(event, ("", None))
+    cameo, goldstein, code_triple = codes.get(event, ("", None, None))
     sign = 0 if goldstein is None else (goldstein > 0) - (goldstein < 0)
-    return _edge(relation, label=ev["label"], event=event, layer=layer, kind=ev["kind"], date=ev["date"],
-                 earliest=ev["earliest"], latest=ev["latest"], cameo=cameo, goldstein=goldstein, sign=sign,
+    proof = list(evidence) + ([code_triple] if code_triple else [])
+    return _edge(relation, caption, proof, label=ev["label"], event=event, kind=ev["kind"],
+                 kind_label=ev["kind_label"], **_dates_of(ev), cameo=cameo, goldstein=goldstein, sign=sign,
                  quotes=list(ev["quotes"]), spans=[list(s) for s in ev["spans"]])
 
 
-def _cameo(store: ox.Store, layers: tuple[str, ...]) -> dict[str, tuple[str, float | None]]:
-    rows = run_select(store, """SELECT ?e ?code ?n ?score WHERE { ?e pt:cameoCode ?code .
+def _cameo(store: ox.Store, layers: tuple[str, ...]) -> dict[str, tuple[str, float | None, Triple | None]]:
+    rows = run_select(store, """SELECT ?e ?code ?n ?score ?g WHERE { GRAPH ?g { ?e pt:cameoCode ?code }
         OPTIONAL { ?code skos:notation ?n } OPTIONAL { ?code pt:goldsteinScore ?score } }""", layers)
-    codes: dict[str, tuple[str, float | None]] = {}
-    for row in sorted(rows, key=lambda r: (r["e"], r["code"])):
+    codes: dict[str, tuple[str, float | None, Triple | None]] = {}
+    for row in sorted(rows, key=lambda r: (r["e"], r["code"], _LAYER_ORDER.index(_GRAPH_LAYER[r["g"]]))):
         if row["e"] not in codes:
             score = float(row["score"]) if "score" in row else None
-            codes[row["e"]] = (row.get("n", _local(row["code"])), score)
+            codes[row["e"]] = (row.get("n", _local(row["code"])), score,
+                               [row["e"], PT + "cameoCode", row["code"], _GRAPH_LAYER[row["g"]]])
     return codes
 
 
-def _participants(store: ox.Store, layers: tuple[str, ...]) -> dict[str, dict[str, list[str]]]:
-    """event -> role -> participants, from the role properties (not the materialised pt:participant)."""
+def _participants(store: ox.Store, layers: tuple[str, ...]) -> dict[str, dict[str, dict[str, str]]]:
+    """event -> role -> participant -> layer of the role triple (the role properties, not the
+    materialised pt:participant)."""
     rows = run_select(store, """SELECT ?e ?role ?a ?g WHERE { GRAPH ?g { ?e ?role ?a }
         VALUES ?role { pt:agent pt:recipient pt:host pt:attendee pt:facilitator } }""", layers)
-    roles: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for row in rows:
-        roles[row["e"]][_local(row["role"])].add(row["a"])
-    return {e: {r: sorted(a) for r, a in by.items()} for e, by in roles.items()}
+    roles: dict[str, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
+    for row in sorted(rows, key=lambda r: (r["e"], r["role"], r["a"], _LAYER_ORDER.index(_GRAPH_LAYER[r["g"]]))):
+        roles[row["e"]][_local(row["role"])].setdefault(row["a"], _GRAPH_LAYER[row["g"]])
+    return {e: {r: dict(sorted(a.items())) for r, a in by.items()} for e, by in roles.items()}
 
 
-def _interaction_pairs(roles: dict[str, list[str]]) -> list[tuple[str, str, str]]:
+def _interaction_pairs(roles: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(source, target, relation) for one event.
 
     Directed: agent→recipient, host→guest (every other participant), facilitator→party.
@@ -258,9 +357,9 @@ def _interaction_pairs(roles: dict[str, list[str]]) -> list[tuple[str, str, str]
     recipients (attendees of talks, agents of a joint statement). Actors on the same side
     of a directed act (two agents of one criticism) get no edge: the act is not between them.
     """
-    agents, recipients = roles.get("agent", []), roles.get("recipient", [])
-    hosts, facilitators = roles.get("host", []), roles.get("facilitator", [])
-    everyone = sorted(set().union(*roles.values())) if roles else []
+    agents, recipients = sorted(roles.get("agent", [])), sorted(roles.get("recipient", []))
+    hosts, facilitators = sorted(roles.get("host", [])), sorted(roles.get("facilitator", []))
+    everyone = sorted(set().union(*(set(v) for v in roles.values()))) if roles else []
     pairs: list[tuple[str, str, str]] = []
     linked: set[frozenset[str]] = set()
 
@@ -288,6 +387,11 @@ def _interaction_pairs(roles: dict[str, list[str]]) -> list[tuple[str, str, str]
     return pairs
 
 
+def _role_triples(event: str, roles: dict[str, dict[str, str]], actor: str) -> list[Triple]:
+    """The role triples that put `actor` in `event` (one per role it has there)."""
+    return [[event, PT + role, actor, by[actor]] for role, by in sorted(roles.items()) if actor in by]
+
+
 # ---------------------------------------------------------------- views
 
 def _interaction(cat: _Catalogue) -> nx.MultiDiGraph:
@@ -304,43 +408,53 @@ def _interaction(cat: _Catalogue) -> nx.MultiDiGraph:
             for node in (a, b):
                 if node not in graph:
                     cat.add_node(graph, node)
-            graph.add_edge(a, b, key=f"{event}|{relation}",
-                           **_event_edge(cat, event, relation, codes, cat.attrs[event]["layer"]))
+            proof = _role_triples(event, roles, a) + _role_triples(event, roles, b)
+            graph.add_edge(a, b, key=f"{event}|{relation}", **_event_edge(
+                cat, event, relation, cat.attrs[event]["kind_label"], proof, codes))
     return graph
+
+
+_POLARITY_RELATION = {"support": "supports", "oppose": "opposes", "conditionalSupport": "conditionallySupports"}
 
 
 def _stance_rows(cat: _Catalogue) -> list[dict[str, Any]]:
     """Current stances: stance nodes no later stance supersedes, then direct edges the rules derived."""
-    rows = run_select(cat.store, """SELECT ?st ?h ?t ?pol ?sign ?ev WHERE {
-        ?st a pt:Stance ; pt:holder ?h ; pt:target ?t ; pt:polarity ?pol .
-        OPTIONAL { ?pol pt:sign ?sign } OPTIONAL { ?st pt:expressedIn ?ev }
+    rows = run_select(cat.store, """SELECT ?st ?h ?t ?pol ?sign ?ev ?gh ?gt ?gp ?ge WHERE {
+        GRAPH ?gh { ?st pt:holder ?h } GRAPH ?gt { ?st pt:target ?t } GRAPH ?gp { ?st pt:polarity ?pol }
+        OPTIONAL { ?pol pt:sign ?sign } OPTIONAL { GRAPH ?ge { ?st pt:expressedIn ?ev } }
         FILTER NOT EXISTS { ?later pt:supersedes ?st } }""", cat.layers)
-    relation = {"support": "supports", "oppose": "opposes", "conditionalSupport": "conditionallySupports"}
     out: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for row in sorted(rows, key=lambda r: (r["st"], r.get("ev", ""))):
+    for row in sorted(rows, key=lambda r: (r["st"], r.get("ev", ""), *(_LAYER_ORDER.index(_GRAPH_LAYER[r[g]])
+                                                                       for g in ("gh", "gt", "gp")))):
         key = (row["h"], row["t"], row["st"])
         if key in out or row["st"] not in cat.attrs:
             continue
         st = cat.attrs[row["st"]]
-        rel = relation[_local(row["pol"])]
+        rel = _POLARITY_RELATION[_local(row["pol"])]
         event = row.get("ev", "")
+        proof = [[row["st"], PT + "holder", row["h"], _GRAPH_LAYER[row["gh"]]],
+                 [row["st"], PT + "target", row["t"], _GRAPH_LAYER[row["gt"]]],
+                 [row["st"], PT + "polarity", row["pol"], _GRAPH_LAYER[row["gp"]]]]
+        if event:
+            proof.append([row["st"], PT + "expressedIn", event, _GRAPH_LAYER[row["ge"]]])
+        dates = _dates_of(st) if (st["earliest"] or st["latest"] or event not in cat.attrs) else _dates_of(cat.attrs[event])
         out[key] = {"holder": row["h"], "target": row["t"], "key": row["st"], "attrs": _edge(
-            rel, label=st["label"], event=event, layer=st["layer"],
+            rel, cat.term_label(PT + rel), proof, label=st["label"], event=event,
             kind=cat.attrs[event]["kind"] if event in cat.attrs else "",
-            date=st["date"] or (cat.attrs[event]["date"] if event in cat.attrs else ""),
-            earliest=st["earliest"], latest=st["latest"], sign=int(row.get("sign", _STANCE_EDGES[rel])),
+            kind_label=cat.attrs[event]["kind_label"] if event in cat.attrs else "",
+            **dates, sign=int(row.get("sign", _STANCE_EDGES[rel])),
             quotes=list(st["quotes"]), spans=[list(s) for s in st["spans"]], stance=row["st"])}
     covered = {(v["holder"], v["target"], v["attrs"]["relation"]) for v in out.values()}
     direct = run_select(cat.store, """SELECT ?h ?p ?t ?g WHERE { GRAPH ?g { ?h ?p ?t }
         VALUES ?p { pt:supports pt:opposes pt:conditionallySupports } }""", cat.layers)
-    for row in sorted(direct, key=lambda r: (r["h"], r["p"], r["t"], r["g"])):
+    for row in sorted(direct, key=lambda r: (r["h"], r["p"], r["t"], _LAYER_ORDER.index(_GRAPH_LAYER[r["g"]]))):
         rel = _local(row["p"])
         if (row["h"], row["t"], rel) in covered:
             continue
         covered.add((row["h"], row["t"], rel))
-        layer = _GRAPH_LAYER[row["g"]]
         out[(row["h"], row["t"], rel)] = {"holder": row["h"], "target": row["t"], "key": rel, "attrs": _edge(
-            rel, label=rel, layer=layer, sign=_STANCE_EDGES[rel], stance="")}
+            rel, cat.term_label(row["p"]), [[row["h"], row["p"], row["t"], _GRAPH_LAYER[row["g"]]]],
+            sign=_STANCE_EDGES[rel], stance="")}
     return [v for _, v in sorted(out.items())]
 
 
@@ -356,17 +470,24 @@ def _stance(cat: _Catalogue) -> nx.MultiDiGraph:
     return graph
 
 
+_RELATION_WORDS = {"supports": "for", "conditionallySupports": "for, on a condition", "opposes": "against"}
+
+
 def agreement_from_stances(stances: nx.MultiDiGraph) -> nx.Graph:
     """Actor-to-actor agreement: +1 per target both take the same side on, -1 per opposite sides.
 
     Edge `sign` is the sign of the net count (`weight`); `agree`/`disagree` count targets;
-    `targets` lists them. Conditional support counts as support (pt:sign +1).
+    `targets` lists them and `agreements` says, per target, where each stands and in which words.
+    Conditional support counts as support (pt:sign +1).
     """
     sides: dict[str, dict[str, int]] = defaultdict(dict)
-    for holder, target, data in stances.edges(data=True):
+    behind: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for holder, target, data in sorted(stances.edges(data=True), key=lambda e: (e[0], e[1], e[2]["relation"],
+                                                                                   e[2].get("stance", ""))):
         if data["sign"]:
             # Two stances of one holder on one target (e.g. inferred proposer support): keep the sum's sign.
             sides[target][holder] = sides[target].get(holder, 0) + data["sign"]
+            behind[(holder, target)].append(data)
     graph = nx.Graph(name="agreement")
     tally: dict[tuple[str, str], dict[str, list[str]]] = defaultdict(lambda: {"agree": [], "disagree": []})
     for target in sorted(sides):
@@ -381,20 +502,29 @@ def agreement_from_stances(stances: nx.MultiDiGraph) -> nx.Graph:
         net = len(counts["agree"]) - len(counts["disagree"])
         sign = (net > 0) - (net < 0)
         relation = {1: "agrees", -1: "disagrees", 0: "mixed"}[sign]
-        graph.add_edge(a, b, **_edge(relation, label=f"{relation} on {len(counts['agree']) + len(counts['disagree'])} target(s)",
-                                     layer=_edge_layer(stances, (a, b), counts["agree"] + counts["disagree"]),
-                                     sign=sign, weight=net,
+        targets = sorted(counts["agree"] + counts["disagree"])
+        agreements = [_agreement_row(stances, a, b, t, behind) for t in targets]
+        proof = [t for row in targets for x in (a, b) for d in behind[(x, row)] for t in d["evidence"]]
+        names = "; ".join(f"{row['label']} ({'same side' if row['same'] else 'opposite sides'})" for row in agreements)
+        caption = {1: "agree", -1: "disagree", 0: "agree and disagree"}[sign]
+        graph.add_edge(a, b, **_edge(relation, caption, proof, label=f"{caption} on {names}", sign=sign, weight=net,
                                      agree=len(counts["agree"]), disagree=len(counts["disagree"]),
-                                     targets=sorted(counts["agree"] + counts["disagree"])))
+                                     targets=targets, agreements=agreements,
+                                     quotes=sorted({q for row in agreements for q in row["a_quotes"] + row["b_quotes"]})))
     return graph
 
 
-def _edge_layer(stances: nx.MultiDiGraph, pair: tuple[str, str], targets: Iterable[str]) -> str:
-    """'asserted' when every stance of the pair on the targets they share is asserted, else the
-    weakest layer involved (their stances on other targets are not behind this edge)."""
-    shared = set(targets)
-    layers = {d["layer"] for _, t, d in stances.out_edges(pair, data=True) if t in shared and d["sign"]}
-    return max(layers, key=_LAYER_ORDER.index) if layers else "asserted"
+def _agreement_row(stances: nx.MultiDiGraph, a: str, b: str, target: str,
+                   behind: dict[tuple[str, str], list[dict[str, Any]]]) -> dict[str, Any]:
+    def where(x: str) -> tuple[str, list[str]]:
+        edges = behind[(x, target)]
+        relation = max((d["relation"] for d in edges), key=lambda r: (r != "supports", r))
+        return _RELATION_WORDS.get(relation, relation), sorted({q for d in edges for q in d["quotes"]})
+
+    (a_side, a_quotes), (b_side, b_quotes) = where(a), where(b)
+    same = sum(d["sign"] for d in behind[(a, target)]) * sum(d["sign"] for d in behind[(b, target)]) > 0
+    return {"target": target, "label": stances.nodes[target].get("label", _local(target)), "same": same,
+            "a": a, "a_side": a_side, "a_quotes": a_quotes, "b": b, "b_side": b_side, "b_quotes": b_quotes}
 
 
 def _timeline(cat: _Catalogue) -> nx.MultiDiGraph:
@@ -415,54 +545,76 @@ def _timeline(cat: _Catalogue) -> nx.MultiDiGraph:
         chain = nx.DiGraph(list(order))
         if nx.is_directed_acyclic_graph(chain):
             reduced = set(nx.transitive_reduction(chain).edges())
+    precedes = cat.term_label(PT + "precedes")
     for (a, b), layer in sorted(order.items()):
         if layer == "asserted" or (a, b) in reduced:
-            graph.add_edge(a, b, key="precedes", **_edge("precedes", label="precedes", layer=layer))
+            graph.add_edge(a, b, key="precedes", **_edge("precedes", precedes, [[a, PT + "precedes", b, layer]]))
     rows = run_select(cat.store, "SELECT ?a ?b ?g WHERE { GRAPH ?g { ?a pt:partOf ?b } }", cat.layers)
+    part_of = cat.term_label(PT + "partOf")
     for row in sorted(rows, key=lambda r: (r["a"], r["b"], _LAYER_ORDER.index(_GRAPH_LAYER[r["g"]]))):
         if row["a"] in graph and row["b"] in graph and not graph.has_edge(row["a"], row["b"], key="partOf"):
-            graph.add_edge(row["a"], row["b"], key="partOf",
-                           **_edge("partOf", label="part of", layer=_GRAPH_LAYER[row["g"]]))
+            graph.add_edge(row["a"], row["b"], key="partOf", **_edge(
+                "partOf", part_of, [[row["a"], PT + "partOf", row["b"], _GRAPH_LAYER[row["g"]]]]))
     codes = _cameo(cat.store, cat.layers)
     for event, roles in sorted(_participants(cat.store, cat.layers).items()):
         if event not in graph:
             continue
         for role in _ROLES:
-            for actor in roles.get(role, []):
+            for actor, layer in roles.get(role, {}).items():
                 if actor not in cat.attrs:
                     continue
                 if actor not in graph:
                     cat.add_node(graph, actor)
-                edge = _event_edge(cat, event, "participant", codes, cat.attrs[event]["layer"])
-                edge["label"] = role
+                caption = f"took part as {cat.term_label(PT + role)}"
+                edge = _event_edge(cat, event, "participant", caption, [[event, PT + role, actor, layer]], codes)
                 graph.add_edge(actor, event, key=f"participant|{role}", role=role, **edge)
     return graph
 
 
 def _actor_issue(cat: _Catalogue) -> nx.MultiDiGraph:
-    """Actor → issue, one edge per stance on the issue or on a target that concerns it."""
-    concerns: dict[str, set[str]] = defaultdict(set)
-    rows = run_select(cat.store, """SELECT ?t ?i WHERE { ?t (pt:concerns|pt:hasProvision/pt:concerns|pt:provisionOf/pt:concerns) ?i }""",
-                cat.layers)
-    for row in rows:
+    """Actor → issue: a signed position when a stance targets the issue itself; an unsigned
+    `stanceConcerning` link when the stance, or its target, pt:concerns the issue (see the table)."""
+    concerns: dict[str, dict[str, str]] = defaultdict(dict)
+    rows = run_select(cat.store, "SELECT ?t ?i ?g WHERE { GRAPH ?g { ?t pt:concerns ?i } }", cat.layers)
+    for row in sorted(rows, key=lambda r: (r["t"], r["i"], _LAYER_ORDER.index(_GRAPH_LAYER[r["g"]]))):
         if cat.is_a(row["i"], "Issue"):
-            concerns[row["t"]].add(row["i"])
+            concerns[row["t"]].setdefault(row["i"], _GRAPH_LAYER[row["g"]])
     graph = nx.MultiDiGraph(name="actor-issue")
-    for row in _stance_rows(cat):
-        holder, target = row["holder"], row["target"]
-        if holder not in cat.attrs or not cat.is_a(holder, "Actor"):
+    concerning = cat.term_label(PT + "concerns")
+
+    def add(holder: str, issue: str, key: str, attrs: dict[str, Any]) -> None:
+        for node, side in ((holder, 0), (issue, 1)):
+            if node not in graph:
+                cat.add_node(graph, node, bipartite=side)
+        graph.add_edge(holder, issue, key=key, **attrs)
+
+    for srow in _stance_rows(cat):
+        holder, target, stance = srow["holder"], srow["target"], srow["attrs"]["stance"]
+        if holder not in cat.attrs or not cat.is_a(holder, "Actor") or target not in cat.attrs:
             continue
-        issues = {target} if cat.is_a(target, "Issue") else concerns.get(target, set())
-        for issue in sorted(issues):
+        if cat.is_a(target, "Issue"):
+            add(holder, target, srow["key"], dict(srow["attrs"], via=target))
+            continue
+        ties = {issue: [stance, layer] for issue, layer in concerns.get(stance, {}).items()} if stance else {}
+        for issue, layer in concerns.get(target, {}).items():
+            ties.setdefault(issue, [target, layer])
+        for issue, (tied, layer) in sorted(ties.items()):
             if issue not in cat.attrs:
                 continue
-            for node, side in ((holder, 0), (issue, 1)):
-                if node not in graph:
-                    cat.add_node(graph, node, bipartite=side)
-            attrs = dict(row["attrs"], via=target)
-            attrs["label"] = f"{attrs['relation']} via {cat.attrs[target]['label']}" if target != issue else attrs["relation"]
-            graph.add_edge(holder, issue, key=f"{row['key']}|{target}", **attrs)
+            attrs = dict(srow["attrs"], via=target, sign=0, relation="stanceConcerning",
+                         stance_relation=srow["attrs"]["relation"])
+            attrs["evidence"] = sorted(srow["attrs"]["evidence"] + [[tied, PT + "concerns", issue, layer]])
+            attrs["layer"] = _weaker(*(t[3] for t in attrs["evidence"]))
+            attrs["caption"] = (f"{srow['attrs']['caption']} {cat.attrs[target]['label']}, which {concerning} it"
+                                if tied == target else f"{srow['attrs']['caption']} {cat.attrs[target]['label']}; "
+                                f"the stance {concerning} it")
+            add(holder, issue, f"{srow['key']}|{target}", attrs)
     return graph
+
+
+# A property whose label fits only some subjects: pt:proposes links a proposal act to what it
+# puts forward, and an answer (a rejection or an acceptance) to what it answers.
+_ANSWERS = {"Rejection", "Acceptance"}
 
 
 def _whole(cat: _Catalogue) -> nx.MultiDiGraph:
@@ -471,7 +623,6 @@ def _whole(cat: _Catalogue) -> nx.MultiDiGraph:
         cat.add_node(graph, node)
     rows = run_select(cat.store, "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?o) && ?p != rdf:type) }",
                 cat.layers)
-    prefixes = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
     seen: dict[tuple[str, str, str], str] = {}
     for row in rows:
         s, p, o, layer = row["s"], row["p"], row["o"], _GRAPH_LAYER[row["g"]]
@@ -483,31 +634,48 @@ def _whole(cat: _Catalogue) -> nx.MultiDiGraph:
         key = (s, p, o)
         seen[key] = min(seen.get(key, layer), layer, key=_LAYER_ORDER.index)
     for (s, p, o), layer in sorted(seen.items()):
-        name = next((f"{pre}:{p[len(iri):]}" for pre, iri in prefixes if p.startswith(iri)), p)
-        relation = _local(p) if p.startswith(PT) else name
-        graph.add_edge(s, o, key=relation, **_edge(relation, label=relation, layer=layer))
+        relation = _local(p) if p.startswith(PT) else _prefixed(p)
+        caption = cat.term_label(p)
+        if p == PT + "proposes" and cat.classes.get(s, set()) & _ANSWERS:
+            caption = "answers"
+        graph.add_edge(s, o, key=relation, **_edge(relation, caption, [[s, p, o, layer]]))
     if "external" in cat.layers:
         _add_outside_dates(cat, graph)
     return graph
 
 
+def _prefixed(iri: str) -> str:
+    prefixes = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+    return next((f"{pre}:{iri[len(ns):]}" for pre, ns in prefixes if iri.startswith(ns)), iri)
+
+
 def _add_outside_dates(cat: _Catalogue, graph: nx.MultiDiGraph) -> None:
     """The external layer's dates from outside reporting, each a node about its event, so that the
     whole-graph page can switch the external layer on and off like the inferred one."""
-    rows = run_select(cat.store, """SELECT ?d ?e ?label ?early ?late ?source WHERE { GRAPH ?g {
+    rows = run_select(cat.store, """SELECT ?d ?e ?label ?early ?late ?stamp ?source WHERE { GRAPH ?g {
         ?d schema:about ?e ; rdfs:label ?label .
         OPTIONAL { ?d sem:hasEarliestBeginTimeStamp ?early } OPTIONAL { ?d sem:hasLatestEndTimeStamp ?late }
-        OPTIONAL { ?d dcterms:source ?source } } }""", ("external",), vocabulary=False)
+        OPTIONAL { ?d sem:hasTimeStamp ?stamp } OPTIONAL { ?d dcterms:source ?source } } }""", ("external",),
+                      vocabulary=False)
     for row in sorted(rows, key=lambda r: (r["d"], r["e"])):
         if row["e"] not in graph or row["d"] in graph:
             continue
-        early, late = row.get("early", "")[:10], row.get("late", "")[:10]
+        stamp = row.get("stamp", "")[:10]
+        early, late = row.get("early", "")[:10] or stamp, row.get("late", "")[:10] or stamp
+        source = row.get("source", "")
         # the source goes into the label: quotes are the article's words only
-        label = f"{row['label']} (source: {row['source']})" if row.get("source") else row["label"]
-        graph.add_node(row["d"], label=label, kind="OutsideDate", layer="external",
-                       date=early if early and early == late else "", earliest=early, latest=late,
-                       quotes=[], spans=[], wikidata="", dbpedia="", geonames="")
-        graph.add_edge(row["d"], row["e"], key="about", **_edge("about", label="dates", layer="external"))
+        label = f"{row['label']} (source: {source})" if source else row["label"]
+        dating = _no_dates()
+        dating.update(date=early if early and early == late else "", earliest=early, latest=late)
+        for key in ("date", "earliest", "latest"):
+            if dating[key]:
+                dating[f"{key}_layer"], dating[f"{key}_source"] = "external", source
+        dating["dates_by_layers"] = {"external": {k: v for k, v in dating.items() if k != "dates_by_layers"}}
+        graph.add_node(row["d"], label=label, kind="OutsideDate", kind_label="date from outside reporting",
+                       layer="external", **dating, quotes=[], spans=[], wikidata="", dbpedia="", geonames="",
+                       duration="")
+        graph.add_edge(row["d"], row["e"], key="about", **_edge(
+            "about", "dates", [[row["d"], PREFIXES["schema"] + "about", row["e"], "external"]]))
 
 
 _BUILDERS = {"interaction": _interaction, "stance": _stance, "timeline": _timeline,
@@ -535,6 +703,234 @@ def build_views(store: ox.Store, names: Iterable[str], layers: Sequence[str] = D
             views[name] = _BUILDERS[name](cat)
         views[name].graph["layers"] = ",".join(cat.layers)
     return views
+
+
+# ---------------------------------------------------------------- dates
+
+_BOUND_KEYS = {"hasTimeStamp": "date", "hasEarliestBeginTimeStamp": "earliest", "hasLatestEndTimeStamp": "latest"}
+ONGOING = PT + "ongoing"
+_DATE_ATTRS = ("date", "date_layer", "date_source", "earliest", "earliest_layer", "earliest_source", "earliest_via",
+               "latest", "latest_layer", "latest_source", "latest_via", "status", "order", "conflicts")
+
+
+def _weaker(*layers: str) -> str:
+    return max(layers, key=_LAYER_ORDER.index)
+
+
+@dataclass(frozen=True)
+class Bound:
+    """One end of a dating: a day, the layer it rests on, who says so (outside dates) and the node
+    whose date it is when it was carried over from another node."""
+
+    day: str
+    layer: str
+    source: str = ""
+    via: str = ""
+
+    def rank(self) -> int:
+        return _LAYER_ORDER.index(self.layer)
+
+
+@dataclass
+class DateFacts:
+    """Everything the chosen layers say about time, read once: bounds, order links, parts, statuses."""
+
+    bounds: list[tuple[str, str, Bound]] = field(default_factory=list)  # (node, date|earliest|latest, bound)
+    precedes: list[tuple[str, str, str]] = field(default_factory=list)  # (before, after, layer)
+    part_of: list[tuple[str, str, str]] = field(default_factory=list)  # (part, whole, layer)
+    status: list[tuple[str, str, str]] = field(default_factory=list)  # (node, status IRI, layer)
+
+
+def read_date_facts(store: ox.Store, layers: Sequence[str]) -> DateFacts:
+    facts = DateFacts()
+    rows = run_select(store, """SELECT ?s ?p ?d ?g ?src WHERE { GRAPH ?g { ?s ?p ?d
+        VALUES ?p { sem:hasTimeStamp sem:hasEarliestBeginTimeStamp sem:hasLatestEndTimeStamp } }
+        OPTIONAL { GRAPH ?g { ?s dcterms:source ?src } } }""", layers, vocabulary=False)
+    for row in rows:
+        layer = _GRAPH_LAYER[row["g"]]
+        source = row.get("src", "") if layer == "external" else ""
+        facts.bounds.append((row["s"], _BOUND_KEYS[_local(row["p"])], Bound(row["d"][:10], layer, source)))
+    if "external" in layers:
+        # Dates from outside reporting sit on their own nodes (with their source) about the event.
+        rows = run_select(store, """SELECT ?x ?s ?p ?d ?src WHERE { GRAPH ?g { ?x schema:about ?s ; ?p ?d
+            VALUES ?p { sem:hasTimeStamp sem:hasEarliestBeginTimeStamp sem:hasLatestEndTimeStamp }
+            OPTIONAL { ?x dcterms:source ?src } } }""", ("external",), vocabulary=False)
+        for row in rows:
+            facts.bounds.append((row["s"], _BOUND_KEYS[_local(row["p"])],
+                                 Bound(row["d"][:10], "external", row.get("src", "") or row["x"])))
+    for prop, target in (("precedes", facts.precedes), ("partOf", facts.part_of), ("status", facts.status)):
+        rows = run_select(store, f"SELECT ?a ?b ?g WHERE {{ GRAPH ?g {{ ?a pt:{prop} ?b }} }}", layers, vocabulary=False)
+        target.extend((row["a"], row["b"], _GRAPH_LAYER[row["g"]]) for row in rows)
+    facts.bounds.sort(key=lambda b: (b[0], b[1], b[2].day, b[2].rank(), b[2].source))
+    for items in (facts.precedes, facts.part_of, facts.status):
+        items.sort()
+    return facts
+
+
+def _tighter(new: Bound, old: Bound | None, end: str) -> bool:
+    """True when `new` is a tighter bound than `old` (equal days: the stronger layer wins)."""
+    if old is None:
+        return True
+    if new.day != old.day:
+        return new.day > old.day if end == "earliest" else new.day < old.day
+    return new.rank() < old.rank()
+
+
+def _describe(bound: Bound) -> str:
+    if bound.source:
+        return f"{bound.day} ({bound.layer}: {bound.source})"
+    return f"{bound.day} ({bound.layer}{', from ' + bound.via if bound.via else ''})"
+
+
+def solve_dates(facts: DateFacts, layers: Iterable[str], labels: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
+    """The dating attributes (see the module docstring) of every node the facts of `layers` date or order."""
+    chosen = set(layers)
+    ongoing = {n for n, st, layer in facts.status if layer in chosen and st == ONGOING}
+    statuses = {n: _local(st) for n, st, layer in sorted(facts.status, key=lambda f: _LAYER_ORDER.index(f[2]),
+                                                         reverse=True) if layer in chosen}
+    low: dict[str, Bound] = {}
+    high: dict[str, Bound] = {}
+    conflicts: dict[str, list[str]] = defaultdict(list)
+    for node, key, bound in facts.bounds:
+        if bound.layer not in chosen:
+            continue
+        if key in ("date", "earliest") and _tighter(bound, low.get(node), "earliest"):
+            low[node] = bound
+        if key in ("date", "latest") and not (node in ongoing and bound.layer != "asserted") \
+                and _tighter(bound, high.get(node), "latest"):
+            high[node] = bound
+    for node in sorted(set(low) & set(high)):
+        if low[node].day > high[node].day:  # the node's own bounds disagree: keep the stronger layer's
+            first, last = low[node], high[node]
+            drop = "earliest" if first.rank() > last.rank() else "latest"
+            conflicts[node].append(f"{'no earlier than' if drop == 'earliest' else 'no later than'} "
+                                   f"{_describe(first if drop == 'earliest' else last)} contradicts "
+                                   f"{_describe(last if drop == 'earliest' else first)}; the latter is kept")
+            (low if drop == "earliest" else high).pop(node)
+    # Bounds carried along the order: after (and within) an event, no earlier than its start;
+    # before an event (and within it), no later than its end.
+    forward_low: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    carry_high: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for a, b, layer in facts.precedes:
+        if layer in chosen and a != b:
+            forward_low[a].append((b, layer))
+            carry_high[b].append((a, layer))
+    for part, whole, layer in facts.part_of:
+        if layer in chosen and part != whole:
+            forward_low[whole].append((part, layer))
+            carry_high[whole].append((part, layer))
+    _propagate(low, high, forward_low, "earliest", conflicts, labels or {}, set())
+    _propagate(high, low, carry_high, "latest", conflicts, labels or {}, ongoing)
+    order = _order(facts, chosen, low, set(high), labels or {})
+    out: dict[str, dict[str, Any]] = {}
+    for node in sorted(set(low) | set(high) | set(order) | set(statuses) | set(conflicts)):
+        lo, hi = low.get(node), high.get(node)
+        same = lo is not None and hi is not None and lo.day == hi.day
+        out[node] = {
+            "date": lo.day if same else "",
+            "date_layer": _weaker(lo.layer, hi.layer) if same else "",
+            "date_source": "; ".join(dict.fromkeys(s for s in (lo.source, hi.source) if s)) if same else "",
+            "earliest": lo.day if lo else "", "earliest_layer": lo.layer if lo else "",
+            "earliest_source": lo.source if lo else "", "earliest_via": lo.via if lo else "",
+            "latest": hi.day if hi else "", "latest_layer": hi.layer if hi else "",
+            "latest_source": hi.source if hi else "", "latest_via": hi.via if hi else "",
+            "status": statuses.get(node, ""), "order": order.get(node, -1), "conflicts": conflicts.get(node, []),
+        }
+    return out
+
+
+def _propagate(bounds: dict[str, Bound], other: dict[str, Bound], links: dict[str, list[tuple[str, str]]],
+               end: str, conflicts: dict[str, list[str]], labels: dict[str, str], open_ended: set[str]) -> None:
+    """Carry `bounds` along `links` (node → [(next node, link layer)]) until nothing tightens.
+    A carried bound that would leave a node no possible day is not applied but recorded; nodes in
+    `open_ended` (ongoing states) take none."""
+    pending = sorted(n for n in bounds if n in links)
+    while pending:
+        node = pending.pop(0)
+        bound = bounds[node]
+        for nxt, layer in links[node]:
+            if nxt in open_ended:
+                continue
+            carried = Bound(bound.day, _weaker(bound.layer, layer), bound.source, bound.via or node)
+            if not _tighter(carried, bounds.get(nxt), end) or carried == bounds.get(nxt):
+                continue
+            against = other.get(nxt)
+            if against is not None and (carried.day > against.day if end == "earliest" else carried.day < against.day):
+                # The stronger layer wins: the article's order over an outside date, never the reverse.
+                keep_carried = carried.rank() < against.rank()
+                where = labels.get(carried.via, carried.via)
+                words = "after" if end == "earliest" else "before"
+                message = (f"{'no earlier than' if end == 'earliest' else 'no later than'} {carried.day} "
+                           f"({carried.layer}: {words} {where}) contradicts "
+                           f"{'no later than' if end == 'earliest' else 'no earlier than'} {_describe(against)}; "
+                           f"the {'former' if keep_carried else 'latter'} is kept")
+                if message not in conflicts[nxt]:
+                    conflicts[nxt].append(message)
+                if not keep_carried:
+                    continue
+                other.pop(nxt)
+            bounds[nxt] = carried
+            if nxt in links and nxt not in pending:
+                pending.append(nxt)
+
+
+def _order(facts: DateFacts, chosen: set[str], low: dict[str, Bound], bounded: set[str],
+           labels: dict[str, str]) -> dict[str, int]:
+    """Ranks in a topological order of pt:precedes and pt:partOf (whole before part) of every node
+    that is ordered or bounded."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(sorted(set(low) | bounded))
+    graph.add_edges_from(sorted((a, b) for a, b, layer in facts.precedes if layer in chosen and a != b))
+    graph.add_edges_from(sorted((w, p) for p, w, layer in facts.part_of if layer in chosen and p != w))
+    if not nx.is_directed_acyclic_graph(graph):
+        # Contradictory order links: rank the strongly connected groups, members side by side.
+        groups = nx.condensation(graph)
+        members = groups.graph["mapping"]
+        rank = {}
+        for i, group in enumerate(nx.lexicographical_topological_sort(groups, key=lambda g: min(groups.nodes[g]["members"]))):
+            for node in groups.nodes[group]["members"]:
+                rank[node] = i
+        ordered = sorted(members, key=lambda n: (rank[n], n))
+        return {node: i for i, node in enumerate(ordered)}
+    key: dict[str, str] = {}
+    for node in reversed(list(nx.topological_sort(graph))):
+        # an event the data does not date goes just before the earliest of what follows it
+        after = [key[s] for s in graph.successors(node)]
+        key[node] = low[node].day if node in low else min(after, default="9999-12-31")
+    ranked = nx.lexicographical_topological_sort(
+        graph, key=lambda n: (key[n], 1 if n in low else 0, labels.get(n, ""), n))
+    return {node: i for i, node in enumerate(ranked)}
+
+
+def _layer_combinations(layers: Sequence[str]) -> list[tuple[str, ...]]:
+    chosen = [name for name in _LAYER_ORDER if name in layers]
+    return [combo for size in range(1, len(chosen) + 1) for combo in combinations(chosen, size)]
+
+
+def date_attributes(store: ox.Store, layers: Sequence[str], labels: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """node → its dating attributes for `layers`, with `dates_by_layers` for every combination of them."""
+    facts = read_date_facts(store, layers)
+    full = solve_dates(facts, layers, labels)
+    by_combo = {",".join(combo): solve_dates(facts, combo, labels) for combo in _layer_combinations(layers)}
+    blank = {k: v for k, v in _no_dates().items() if k != "dates_by_layers"}
+    for node, attrs in full.items():
+        attrs["dates_by_layers"] = {name: dating.get(node, _copy(blank)) for name, dating in by_combo.items()}
+    return full
+
+
+def _no_dates() -> dict[str, Any]:
+    empty: dict[str, Any] = dict.fromkeys(_DATE_ATTRS, "")
+    empty.update(order=-1, conflicts=[], dates_by_layers={})
+    return empty
+
+
+def _dates_of(attrs: dict[str, Any]) -> dict[str, Any]:
+    """The dating attributes of a node, copied, for an edge that stands for it."""
+    return {key: _copy_value(attrs[key]) for key in (*_DATE_ATTRS, "dates_by_layers")}
+
+
+def _copy_value(value: Any) -> Any:
+    return json.loads(json.dumps(value)) if isinstance(value, (list, dict)) else value
 
 
 # ---------------------------------------------------------------- Gephi files
