@@ -58,7 +58,9 @@ def _query(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from kg.serve import serve
 
-    return serve(args.out, host=args.host, port=args.port, timeout=args.timeout)
+    return serve(find_project(), args.out, host=args.host, port=args.port, timeout=args.timeout,
+                 workers=args.workers, allow_service=args.allow_service, max_query_size=args.max_query_size,
+                 max_depth=args.max_depth)
 
 
 def _push(args: argparse.Namespace) -> int:
@@ -133,7 +135,17 @@ def parser() -> argparse.ArgumentParser:
     p = command("serve", _serve, "serve the dataset on a local read-only SPARQL endpoint with a query UI")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=7878)
-    p.add_argument("--timeout", type=float, default=30.0, help="query timeout in seconds")
+    p.add_argument("--timeout", type=float, default=30.0,
+                   help="seconds a query may run before its worker is killed (default 30)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="query worker processes (default: the number of CPUs, at least 2)")
+    p.add_argument("--allow-service", action="store_true",
+                   help="let queries call other endpoints with SERVICE (refused by default: the endpoint "
+                   "would fetch any URL it is given)")
+    p.add_argument("--max-query-size", type=int, default=64 * 1024, metavar="BYTES",
+                   help="longest query accepted, in bytes of UTF-8 (default 65536)")
+    p.add_argument("--max-depth", type=int, default=64,
+                   help="deepest nesting of ( { [ accepted (default 64)")
 
     p = command("push", _push, "upload the dataset to a SPARQL 1.1 Graph Store HTTP Protocol endpoint")
     p.add_argument("--endpoint", required=True,

@@ -1,25 +1,33 @@
 """`kg serve`: the built dataset on a local, read-only SPARQL 1.1 endpoint with a query page.
 
-The Oxigraph server (`oxigraph serve-read-only`, from the `oxigraph` PyPI
-package) does the serving; it ships a YASGUI query page at its root. The
-dataset is loaded once into OUT/oxigraph-store and reloaded only when
-OUT/dataset.trig changes (its SHA-256 is kept in OUT/oxigraph-store.sha256).
-The union of the layers is the default graph; each layer stays queryable as
-its named graph.
+The front (kg.endpoint, Starlette on uvicorn) checks every request before the
+engine sees it and hands queries to worker processes (kg.endpoint_workers)
+that hold the store read-only. The dataset is loaded once into
+OUT/oxigraph-store and reloaded only when OUT/dataset.trig changes (its
+SHA-256 is kept in OUT/oxigraph-store.sha256); a lock file keeps two serves
+on one --out from loading it at the same time. The union of the layers is the
+default graph; each layer stays queryable as its named graph.
 """
 
 from __future__ import annotations
 
 import hashlib
 import ipaddress
+import os
+import resource
 import shutil
 import signal
+import socket
 import sys
 from pathlib import Path
 
 from kg.problems import EXIT_OK, KgError
+from kg.project import Project
 
 STORE_DIR = "oxigraph-store"
+TITLE = "Peace talks knowledge graph: SPARQL query"
+# 1,000 idle or half-open connections must not use up the descriptors the front needs.
+WANTED_DESCRIPTORS = 8192
 
 
 def dataset_path(out: Path) -> Path:
@@ -42,24 +50,34 @@ def _sha256(path: Path) -> str:
 def prepare_store(out: Path) -> Path:
     """OUT/oxigraph-store holding OUT/dataset.trig, (re)loaded when the dataset changed.
 
-    Loads into a temporary folder and renames it, so an interrupted load never
-    leaves a half-filled store behind.
+    Under OUT/oxigraph-store.lock, so that a second serve waits and then reuses
+    the store instead of loading over the first. Loads into a temporary folder
+    and renames it, so an interrupted load never leaves a half-filled store.
     """
-    from kg.servers import load_oxigraph_store
+    import pyoxigraph as ox
+    from filelock import FileLock
 
     dataset = dataset_path(out)
     store = out / STORE_DIR
     stamp = out / (STORE_DIR + ".sha256")
-    digest = _sha256(dataset)
-    if store.is_dir() and stamp.is_file() and stamp.read_text(encoding="ascii").strip() == digest:
-        return store
-    partial = out / (STORE_DIR + ".partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    load_oxigraph_store(partial, dataset)
-    stamp.unlink(missing_ok=True)
-    shutil.rmtree(store, ignore_errors=True)
-    partial.rename(store)
-    stamp.write_text(digest + "\n", encoding="ascii")
+    with FileLock(out / (STORE_DIR + ".lock")):
+        digest = _sha256(dataset)
+        if store.is_dir() and stamp.is_file() and stamp.read_text(encoding="ascii").strip() == digest:
+            return store
+        partial = out / (STORE_DIR + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        try:
+            loading = ox.Store(str(partial))
+            loading.bulk_load(path=str(dataset), format=ox.RdfFormat.TRIG)
+            loading.flush()
+            del loading
+        except (OSError, SyntaxError, ValueError) as error:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise KgError(f"{dataset}: cannot load it into the store: {error}") from None
+        stamp.unlink(missing_ok=True)
+        shutil.rmtree(store, ignore_errors=True)
+        partial.rename(store)
+        stamp.write_text(digest + "\n", encoding="ascii")
     return store
 
 
@@ -72,39 +90,79 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def serve(out: Path, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0) -> int:
-    """Serve OUT's dataset until Ctrl-C (or SIGTERM); then stop the server and return 0."""
-    from kg.servers import port_free, start_oxigraph, url_host
+def url_host(host: str) -> str:
+    """A host as written in a URL: IPv6 addresses in brackets."""
+    return f"[{host}]" if ":" in host else host
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket, made here so that a taken port is a clear error before anything starts."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host.strip("[]"), port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise KgError(f"{host}:{port}: address in use or not available: choose another --port or --host") from None
+    return sock
+
+
+def raise_descriptor_limit() -> None:
+    """Lift the soft limit on open files towards the hard one (a default 1,024 is too few)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = WANTED_DESCRIPTORS if hard == resource.RLIM_INFINITY else min(WANTED_DESCRIPTORS, hard)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+
+
+def serve(project: Project, out: Path, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0, *,
+          workers: int | None = None, allow_service: bool = False, max_query_size: int = 64 * 1024,
+          max_depth: int = 64) -> int:
+    """Serve OUT's dataset until Ctrl-C (or SIGTERM); then stop the front and its workers and return 0."""
+    import uvicorn
+
+    from kg.endpoint import Limits, create_app, page_config
+    from kg.endpoint_workers import Pool
+    from kg.library import load_library
 
     if not 0 < port < 65536:
         raise KgError(f"--port {port}: not a TCP port (1-65535)")
-    if timeout <= 0:
-        raise KgError(f"--timeout {timeout}: must be positive")
+    if not timeout > 0 or timeout == float("inf"):
+        raise KgError(f"--timeout {timeout:g}: must be a positive number of seconds")
+    workers = workers or max(2, os.cpu_count() or 2)
+    if workers < 1:
+        raise KgError(f"--workers {workers}: must be at least 1")
+    if max_query_size < 1 or max_depth < 1:
+        raise KgError("--max-query-size and --max-depth must be positive")
     if not is_loopback(host):
         print(f"warning: binding {host}: the endpoint is reachable from other machines "
               "(read-only, but anyone who can reach it can run queries)", file=sys.stderr)
-    if not port_free(host, port):
-        raise KgError(f"{host}:{port}: address in use or not available: choose another --port or --host")
-    store = prepare_store(out)
-    # SIGTERM stops us like Ctrl-C does, so the server is always stopped with us.
+    sock = bind(host, port)
+    limits = Limits(max_query_size, max_depth, allow_service)
+    config = page_config(load_library(project), limits, timeout, TITLE)
+    pool = Pool(prepare_store(out), workers, timeout)
+    # SIGTERM stops us as Ctrl-C does (uvicorn re-raises the signal it caught once it has shut down).
     signal.signal(signal.SIGTERM, _raise_interrupt)
-    # The server runs in its own session: Ctrl-C reaches only us, and we stop it.
-    server = start_oxigraph(store, host=host, port=port, read_only=True, union_default_graph=True,
-                            timeout_s=timeout, new_session=True, log=out / "oxigraph-server.log")
+    raise_descriptor_limit()
     try:
+        pool.start()
         page = f"http://{url_host(host)}:{port}/"
         print(f"query page: {page}", flush=True)
         print(f"SPARQL endpoint: {page}query (read-only; default graph = union of the layers; "
-              f"timeout {timeout:g} s)", flush=True)
-        print(f"Oxigraph server pid {server.process.pid}; press Ctrl-C to stop", flush=True)
-        status = server.process.wait()
-        raise KgError(f"the Oxigraph server stopped by itself (status {status}); see {server.log}")
+              f"timeout {timeout:g} s; SERVICE {'allowed' if allow_service else 'refused'})", flush=True)
+        print(f"{workers} query workers; press Ctrl-C to stop", flush=True)
+        server = uvicorn.Server(uvicorn.Config(create_app(pool, limits, host, config), log_level="warning",
+                                               access_log=False, lifespan="off", timeout_keep_alive=5))
+        server.run(sockets=[sock])
     except KeyboardInterrupt:
-        server.stop()
-        print("stopped", flush=True)
-        return EXIT_OK
+        pass
     finally:
-        server.stop()
+        pool.stop()
+        sock.close()
+    print("stopped", flush=True)
+    return EXIT_OK
 
 
 def _raise_interrupt(signum: int, frame: object) -> None:

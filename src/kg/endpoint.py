@@ -1,0 +1,352 @@
+"""The HTTP front of `kg serve`: a SPARQL 1.1 Protocol endpoint and its query page, on Starlette.
+
+What reaches the query engine is checked here first, before anything parses it:
+its size, how deeply its brackets nest (the engine's parser recurses and
+overflows its stack on a few thousand), and whether it calls out with SERVICE
+(the endpoint would fetch any URL for anyone). The Host header must name this
+machine's loopback or the bound address, so that a web page on another name
+resolving to 127.0.0.1 (DNS rebinding) cannot query it. Queries run in worker
+processes (kg.endpoint_workers) that are killed when they run past the limit.
+The endpoint is read-only: updates are refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import re
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kg.endpoint_workers import Answer, LabelsRequest, Pool, QueryRequest
+from kg.library import Query
+from kg.namespaces import PREFIXES
+
+PACKAGE = Path(__file__).parent
+PAGE_DIR = PACKAGE / "templates" / "query"
+YASGUI_DIR = PACKAGE / "vendor" / "yasgui"
+# The page's own scripts and styles only: no inline code, nothing from another origin. The two
+# hashes are the fixed <style> sheets YASGUI's column resizer adds (its table layout, its drag cursor).
+RESIZER_STYLES = ("'sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk=' "
+                  "'sha256-c0O6TmFAkgpNbHxKAa1BrveWHHopjEtC47i0PzMudxg='")
+CSP = (f"default-src 'none'; script-src 'self'; style-src 'self' {RESIZER_STYLES}; img-src 'self' data:; "
+       "font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+MAX_LABEL_IRIS = 5000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a query may be before the engine sees it."""
+
+    max_bytes: int = 64 * 1024
+    max_depth: int = 64
+    allow_service: bool = False
+
+
+# --- checking a query before the engine parses it ---------------------------------------------
+
+# Strings, IRIs and comments are skipped whole: a bracket or the word SERVICE inside them counts for nothing.
+_TOKENS = re.compile(r'''
+    (?P<skip>"""(?:[^"\\]|\\.|"(?!""))*"""|'\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'
+           |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'
+           |<[^<>"{}|^`\\\x00-\x20]*>
+           |\#[^\n]*
+           |@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+  | (?P<open>[({\[])
+  | (?P<close>[)}\]])
+  | (?P<word>[?$]?[\w.-]*:[\w.%\\-]*|[?$]?\w+)
+''', re.VERBOSE)
+
+
+def check_query(text: str, limits: Limits) -> str | None:
+    """Why the query is refused (size, nesting, SERVICE), or None when it may run."""
+    size = len(text.encode("utf-8"))
+    if size > limits.max_bytes:
+        return f"the query is {size:,} bytes; kg serve accepts at most {limits.max_bytes:,} (--max-query-size)"
+    depth = 0
+    for match in _TOKENS.finditer(text):
+        kind = match.lastgroup
+        if kind == "open":
+            depth += 1
+            if depth > limits.max_depth:
+                return (f"the query nests brackets ( {{ [ more than {limits.max_depth} deep; "
+                        f"kg serve accepts at most {limits.max_depth} (--max-depth)")
+        elif kind == "close":
+            depth = max(depth - 1, 0)
+        elif kind == "word" and not limits.allow_service and match[0].upper() == "SERVICE":
+            return ("SERVICE is refused: this endpoint does not call other endpoints "
+                    "(start kg serve with --allow-service to allow federated queries)")
+    return None
+
+
+# --- content negotiation ---------------------------------------------------------------------
+
+# Media type -> pyoxigraph format name; the first of each table is the default.
+RESULT_TYPES = {
+    "application/sparql-results+json": "JSON", "application/json": "JSON",
+    "application/sparql-results+xml": "XML", "application/xml": "XML", "text/xml": "XML",
+    "text/csv": "CSV", "text/tab-separated-values": "TSV",
+}
+GRAPH_TYPES = {
+    "text/turtle": "TURTLE", "application/n-triples": "N_TRIPLES", "text/plain": "N_TRIPLES",
+    "application/rdf+xml": "RDF_XML", "application/ld+json": "JSON_LD",
+}
+
+
+def negotiate(accept: str, offered: dict[str, str]) -> str | None:
+    """The format of the offered media type the Accept header ranks highest (earliest offered on ties),
+    the first offered for no header, None when it accepts none of them."""
+    if not accept.strip():
+        return next(iter(offered.values()))
+    ranges: list[tuple[str, float]] = []
+    for part in accept.split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        ranges.append((media.lower(), quality))
+    best, best_rank = None, (0.0, 0)
+    for media, fmt in offered.items():
+        kind = media.split("/")[0] + "/*"
+        # the most specific range that matches decides this type's quality
+        matches = [(3 if r == media else 2 if r == kind else 1, q) for r, q in ranges if r in (media, kind, "*/*")]
+        if matches:
+            quality = max(matches)[1]
+            if quality > best_rank[0]:
+                best, best_rank = fmt, (quality, 0)
+    return best
+
+
+# --- the SPARQL 1.1 Protocol -----------------------------------------------------------------
+
+class Refused(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def plain(status: int, message: str) -> Response:
+    return Response(message + "\n", status_code=status, media_type="text/plain; charset=utf-8")
+
+
+def respond(answer: Answer) -> Response:
+    return Response(answer.body, status_code=answer.status, media_type=answer.media_type)
+
+
+async def read_body(request: Request, cap: int) -> bytes:
+    """The request body, refused with 413 as soon as it passes `cap` bytes (never read whole first)."""
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > cap:
+        raise Refused(413, f"the request body is {int(length):,} bytes; kg serve accepts at most {cap:,}")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > cap:
+            raise Refused(413, f"the request body passes {cap:,} bytes; kg serve accepts at most {cap:,}")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _text(data: bytes, what: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise Refused(400, f"{what} is not UTF-8 (byte {error.start})") from None
+
+
+async def protocol_params(request: Request, limits: Limits) -> list[tuple[str, str]]:
+    """The protocol's parameters (query, default-graph-uri, named-graph-uri, ...) from the URL and,
+    for a POST, the form or the application/sparql-query body."""
+    params = list(request.query_params.multi_items())
+    if request.method == "POST":
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind == "application/sparql-update":
+            raise Refused(403, READ_ONLY)
+        body = await read_body(request, 3 * limits.max_bytes + 8192)  # a form percent-encodes
+        if kind == "application/sparql-query":
+            params.append(("query", _text(body, "the query")))
+        elif kind == "application/x-www-form-urlencoded":
+            params += urllib.parse.parse_qsl(_text(body, "the form"), keep_blank_values=True)
+        else:
+            raise Refused(415, "POST a query as application/x-www-form-urlencoded (query=...) "
+                               "or as application/sparql-query")
+    return params
+
+
+READ_ONLY = "this endpoint is read-only: SPARQL updates are refused (the dataset changes only through kg build)"
+
+
+def query_request(params: list[tuple[str, str]], accept: str, limits: Limits) -> QueryRequest:
+    names = [name for name, _ in params]
+    if "update" in names:
+        raise Refused(403, READ_ONLY)
+    texts = [value for name, value in params if name == "query"]
+    if len(texts) != 1:
+        raise Refused(400, "send exactly one query: query=... in the URL or the form, "
+                           "or a body of type application/sparql-query" if not texts else
+                           f"{len(texts)} query parameters: send exactly one")
+    text = texts[0]
+    if reason := check_query(text, limits):
+        raise Refused(413 if reason.startswith("the query is ") else 400, reason)
+    if _is_update(text):
+        raise Refused(403, READ_ONLY)
+    graphs = {}
+    for name in ("default-graph-uri", "named-graph-uri"):
+        graphs[name] = tuple(_iri(value, name) for n, value in params if n == name)
+    return QueryRequest(text, negotiate(accept, RESULT_TYPES), negotiate(accept, GRAPH_TYPES),
+                        graphs["default-graph-uri"], graphs["named-graph-uri"])
+
+
+def _is_update(text: str) -> bool:
+    from kg.library import query_form
+    from kg.problems import KgError
+
+    try:
+        query_form(text)
+    except KgError:
+        return True
+    return False
+
+
+def _iri(value: str, name: str) -> str:
+    import pyoxigraph as ox
+
+    try:
+        return ox.NamedNode(value).value
+    except ValueError:
+        raise Refused(400, f"{name}: {value[:200]!r} is not an IRI") from None
+
+
+async def until_disconnected(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+async def answer_or_abandon(request: Request, pool: Pool, work: QueryRequest | LabelsRequest) -> Response:
+    """The worker's answer; if the client goes away first, its worker is killed (the work is ended)."""
+    running = asyncio.ensure_future(pool.run(work))
+    gone = asyncio.ensure_future(until_disconnected(request.receive))
+    await asyncio.wait({running, gone}, return_when=asyncio.FIRST_COMPLETED)
+    if running.done():
+        gone.cancel()
+        return respond(running.result())
+    running.cancel()
+    return plain(499, "the client went away")
+
+
+# --- the application -------------------------------------------------------------------------
+
+class Guard:
+    """Refuses a Host header that is not a loopback name or the bound address (DNS rebinding) and
+    adds the page's security headers to every response.
+
+    Starlette's TrustedHostMiddleware cuts a Host header at its first colon, so it cannot read
+    an IPv6 address ([::1]:7878); urllib's split can."""
+
+    def __init__(self, app: ASGIApp, bound_host: str):
+        self.app, self.bound_host = app, bound_host.strip("[]").lower()
+
+    def allowed(self, host_header: str, local_address: str | None) -> bool:
+        try:
+            name = urllib.parse.urlsplit("//" + host_header).hostname or ""
+        except ValueError:
+            return False
+        if name in ("localhost", self.bound_host) or name == (local_address or "").lower():
+            return True
+        try:
+            return ipaddress.ip_address(name).is_loopback
+        except ValueError:
+            return False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        host = Headers(scope=scope).get("host", "")
+        local = scope.get("server")
+        if not self.allowed(host, local[0] if local else None):
+            shown = host.encode("ascii", "backslashreplace").decode("ascii")[:100]
+            await plain(400, f"Host {shown!r} is not this endpoint's name: use 127.0.0.1 or localhost "
+                             "(names of other hosts are refused against DNS rebinding)")(scope, receive, send)
+            return
+
+        async def secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + SECURITY_HEADERS
+            await send(message)
+
+        await self.app(scope, receive, secured)
+
+
+SECURITY_HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"), (b"cross-origin-resource-policy", b"same-origin")]
+
+
+def page_config(library: list[Query], limits: Limits, timeout: float, title: str) -> dict:
+    """What the query page needs: the project's prefixes and the library queries as named examples."""
+    examples = [{"name": q.name, "summary": q.summary, "description": q.description, "query": q.text,
+                 "params": [{"name": p.name, "description": p.description} for p in q.params],
+                 "federated": q.federated}
+                for q in library if not q.check and (limits.allow_service or not q.federated)]
+    return {"title": title, "endpoint": "query", "labels": "labels", "prefixes": PREFIXES,
+            "examples": examples, "timeout": timeout, "maxBytes": limits.max_bytes,
+            "allowService": limits.allow_service}
+
+
+def create_app(pool: Pool, limits: Limits, bound_host: str, config: dict) -> ASGIApp:
+    async def query(request: Request) -> Response:
+        try:
+            params = await protocol_params(request, limits)
+            if request.method == "GET" and not params:
+                return plain(400, "no query: GET /query?query=... or POST it (SPARQL 1.1 Protocol); "
+                                  "the query page is at /")
+            work = query_request(params, request.headers.get("accept", ""), limits)
+        except Refused as refused:
+            return plain(refused.status, refused.message)
+        return await answer_or_abandon(request, pool, work)
+
+    async def update(request: Request) -> Response:
+        return plain(403, READ_ONLY)
+
+    async def labels(request: Request) -> Response:
+        """POST a JSON list of IRIs; get {iri: label} for those that have an rdfs:label."""
+        try:
+            iris = json.loads(_text(await read_body(request, 2 * 1024 * 1024), "the body"))
+        except (Refused, ValueError) as error:
+            return plain(getattr(error, "status", 400), getattr(error, "message", "send a JSON list of IRIs"))
+        if not isinstance(iris, list) or len(iris) > MAX_LABEL_IRIS or not all(isinstance(i, str) for i in iris):
+            return plain(400, f"send a JSON list of at most {MAX_LABEL_IRIS} IRIs (strings)")
+        return await answer_or_abandon(request, pool, LabelsRequest(tuple(dict.fromkeys(iris))))
+
+    async def page(request: Request) -> Response:
+        return FileResponse(PAGE_DIR / "index.html", media_type="text/html; charset=utf-8")
+
+    async def settings(request: Request) -> Response:
+        return JSONResponse(config)
+
+    app = Starlette(routes=[
+        Route("/", page),
+        Route("/query", query, methods=["GET", "POST"]),
+        Route("/update", update, methods=["GET", "POST"]),
+        Route("/labels", labels, methods=["POST"]),
+        Route("/page/config.json", settings),
+        Mount("/page", StaticFiles(directory=PAGE_DIR)),
+        Mount("/vendor/yasgui", StaticFiles(directory=YASGUI_DIR)),
+    ])
+    return Guard(app, bound_host)
