@@ -13,6 +13,7 @@ import asyncio
 import ctypes
 import json
 import multiprocessing
+import os
 import re
 import signal
 import sys
@@ -116,13 +117,13 @@ def _query(store, request: QueryRequest) -> Answer:
                 return Answer.text(406, "a CONSTRUCT or DESCRIBE query answers with RDF: accept text/turtle, "
                                         "application/n-triples, application/rdf+xml or application/ld+json")
             rdf = getattr(ox.RdfFormat, request.graph_format)
-            return Answer(200, rdf.media_type + _charset(rdf.media_type), result.serialize(format=rdf))
+            return Answer(200, rdf.media_type, result.serialize(format=rdf))
         if request.results_format is None:
             return Answer.text(406, "a SELECT or ASK query answers with SPARQL results: accept "
                                     "application/sparql-results+json, application/sparql-results+xml, "
                                     "text/csv or text/tab-separated-values")
         results = getattr(ox.QueryResultsFormat, request.results_format)
-        return Answer(200, results.media_type + _charset(results.media_type), result.serialize(format=results))
+        return Answer(200, results.media_type, result.serialize(format=results))
     except SyntaxError as error:
         return Answer.text(400, syntax_message(str(error), request.text))
     except (OSError, ValueError, RuntimeError) as error:
@@ -142,10 +143,6 @@ def syntax_message(message: str, text: str) -> str:
     source = lines[line - 1] if 0 < line <= len(lines) else ""
     return (f"syntax error at line {line}, column {column}: {reason}\n"
             f"    {source}\n    {' ' * max(column - 1, 0)}^")
-
-
-def _charset(media_type: str) -> str:
-    return "; charset=utf-8" if media_type.startswith("text/") else ""
 
 
 def _labels(store, iris: Sequence[str]) -> Answer:
@@ -173,11 +170,15 @@ class Worker:
     """One worker process and the front's end of its pipe."""
 
     def __init__(self, location: Path):
+        """Start the process; `wait_ready` then waits until it has opened the store."""
         self.connection, child = CONTEXT.Pipe()
         self.process = CONTEXT.Process(target=work, args=(str(location), child), daemon=True,
                                        name="kg-serve-worker")
         self.process.start()
         child.close()
+
+    def wait_ready(self) -> Worker:
+        """Block until the worker says it is ready; KgError (and the worker killed) if it cannot start."""
         if not self.connection.poll(START_TIMEOUT):
             self.kill()
             raise KgError(f"a query worker did not start within {START_TIMEOUT:.0f} s")
@@ -188,6 +189,7 @@ class Worker:
         if hello != "ready":
             self.kill()
             raise KgError(f"a query worker could not start: {hello}")
+        return self
 
     @property
     def pid(self) -> int:
@@ -203,6 +205,9 @@ class Worker:
             loop.remove_reader(descriptor)
             if future.done():
                 return
+            # uvloop makes a watched descriptor non-blocking; the answer may still be arriving, and the
+            # worker writes it in one go, so read it whole.
+            os.set_blocking(descriptor, True)
             try:
                 future.set_result(self.connection.recv())
             except (EOFError, OSError) as error:  # the worker died: its pipe closed
@@ -233,8 +238,8 @@ class Pool:
         self._replacing: set[asyncio.Future] = set()
 
     def start(self) -> None:
-        for _ in range(self.size):
-            self._add(Worker(self.location))
+        for worker in [Worker(self.location) for _ in range(self.size)]:
+            self._add(worker.wait_ready())
 
     def _add(self, worker: Worker) -> None:
         self.workers.add(worker)
@@ -267,10 +272,12 @@ class Pool:
         return answer
 
     def _replace(self, worker: Worker) -> None:
-        """Kill `worker` now; start its successor in a thread, so that the front keeps answering."""
+        """Kill `worker` now and start its successor; wait for it in a thread, so that the front keeps
+        answering. (The successor is started from this thread: Linux ties its death signal to the
+        thread that started it.)"""
         worker.kill()
         self.workers.discard(worker)
-        future = asyncio.get_running_loop().run_in_executor(None, Worker, self.location)
+        future = asyncio.get_running_loop().run_in_executor(None, Worker(self.location).wait_ready)
         self._replacing.add(future)
         future.add_done_callback(self._replaced)
 

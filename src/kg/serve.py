@@ -131,7 +131,7 @@ def serve(project: Project, out: Path, host: str = "127.0.0.1", port: int = 7878
         raise KgError(f"--port {port}: not a TCP port (1-65535)")
     if not timeout > 0 or timeout == float("inf"):
         raise KgError(f"--timeout {timeout:g}: must be a positive number of seconds")
-    workers = workers or max(2, os.cpu_count() or 2)
+    workers = max(2, os.cpu_count() or 2) if workers is None else workers
     if workers < 1:
         raise KgError(f"--workers {workers}: must be at least 1")
     if max_query_size < 1 or max_depth < 1:
