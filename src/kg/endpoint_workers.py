@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from kg.problems import KgError
 
@@ -104,7 +105,7 @@ def _query(store, request: QueryRequest) -> Answer:
 
     from kg.namespaces import PREFIXES
 
-    graphs = {"use_default_graph_as_union": not request.default_graphs}
+    graphs: dict[str, Any] = {"use_default_graph_as_union": not request.default_graphs}
     if request.default_graphs:
         graphs["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
     if request.named_graphs:
@@ -117,13 +118,13 @@ def _query(store, request: QueryRequest) -> Answer:
                 return Answer.text(406, "a CONSTRUCT or DESCRIBE query answers with RDF: accept text/turtle, "
                                         "application/n-triples, application/rdf+xml or application/ld+json")
             rdf = getattr(ox.RdfFormat, request.graph_format)
-            return Answer(200, rdf.media_type, result.serialize(format=rdf))
+            return Answer(200, rdf.media_type, result.serialize(format=rdf) or b"")
         if request.results_format is None:
             return Answer.text(406, "a SELECT or ASK query answers with SPARQL results: accept "
                                     "application/sparql-results+json, application/sparql-results+xml, "
                                     "text/csv or text/tab-separated-values")
         results = getattr(ox.QueryResultsFormat, request.results_format)
-        return Answer(200, results.media_type, result.serialize(format=results))
+        return Answer(200, results.media_type, result.serialize(format=results) or b"")
     except SyntaxError as error:
         return Answer.text(400, syntax_message(str(error), request.text))
     except (OSError, ValueError, RuntimeError) as error:
