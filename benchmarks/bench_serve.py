@@ -1,0 +1,141 @@
+"""Throughput and latency of `kg serve` (the front and its workers) beside the bare Oxigraph server.
+
+    python benchmarks/bench_serve.py --out build                # 10 s per query and server
+    python benchmarks/bench_serve.py --out build --seconds 20 --concurrency 20
+
+Both serve the same store folder (OUT/oxigraph-store) read-only, with the union of the layers as the
+default graph, on loopback. The client keeps `--concurrency` HTTP/1.1 keep-alive connections busy
+(threads spread over several processes, so that the client is not the bottleneck), POSTs the query as a
+form with Accept: application/sparql-results+json, and records each request's latency. Prints
+requests/s, p50 and p99 per server and query, the front/bare throughput ratio (goal: at least 0.70)
+and the machine's load average before and after (the client shares the machine with the servers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import multiprocessing
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SIMPLE = ("simple: one label",
+          "SELECT ?label WHERE { <https://w3id.org/peace-talks-kg/id/putin> "
+          "<http://www.w3.org/2000/01/rdf-schema#label> ?label }")
+LIBRARY_QUERY = "who-met-or-called-whom"
+
+
+def client(port: int, body: bytes, threads: int, seconds: float, results) -> None:
+    """One client process: `threads` keep-alive connections, each sending requests back to back."""
+    latencies: list[float] = []
+    errors = [0]
+    deadline = time.monotonic() + seconds
+
+    def loop() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        headers = {"Content-Type": "application/x-www-form-urlencoded",
+                   "Accept": "application/sparql-results+json"}
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            connection.request("POST", "/query", body, headers)
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                errors[0] += 1
+            latencies.append(time.perf_counter() - started)
+        connection.close()
+
+    workers = [threading.Thread(target=loop) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    results.put((latencies, errors[0]))
+
+
+def measure(port: int, query: str, concurrency: int, seconds: float) -> dict:
+    body = urllib.parse.urlencode({"query": query}).encode()
+    processes = min(concurrency, max(2, (os.cpu_count() or 2) * 2))
+    share = [concurrency // processes + (i < concurrency % processes) for i in range(processes)]
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    client(port, body, 2, 1.0, results)  # warm-up: caches, worker start-up
+    results.get()
+    started = time.monotonic()
+    clients = [context.Process(target=client, args=(port, body, n, seconds, results)) for n in share]
+    for process in clients:
+        process.start()
+    gathered = [results.get() for _ in clients]
+    for process in clients:
+        process.join()
+    elapsed = time.monotonic() - started
+    latencies = sorted(t for part, _ in gathered for t in part)
+    errors = sum(e for _, e in gathered)
+    return {"rate": len(latencies) / elapsed, "p50": statistics.median(latencies),
+            "p99": latencies[int(len(latencies) * 0.99) - 1], "requests": len(latencies), "errors": errors}
+
+
+def start_front(out: Path, port: int) -> subprocess.Popen:
+    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--out", str(out), "--port", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(3):
+        if not process.stdout.readline():
+            raise SystemExit(f"kg serve did not start: {process.stderr.read()}")
+    return process
+
+
+def load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def main() -> None:
+    from kg.library import find_query
+    from kg.project import find_project
+    from kg.serve import prepare_store
+    from kg.servers import free_port, start_oxigraph
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "build", help="a build folder (kg build)")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--concurrency", type=int, default=20)
+    args = parser.parse_args()
+
+    library = find_query(find_project(ROOT), LIBRARY_QUERY)
+    queries = [SIMPLE, (f"library: {LIBRARY_QUERY}", library.text)]
+    store = prepare_store(args.out)
+    print(f"load average before: {load()}; {os.cpu_count()} CPUs; concurrency {args.concurrency}, "
+          f"{args.seconds:g} s per run")
+    figures: dict[tuple[str, str], dict] = {}
+    with start_oxigraph(store, read_only=True, union_default_graph=True) as bare:
+        port = int(bare.base_url.rstrip("/").rsplit(":", 1)[1])
+        for name, text in queries:
+            figures[("bare", name)] = measure(port, text, args.concurrency, args.seconds)
+    front_port = free_port()
+    front = start_front(args.out, front_port)
+    try:
+        for name, text in queries:
+            figures[("front", name)] = measure(front_port, text, args.concurrency, args.seconds)
+    finally:
+        front.send_signal(signal.SIGINT)
+        front.wait(30)
+    print(f"load average after: {load()}")
+    print(f"{'query':<34} {'server':<28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for name, _ in queries:
+        for server, label in (("bare", "oxigraph serve-read-only"), ("front", "kg serve (front + workers)")):
+            f = figures[(server, name)]
+            print(f"{name:<34} {label:<28} {f['rate']:>8.0f} {f['p50'] * 1000:>8.1f} {f['p99'] * 1000:>8.1f} "
+                  f"{f['errors']:>7}")
+        ratio = figures[("front", name)]["rate"] / figures[("bare", name)]["rate"]
+        print(f"{name:<34} {'front / bare throughput':<28} {ratio:>8.2f}   (goal >= 0.70)")
+
+
+if __name__ == "__main__":
+    main()
