@@ -84,7 +84,8 @@ def measure(port: int, query: str, concurrency: int, seconds: float) -> dict:
 
 
 def start_front(out: Path, port: int) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--out", str(out), "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--out", str(out), "--port", str(port),
+                                *os.environ.get("KG_BENCH_SERVE_ARGS", "").split()],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     for _ in range(3):
         if not process.stdout.readline():

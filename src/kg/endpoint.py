@@ -13,10 +13,13 @@ The endpoint is read-only: updates are refused.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import ipaddress
 import json
 import re
 import urllib.parse
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,19 +94,26 @@ def check_query(text: str, limits: Limits) -> str | None:
 
 # --- content negotiation ---------------------------------------------------------------------
 
+class Offered(dict):
+    """A table media type -> pyoxigraph format name (hashable by identity, for the cache)."""
+
+    __hash__ = object.__hash__  # type: ignore[assignment]
+
+
 # Media type -> pyoxigraph format name; the first of each table is the default.
-RESULT_TYPES = {
+RESULT_TYPES = Offered({
     "application/sparql-results+json": "JSON", "application/json": "JSON",
     "application/sparql-results+xml": "XML", "application/xml": "XML", "text/xml": "XML",
     "text/csv": "CSV", "text/tab-separated-values": "TSV",
-}
-GRAPH_TYPES = {
+})
+GRAPH_TYPES = Offered({
     "text/turtle": "TURTLE", "application/n-triples": "N_TRIPLES", "text/plain": "N_TRIPLES",
     "application/rdf+xml": "RDF_XML", "application/ld+json": "JSON_LD",
-}
+})
 
 
-def negotiate(accept: str, offered: dict[str, str]) -> str | None:
+@functools.lru_cache(maxsize=256)  # clients send the same few Accept headers over and over
+def negotiate(accept: str, offered: Offered) -> str | None:
     """The format of the offered media type the Accept header ranks highest (earliest offered on ties),
     the first offered for no header, None when it accepts none of them."""
     if not accept.strip():
@@ -232,21 +242,35 @@ def _iri(value: str, name: str) -> str:
         raise Refused(400, f"{name}: {value[:200]!r} is not an IRI") from None
 
 
-async def until_disconnected(receive: Receive) -> None:
+WATCH_AFTER = 0.5  # seconds: a query still running then is watched for its client going away
+
+
+async def cancel_when_gone(receive: Receive, running: asyncio.Future) -> None:
     while (await receive())["type"] != "http.disconnect":
         pass
+    running.cancel()
 
 
 async def answer_or_abandon(request: Request, pool: Pool, work: QueryRequest | LabelsRequest) -> Response:
-    """The worker's answer; if the client goes away first, its worker is killed (the work is ended)."""
+    """The worker's answer; if the client goes away first, its worker is killed (the work is ended).
+
+    Only a query still running after WATCH_AFTER gets a watcher: most answer sooner, and a watcher
+    per request would cost the front a good part of its throughput."""
+    loop = asyncio.get_running_loop()
     running = asyncio.ensure_future(pool.run(work))
-    gone = asyncio.ensure_future(until_disconnected(request.receive))
-    await asyncio.wait({running, gone}, return_when=asyncio.FIRST_COMPLETED)
-    if running.done():
-        gone.cancel()
-        return respond(running.result())
-    running.cancel()
-    return plain(499, "the client went away")
+    watchers: list[asyncio.Future] = []
+    timer = loop.call_later(WATCH_AFTER, lambda: watchers.append(
+        asyncio.ensure_future(cancel_when_gone(request.receive, running))))
+    try:
+        return respond(await running)
+    except asyncio.CancelledError:
+        if not running.cancelled():
+            raise  # we are cancelled ourselves (shutdown)
+        return plain(499, "the client went away")
+    finally:
+        timer.cancel()
+        for watcher in watchers:
+            watcher.cancel()
 
 
 # --- the application -------------------------------------------------------------------------
@@ -309,7 +333,15 @@ def page_config(library: list[Query], limits: Limits, timeout: float, title: str
             "allowService": limits.allow_service}
 
 
-def create_app(pool: Pool, limits: Limits, bound_host: str, config: dict) -> ASGIApp:
+def create_app(pool: Pool, limits: Limits, bound_host: str, config: dict,
+               on_ready: Callable[[], None] = lambda: None) -> ASGIApp:
+    """The front; `on_ready` runs once the server's event loop runs (its signal handlers are in place)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        on_ready()
+        yield
+
     async def query(request: Request) -> Response:
         try:
             params = await protocol_params(request, limits)
@@ -340,7 +372,7 @@ def create_app(pool: Pool, limits: Limits, bound_host: str, config: dict) -> ASG
     async def settings(request: Request) -> Response:
         return JSONResponse(config)
 
-    app = Starlette(routes=[
+    app = Starlette(lifespan=lifespan, routes=[
         Route("/", page),
         Route("/query", query, methods=["GET", "POST"]),
         Route("/update", update, methods=["GET", "POST"]),

@@ -196,11 +196,16 @@ class Worker:
     def pid(self) -> int:
         return self.process.pid or 0
 
-    async def ask(self, request: QueryRequest | LabelsRequest) -> Answer:
-        """Send a request and wait for the answer without blocking the event loop."""
+    async def ask(self, request: QueryRequest | LabelsRequest, timeout: float) -> Answer:
+        """Send a request and wait for the answer without blocking the event loop; TimeoutError after
+        `timeout` seconds. (A timer on the future, not asyncio.wait_for: that costs a task per request.)"""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Answer] = loop.create_future()
         descriptor = self.connection.fileno()
+
+        def expired() -> None:
+            if not future.done():
+                future.set_exception(TimeoutError())
 
         def readable() -> None:
             loop.remove_reader(descriptor)
@@ -216,9 +221,11 @@ class Worker:
 
         self.connection.send(request)
         loop.add_reader(descriptor, readable)
+        timer = loop.call_later(timeout, expired)
         try:
             return await future
         finally:
+            timer.cancel()
             loop.remove_reader(descriptor)
 
     def kill(self) -> None:
@@ -251,13 +258,14 @@ class Pool:
 
     async def run(self, request: QueryRequest | LabelsRequest) -> Answer:
         try:
-            worker = await asyncio.wait_for(self._idle.get(), self.timeout)
+            worker = self._idle.get_nowait() if not self._idle.empty() else \
+                await asyncio.wait_for(self._idle.get(), self.timeout)
         except TimeoutError:
             return Answer.text(503, f"all {self.size} query workers stayed busy for {self.timeout:g} s; "
                                     "try again later")
         started = time.monotonic()
         try:
-            answer = await asyncio.wait_for(worker.ask(request), self.timeout)
+            answer = await worker.ask(request, self.timeout)
         except TimeoutError:
             self._replace(worker)
             return Answer.text(503, f"the query was stopped after {time.monotonic() - started:.1f} s: it ran past "

@@ -148,13 +148,17 @@ def serve(project: Project, out: Path, host: str = "127.0.0.1", port: int = 7878
     raise_descriptor_limit()
     try:
         pool.start()
-        page = f"http://{url_host(host)}:{port}/"
-        print(f"query page: {page}", flush=True)
-        print(f"SPARQL endpoint: {page}query (read-only; default graph = union of the layers; "
-              f"timeout {timeout:g} s; SERVICE {'allowed' if allow_service else 'refused'})", flush=True)
-        print(f"{workers} query workers; press Ctrl-C to stop", flush=True)
-        server = uvicorn.Server(uvicorn.Config(create_app(pool, limits, host, config), log_level="warning",
-                                               access_log=False, lifespan="off", timeout_keep_alive=5))
+
+        def announce() -> None:
+            page = f"http://{url_host(host)}:{port}/"
+            print(f"query page: {page}", flush=True)
+            print(f"SPARQL endpoint: {page}query (read-only; default graph = union of the layers; "
+                  f"timeout {timeout:g} s; SERVICE {'allowed' if allow_service else 'refused'})", flush=True)
+            print(f"{workers} query workers; press Ctrl-C to stop", flush=True)
+
+        app = create_app(pool, limits, host, config, announce)
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
+                                               timeout_keep_alive=5))
         server.run(sockets=[sock])
     except KeyboardInterrupt:
         pass
