@@ -546,6 +546,11 @@ def test_the_query_page_runs_a_library_example_offline_and_shows_labels(served: 
                 label = page.text_content(putin)
                 assert label in expected
                 page.screenshot(path=str(ARTIFACTS / f"query-page-{width}x{height}.png"), full_page=False)
+                if width > 800:  # an entity opens on what the graph says about it, here, not on the web
+                    page.click(f"td a.iri[href='{PTR}putin']")
+                    page.wait_for_selector(".yasr th:has-text('direction')", timeout=20000)
+                    page.wait_for_selector(".yasr td span.nonIri:text-is('asserted')", timeout=20000)
+                    assert page.text_content(".yasgui .tab.active") .strip().startswith("Vladimir Putin")
                 context.close()
         finally:
             browser.close()

@@ -88,6 +88,30 @@
     tab.getYasr().once("drawn", () => { fetchLabels(tab).catch(() => {}); });
   });
 
+  // --- an entity of the graph opens on what the graph says about it, not on the web --------
+  const BASE = "https://w3id.org/peace-talks-kg/";
+  const PLAIN_IRI = /^[^<>"{}|^`\\\s]+$/;  // nothing that could end the <...> it goes into
+  function aboutQuery(iri) {
+    return `# What the graph says about <${iri}>, layer by layer: its own statements, then those that point at it
+SELECT ?layer ?direction ?property ?value WHERE {
+  { GRAPH ?graph { <${iri}> ?property ?value } BIND("outgoing" AS ?direction) }
+  UNION
+  { GRAPH ?graph { ?value ?property <${iri}> } BIND("incoming" AS ?direction) }
+  BIND(STRAFTER(STR(?graph), "${BASE}graph/") AS ?layer)
+}
+ORDER BY ?layer DESC(?direction) ?property ?value
+`;
+  }
+  document.getElementById("yasgui").addEventListener("click", (event) => {
+    const link = event.target.closest ? event.target.closest(".yasr a.iri") : null;
+    const iri = link && link.getAttribute("href");
+    if (!iri || !iri.startsWith(BASE) || !PLAIN_IRI.test(iri)) return;
+    event.preventDefault();
+    const name = (labels.get(iri) || iri.slice(BASE.length)).slice(0, 40);
+    const tab = yasgui.addTab(true, { name, yasqe: { value: aboutQuery(iri) } });
+    tab.getYasqe().query().catch(() => {});
+  });
+
   // --- the library as named examples -----------------------------------------------
   const list = document.getElementById("example-list");
   const description = document.getElementById("example-description");
