@@ -32,6 +32,9 @@ PTR = "https://w3id.org/peace-talks-kg/id/"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 JSON = "application/sparql-results+json"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = ROOT / "test-artifacts"  # screenshots for a person to look at (git-ignored)
 
 
 def library() -> dict[str, str]:
@@ -508,8 +511,6 @@ def test_the_query_page_runs_a_library_example_offline_and_shows_labels(served: 
     require(chromium.exists(), f"{chromium} not installed (Debian package chromium)")
     from playwright.sync_api import sync_playwright
 
-    from test_browser import ARGS, ARTIFACTS
-
     outside: list[str] = []
     errors: list[str] = []
 
@@ -524,7 +525,7 @@ def test_the_query_page_runs_a_library_example_offline_and_shows_labels(served: 
                                                                 ox.NamedNode(RDFS_LABEL), None, None)}
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
             for width, height in ((1366, 768), (390, 844)):
                 context = browser.new_context(viewport={"width": width, "height": height})
@@ -556,6 +557,12 @@ def test_the_query_page_runs_a_library_example_offline_and_shows_labels(served: 
             browser.close()
     assert outside == []
     assert errors == []
+
+
+@pytest.mark.parametrize("body", [b"not json", b'{"iris": []}', b'[1, 2]'])
+def test_labels_refuses_anything_but_a_list_of_iris(served: Served, body: bytes):
+    assert served.post("labels", body, "application/json")[::2] == (
+        400, b"send a JSON list of at most 5000 IRIs (strings)\n")
 
 
 # --- stopping ------------------------------------------------------------------------------------

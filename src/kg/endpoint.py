@@ -130,15 +130,13 @@ def negotiate(accept: str, offered: Offered) -> str | None:
                 except ValueError:
                     quality = 0.0
         ranges.append((media.lower(), quality))
-    best, best_rank = None, (0.0, 0)
+    best, best_quality = None, 0.0
     for media, fmt in offered.items():
         kind = media.split("/")[0] + "/*"
         # the most specific range that matches decides this type's quality
         matches = [(3 if r == media else 2 if r == kind else 1, q) for r, q in ranges if r in (media, kind, "*/*")]
-        if matches:
-            quality = max(matches)[1]
-            if quality > best_rank[0]:
-                best, best_rank = fmt, (quality, 0)
+        if matches and max(matches)[1] > best_quality:
+            best, best_quality = fmt, max(matches)[1]
     return best
 
 
@@ -358,12 +356,15 @@ def create_app(pool: Pool, limits: Limits, bound_host: str, config: dict,
 
     async def labels(request: Request) -> Response:
         """POST a JSON list of IRIs; get {iri: label} for those that have an rdfs:label."""
+        wrong = f"send a JSON list of at most {MAX_LABEL_IRIS} IRIs (strings)"
         try:
             iris = json.loads(_text(await read_body(request, 2 * 1024 * 1024), "the body"))
-        except (Refused, ValueError) as error:
-            return plain(getattr(error, "status", 400), getattr(error, "message", "send a JSON list of IRIs"))
+        except Refused as refused:
+            return plain(refused.status, refused.message)
+        except ValueError:
+            return plain(400, wrong)
         if not isinstance(iris, list) or len(iris) > MAX_LABEL_IRIS or not all(isinstance(i, str) for i in iris):
-            return plain(400, f"send a JSON list of at most {MAX_LABEL_IRIS} IRIs (strings)")
+            return plain(400, wrong)
         return await answer_or_abandon(request, pool, LabelsRequest(tuple(dict.fromkeys(iris))))
 
     async def page(request: Request) -> Response:
