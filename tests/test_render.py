@@ -8,7 +8,6 @@ import json
 import random
 import re
 from html import unescape
-from datetime import date
 from pathlib import Path
 
 import networkx as nx
@@ -16,7 +15,7 @@ import pytest
 
 from kg import render
 from kg.cli import main
-from kg.render import PageSpec, edge_style, interval, json_for_script, page_html, page_payload, time_axis
+from kg.render import PageSpec, edge_style, interval, json_for_script, page_html, page_payload
 
 XSS = "<img src=x onerror=window.__xss=1>"
 ARTICLE = "Alpha met Beta on Feb. 28.\nBeta said \"no\" </script> & left."
@@ -148,34 +147,6 @@ def test_a_single_open_bound_does_not_date_a_thing():
     assert interval(node("x", "Event", latest="2025-06-02")) == (None, None)
 
 
-def test_time_axis_is_linear_inside_stretches_and_breaks_long_gaps():
-    axis = time_axis([date(2025, 2, 28), date(2025, 3, 6), date(2025, 3, 25), date(2014, 1, 1)],
-                     px_per_day=10, max_gap=40, break_px=100)
-    assert axis.x(date(2014, 1, 1)) == 0
-    assert axis.x(date(2025, 2, 28)) == 100  # eleven years shrink to one marked break
-    assert axis.x(date(2025, 3, 6)) == 160 and axis.x(date(2025, 3, 25)) == 350
-    assert axis.breaks == [50]
-    # Month ticks inside stretches; the first day after a break is labelled; crowded labels dropped.
-    assert axis.ticks() == [{"x": 0.0, "label": "Jan 2014"}, {"x": 100.0, "label": "28 Feb 2025"}]
-    longer = time_axis([date(2025, 2, 28), date(2025, 4, 10)], px_per_day=10, max_gap=60)
-    assert longer.ticks() == [{"x": 0.0, "label": "28 Feb 2025"}, {"x": 320.0, "label": "Apr 2025"}]  # 32 days after Feb 28
-    assert longer.x(date(2025, 3, 1)) == 10
-
-
-def test_timeline_puts_bounded_events_between_their_bounds():
-    g = nx.MultiDiGraph()
-    g.add_node("ex:a", **node("Annexation", "Annexation", earliest="2014-01-01", latest="2014-12-31"))
-    g.add_node("ex:b", **node("Meeting", "Meeting", date="2014-06-01"))
-    g.add_node("ex:c", **node("Undated talk", "Statement", latest="2025-06-02"))
-    g.add_node("ex:p", **node("Someone", "Person"))
-    g.add_edge("ex:p", "ex:c", **edge("participant"))
-    positions, deco = render.timeline_positions(g)
-    x0, x1 = deco["bars"]["ex:a"]
-    assert x0 < positions["ex:b"][0] < x1 and positions["ex:a"][0] == pytest.approx((x0 + x1) / 2)
-    assert positions["ex:a"][1] < 0 and positions["ex:b"][1] < 0  # dated: above the axis
-    assert positions["ex:p"][1] > 0 and positions["ex:c"][1] > deco["band"] > positions["ex:p"][1]
-
-
 def test_layout_is_seeded_and_separates_nodes():
     g = nx.path_graph(30, create_using=nx.MultiDiGraph)
     g = nx.relabel_nodes(g, {i: f"ex:{i:02d}" for i in g})
@@ -204,8 +175,9 @@ def test_render_writes_every_page_deterministically(built, tmp_path):
     index = (folder / "index.html").read_text(encoding="utf-8")
     pages = sorted(p.name for p in folder.glob("*.html") if p.name != "index.html")
     assert set(re.findall(r'href="([^"]+)"', index)) == set(pages)
-    for name in ("whole", "interaction", "stance", "timeline", "agreement", "actor-issue"):
+    for name in ("whole", "interaction", "stance", "agreement", "actor-issue"):
         assert name in VIEWS and f"{name}.html" in pages
+    assert "timeline.html" in pages  # the story timeline
     for actor in ("trump", "putin", "zelenskyy", "rubio", "lavrov", "vance"):  # all act in the article
         assert f"actor-{actor}.html" in pages
     before = {name: (folder / name).read_bytes() for name in pages}

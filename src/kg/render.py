@@ -1,11 +1,12 @@
-"""Interactive offline HTML pages of the network views (`kg render`).
+"""Interactive offline HTML pages (`kg render`): the story pages and the network views.
 
-pyvis collects the nodes and edges; the page comes from the project's own
-template (src/kg/templates/graph.html), not pyvis's: vis-network is inlined
-from the copy the installed pyvis package ships, nothing is loaded from a
-CDN, positions are computed here (NetworkX layouts, a time axis for the
-timeline) and physics is off, so a page draws at once and opens from disk
-with no network at all.
+Story pages (the timeline on vis-timeline, the proposal tracker) take their data from
+kg.story (SPARQL over the built dataset); vis-timeline is vendored from its npm package
+in src/kg/vendor/. Network pages: pyvis collects the nodes and edges; the page comes from
+the project's own template (src/kg/templates/graph.html), not pyvis's: vis-network is
+inlined from the copy the installed pyvis package ships, nothing is loaded from a CDN,
+positions are computed here (NetworkX layouts) and physics is off, so a page draws at
+once and opens from disk with no network at all.
 
 Every string from the data travels as JSON inside a
 `<script type="application/json">` (with `<`, `>` and `&` escaped) and the
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import bisect
 import functools
 import hashlib
 import json
@@ -26,7 +26,6 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +98,6 @@ class PageSpec:
     title: str
     description: str
     graph: Any  # networkx graph with the attributes of kg.views
-    timeline: bool = False
     layers_on: tuple[str, ...] = ("asserted", "inferred", "external")
     focus: str | None = None  # node selected when the page opens (actor pages)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -312,154 +310,6 @@ def _spiral(component: Any, radius: float) -> dict[str, tuple[float, float]]:
             for i, node in enumerate(order)}
 
 
-@dataclass
-class TimeAxis:
-    """Piecewise-linear time scale: gaps longer than `max_gap` days shrink to a marked break."""
-
-    anchors: list[tuple[date, float]]
-    breaks: list[float]
-    px_per_day: float
-    max_gap: int
-
-    def x(self, day: date) -> float:
-        days = [a for a, _ in self.anchors]
-        i = bisect.bisect_left(days, day)
-        if i < len(days) and days[i] == day:
-            return self.anchors[i][1]
-        if i == 0 or i == len(days):
-            raise ValueError(f"{day} is outside the axis")
-        (d0, x0), (d1, x1) = self.anchors[i - 1], self.anchors[i]
-        return x0 + (x1 - x0) * (day - d0).days / (d1 - d0).days
-
-    def ticks(self) -> list[dict[str, Any]]:
-        """A tick at the first of each month inside unbroken stretches, and after each break."""
-        ticks = []
-        for (d0, x0), (d1, x1) in zip(self.anchors, self.anchors[1:]):
-            if (d1 - d0).days > self.max_gap:
-                ticks.append({"x": round(x1, 1), "label": _month_label(d1, d1.day != 1)})
-                continue
-            month = date(d0.year + (d0.month == 12), d0.month % 12 + 1, 1)
-            while month <= d1:
-                ticks.append({"x": round(self.x(month), 1), "label": _month_label(month, False)})
-                month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-        first = self.anchors[0][0]
-        ticks.insert(0, {"x": 0.0, "label": _month_label(first, first.day != 1)})
-        kept: list[dict[str, Any]] = []
-        for tick in sorted(ticks, key=lambda t: t["x"]):
-            if not kept or tick["x"] - kept[-1]["x"] >= 80:  # labels are about 70 px wide
-                kept.append(tick)
-        return kept
-
-
-def _month_label(day: date, with_day: bool) -> str:
-    text = day.strftime("%b %Y")
-    return f"{day.day} {text}" if with_day else text
-
-
-def time_axis(days: Iterable[date], px_per_day: float = 14.0, max_gap: int = 40, break_px: float = 160.0) -> TimeAxis:
-    ordered = sorted(set(days))
-    anchors, breaks, x = [(ordered[0], 0.0)], [], 0.0
-    for before, after in zip(ordered, ordered[1:]):
-        gap = (after - before).days
-        if gap > max_gap:
-            breaks.append(x + break_px / 2)
-            x += break_px
-        else:
-            x += gap * px_per_day
-        anchors.append((after, x))
-    return TimeAxis(anchors, breaks, px_per_day, max_gap)
-
-
-def _lanes(items: list[tuple[str, float, float]], gap: float = 14.0) -> dict[str, int]:
-    """Greedy lane per item (id, left, right) so items in one lane do not overlap."""
-    ends: list[float] = []
-    lanes = {}
-    for key, left, right in sorted(items, key=lambda i: (i[1], i[0])):
-        lane = next((k for k, end in enumerate(ends) if end + gap <= left), len(ends))
-        if lane == len(ends):
-            ends.append(right)
-        ends[lane] = right
-        lanes[key] = lane
-    return lanes
-
-
-def timeline_positions(graph: Any) -> tuple[dict[str, tuple[float, float]], dict[str, Any]]:
-    """Positions for the timeline page, and what to draw behind the network.
-
-    Dated events sit above a time axis (x = date; an event known only by its bounds at their
-    middle, with a bar from bound to bound); actors sit below it near their events; events the
-    article does not date sit in a band further down, in the order of the before/after links.
-    """
-    dated: dict[str, tuple[date, date]] = {}
-    for node, attrs in graph.nodes(data=True):
-        lo, hi = interval(attrs)
-        if lo and hi:
-            dated[str(node)] = (date.fromisoformat(lo), date.fromisoformat(hi))
-    events = {str(n) for n, a in graph.nodes(data=True) if style_of(a.get("kind")).key in EVENT_STYLES} | set(dated)
-    width = lambda node: min(len(_text(graph.nodes[node].get("label")) or str(node)), LABEL_MAX) * 6.4 + 18
-    positions: dict[str, tuple[float, float]] = {}
-    bars: dict[str, list[float]] = {}
-    ticks: list[dict[str, Any]] = []
-    breaks: list[float] = []
-    end = 1200.0
-    if dated:
-        axis = time_axis([d for pair in dated.values() for d in pair])
-        spans = {}
-        for node, (lo, hi) in dated.items():
-            x0, x1 = axis.x(lo), axis.x(hi)
-            mid, half = (x0 + x1) / 2, width(node) / 2
-            spans[node] = (mid, min(x0, mid - half), max(x1, mid + half))
-            if x1 > x0:
-                bars[node] = [round(x0, 1), round(x1, 1)]
-        lanes = _lanes([(n, s[1], s[2]) for n, s in spans.items()])
-        positions.update({n: (spans[n][0], -90.0 - 56.0 * lanes[n]) for n in spans})
-        ticks, breaks = axis.ticks(), [round(b, 1) for b in axis.breaks]
-        end = max(end, max(x for _, x in axis.anchors))
-
-    undated = _in_link_order(graph, sorted(events - set(dated)))
-    columns = max(1, int((end + 240) // 210))
-    grid = {node: (-120.0 + 210.0 * (i % columns) + 95.0, i // columns) for i, node in enumerate(undated)}
-    for node, (x, _) in grid.items():
-        positions[node] = (x, 0.0)
-
-    actors = sorted(str(n) for n in graph.nodes if str(n) not in events)
-    below = []
-    for node in actors:
-        xs = sorted(positions[str(m)][0] for m in _neighbours(graph, node) if str(m) in positions)
-        mid = xs[len(xs) // 2] if xs else end / 2
-        below.append((node, mid - width(node) / 2, mid + width(node) / 2))
-    actor_lanes = _lanes(below)
-    for node, left, right in below:
-        positions[node] = ((left + right) / 2, 100.0 + 56.0 * actor_lanes[node])
-    band = 100.0 + 56.0 * (max(actor_lanes.values(), default=-1) + 1) + 110.0
-    for node, (x, row) in grid.items():
-        positions[node] = (x, band + 60.0 * row + (30.0 if (int(x) // 210) % 2 else 0.0))
-    decorations = {
-        "axis": [-120.0, round(end + 120.0, 1)],
-        "ticks": ticks,
-        "breaks": breaks,
-        "bars": bars,
-        "band": round(band - 60.0, 1) if grid else None,
-        "bandLabel": "Not dated in the article: ordered by its before/after links where it gives them",
-    }
-    return positions, decorations
-
-
-def _in_link_order(graph: Any, nodes: list[str]) -> list[str]:
-    """`nodes` ordered so that an event comes after the events the data says precede it."""
-    import networkx as nx
-
-    order = nx.DiGraph()
-    order.add_nodes_from(nodes)
-    keep = set(nodes)
-    for u, v, attrs in graph.edges(data=True):
-        if local_name(attrs.get("relation")) == "precedes" and str(u) in keep and str(v) in keep:
-            order.add_edge(str(u), str(v))
-    if not nx.is_directed_acyclic_graph(order):
-        return nodes
-    return list(nx.lexicographical_topological_sort(order, key=lambda n: (_text(graph.nodes[n].get("label")), n)))
-
-
 def _neighbours(graph: Any, node: Any) -> list[Any]:
     if graph.is_directed():
         return sorted(set(graph.predecessors(node)) | set(graph.successors(node)), key=str)
@@ -493,10 +343,7 @@ def page_payload(spec: PageSpec, article: str, offsets: list[int] | None = None)
     from pyvis.network import Network
 
     graph = spec.graph
-    if spec.timeline:
-        positions, decorations = timeline_positions(graph)
-    else:
-        positions, decorations = network_positions(graph), None
+    positions = network_positions(graph)
     table = _utf16_offsets(article) if offsets is None else offsets
     degrees = _degrees(graph)
     largest = max(degrees.values(), default=0)
@@ -521,7 +368,7 @@ def page_payload(spec: PageSpec, article: str, offsets: list[int] | None = None)
             "label": label, "kind": kind, "layers": _layers(attrs.get("layer")),
             "date": _iso(attrs.get("date")), "earliest": _iso(attrs.get("earliest")), "latest": _iso(attrs.get("latest")),
             "quotes": [_text(q) for q in attrs.get("quotes") or []], "spans": _spans(attrs.get("spans"), table),
-            "links": _links(attrs), "bar": (decorations or {}).get("bars", {}).get(key),
+            "links": _links(attrs),
         }
     edge_details, edge_style_counts = [], {}
     pair_count: dict[tuple[str, str], int] = {}
@@ -562,7 +409,7 @@ def page_payload(spec: PageSpec, article: str, offsets: list[int] | None = None)
     dates = sorted({d for item in [*nodes, *edges] for d in (item["t0"], item["t1"]) if d})
     layers = sorted({layer for item in [*nodes, *edges] for layer in item["layers"]})
     return {
-        "page": {"title": heading, "timeline": spec.timeline, "focus": spec.focus,
+        "page": {"title": heading, "focus": spec.focus,
                  "layers": layers, "layersOn": [layer for layer in layers if layer in spec.layers_on],
                  "dateMin": dates[0] if dates else None, "dateMax": dates[-1] if dates else None},
         "nodes": nodes,
@@ -573,7 +420,6 @@ def page_payload(spec: PageSpec, article: str, offsets: list[int] | None = None)
                    for s in STYLES if s.key in group_counts],
         "edgeLegend": [{"key": k, "label": v["label"], "colour": v["colour"], "dashes": v["dashes"],
                         "count": edge_style_counts[k]} for k, v in EDGE_STYLES.items() if k in edge_style_counts],
-        "timeline": decorations,
         "options": vis_options(len(nodes), len(edges)),
         "article": article,
     }
@@ -689,27 +535,34 @@ def page_html(spec: PageSpec, article: str, offsets: list[int] | None = None) ->
                                  n_nodes=len(payload["nodes"]), n_edges=len(payload["edges"]))
 
 
-def index_html(pages: Sequence[PageSpec], actor_pages: Sequence[PageSpec]) -> str:
+def index_html(pages: Sequence[PageSpec], actor_pages: Sequence[PageSpec],
+               stories: Sequence[StoryPage] = ()) -> str:
+    story_rows = [{"href": p.filename, "title": p.title, "description": p.description} for p in stories]
     rows = [{"href": p.filename, "title": p.title, "description": p.description,
              "nodes": p.graph.number_of_nodes(), "edges": p.graph.number_of_edges()} for p in pages]
     actors = [{"href": p.filename, "title": p.extra.get("name", p.title), "nodes": p.graph.number_of_nodes(),
                "edges": p.graph.number_of_edges()} for p in actor_pages]
-    return _environment().get_template("index.html").render(pages=rows, actors=actors, css=None)
+    return _environment().get_template("index.html").render(stories=story_rows, pages=rows, actors=actors, css=None)
 
 
-def write_pages(folder: Path, pages: Sequence[PageSpec], actor_pages: Sequence[PageSpec], article: str) -> list[Path]:
+def write_pages(folder: Path, pages: Sequence[PageSpec], actor_pages: Sequence[PageSpec], article: str,
+                stories: Sequence[StoryPage] = (), texts: _Texts | None = None) -> list[Path]:
     """Write each page and index.html into `folder` (each atomically); the paths written."""
     from kg.serialize import write_atomically
 
     folder.mkdir(parents=True, exist_ok=True)
     offsets = _utf16_offsets(article)
     written = []
+    for story_page in stories:
+        path = folder / story_page.filename
+        write_atomically(path, story_html(story_page, texts or _Texts([])))
+        written.append(path)
     for spec in [*pages, *actor_pages]:
         path = folder / spec.filename
         write_atomically(path, page_html(spec, article, offsets))
         written.append(path)
     index = folder / "index.html"
-    write_atomically(index, index_html(pages, actor_pages))
+    write_atomically(index, index_html(pages, actor_pages, stories))
     written.append(index)
     for path in written:
         path.chmod(0o644)  # pages are for sharing; the temporary file was private
@@ -726,6 +579,119 @@ def _remove_stale(folder: Path, written: Sequence[Path]) -> None:
             path.unlink()
 
 
+# --------------------------------------------------------------------------- story pages (timeline, tracker)
+
+VENDOR = Path(__file__).parent / "vendor"
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A source a page quotes: its IRI, title, publisher and text (passages are offsets into it)."""
+
+    iri: str
+    title: str
+    publisher: str
+    text: str
+
+
+def load_sources(store: Any) -> list[SourceText]:
+    """Every source the pages can quote, with its text. Today the project's one article: this is the
+    one place that reads it, so a list of sources (kg.sources) replaces it here alone."""
+    from kg.grounding import load_article
+    from kg.namespaces import ARTICLE
+    from kg.project import find_project
+    from kg.views import run_select
+
+    rows = run_select(store, """SELECT ?t ?p WHERE { ?s schema:headline ?t .
+        OPTIONAL { ?s schema:publisher/rdfs:label ?p } }""".replace("?s", f"<{ARTICLE}>"), ("asserted",))
+    title = min((r["t"] for r in rows), default=local_name(ARTICLE))
+    publisher = min((r["p"] for r in rows if "p" in r), default="")
+    return [SourceText(str(ARTICLE), title, publisher, load_article(find_project().article).text)]
+
+
+class _Texts:
+    """The sources of a run with their UTF-16 offset tables (made once, shared by every page)."""
+
+    def __init__(self, sources: Sequence[SourceText]):
+        self.sources = list(sources)
+        self.index = {s.iri: i for i, s in enumerate(self.sources)}
+        self.tables = [_utf16_offsets(s.text) for s in self.sources]
+
+    def spans(self, spans: Iterable[Sequence[Any]]) -> list[list[int]]:
+        """[source index, start, end] in UTF-16 units, from [source IRI, start, end] in code points."""
+        out = []
+        for iri, start, end in spans:
+            i = self.index.get(str(iri), 0 if not iri and self.sources else -1)
+            if i < 0:
+                continue
+            table = self.tables[i]
+            if 0 <= int(start) < int(end) < len(table):
+                out.append([i, table[int(start)], table[int(end)]])
+        return sorted(out)
+
+    def payload(self) -> list[dict[str, str]]:
+        return [{"iri": s.iri, "title": s.title, "publisher": s.publisher, "text": s.text} for s in self.sources]
+
+
+def _vendor(path: str) -> str:
+    code = (VENDOR / path).read_text(encoding="utf-8")
+    if "</script" in code.lower() or "</style" in code.lower():
+        raise RuntimeError(f"{VENDOR / path}: cannot be inlined")
+    return code
+
+
+@functools.cache
+def _story_shell(kind: str) -> tuple[Any, tuple[str, ...], tuple[str, ...], str]:
+    """Template, scripts, styles and CSP of a story page (`kind`: timeline or proposals)."""
+    scripts: list[str] = []
+    styles: list[str] = []
+    if kind == "timeline":
+        scripts.append(_vendor("vis-timeline/vis-timeline-graph2d.min.js"))
+        styles.append(_vendor("vis-timeline/vis-timeline-graph2d.min.css"))
+    scripts += [_resource("common.js"), _resource(f"{kind}.js")]
+    styles.append(_resource("story.css"))
+    csp = ("default-src 'none'; script-src " + " ".join(_hash(s) for s in scripts) +
+           "; style-src 'unsafe-inline'; img-src data: blob:; base-uri 'none'; form-action 'none'")
+    return _environment().get_template("story.html"), tuple(scripts), tuple(styles), csp
+
+
+@dataclass
+class StoryPage:
+    filename: str
+    kind: str  # timeline | proposals
+    title: str
+    description: str
+    data: dict[str, Any]
+    layers: tuple[str, ...]
+    layers_on: tuple[str, ...]
+
+
+def story_html(page: StoryPage, texts: _Texts) -> str:
+    from markupsafe import Markup
+
+    template, scripts, styles, csp = _story_shell(page.kind)
+    payload = {"page": {"title": page.title, "kind": page.kind, "layers": list(page.layers),
+                        "layersOn": [layer for layer in page.layers if layer in page.layers_on]},
+               "sources": texts.payload(), page.kind: page.data}
+    return template.render(title=page.title, description=page.description, kind=page.kind, csp=csp,
+                           styles=[Markup(css) for css in styles], scripts=[Markup(js) for js in scripts],
+                           data=Markup(json_for_script(payload)))
+
+
+def timeline_page(store: Any, layers: Sequence[str], texts: _Texts) -> StoryPage:
+    from kg import story
+
+    data = story.timeline(store, layers)
+    spans, quotes = story.evidence(store, layers)
+    for event in data["events"]:
+        event["spans"] = texts.spans(spans.get(event["id"], []))
+        event["quotes"] = quotes.get(event["id"], [])
+    return StoryPage("timeline.html", "timeline", "Story timeline",
+                     "Every event on one time axis, by thread or by actor. Undated events sit between the events "
+                     "they come after and before (order only). Click an event for its dates, their layers and "
+                     "its evidence.", data, tuple(layers), tuple(layers))
+
+
 # --------------------------------------------------------------------------- the pages of a dataset
 
 VIEW_PAGES: tuple[tuple[str, str, str], ...] = (
@@ -740,9 +706,6 @@ VIEW_PAGES: tuple[tuple[str, str, str], ...] = (
      "condition (green, red dashed, orange dotted)."),
     ("agreement", "Agreement network",
      "Two actors are linked when they take the same side (or opposite sides) on the same targets."),
-    ("timeline", "Timeline",
-     "Events placed by date on a time axis (events known only by bounds drawn as bars between them), "
-     "actors below linked to their events, undated events in the order the article gives."),
     ("actor-issue", "Actors and issues",
      "Which actor takes a side on which issue, directly or through a proposal that concerns it."),
 )
@@ -793,7 +756,7 @@ def dataset_pages(store: Any, layers: Sequence[str]) -> tuple[list[PageSpec], li
     from kg.views import build_views
 
     views = build_views(store, [name for name, _, _ in VIEW_PAGES], layers)
-    pages = [PageSpec(f"{name}.html", title, description, views[name], timeline=(name == "timeline"),
+    pages = [PageSpec(f"{name}.html", title, description, views[name],
                       layers_on=("asserted",) if name == "whole" else tuple(layers))
              for name, title, description in VIEW_PAGES]
     return pages, actor_pages(views["whole"])
@@ -801,14 +764,15 @@ def dataset_pages(store: Any, layers: Sequence[str]) -> tuple[list[PageSpec], li
 
 def render(out: Path, layers: Sequence[str] = ("asserted", "inferred", "external")) -> list[Path]:
     """Write OUT/html/*.html from the dataset built in `out`."""
-    from kg.grounding import load_article
-    from kg.project import find_project
+    from kg.story import LAYER_ORDER
     from kg.store import load_dataset
 
     store = load_dataset(out)
-    article = load_article(find_project().article).text
-    pages, actors = dataset_pages(store, layers)
-    return write_pages(out / HTML_DIR, pages, actors, article)
+    pages, actors = dataset_pages(store, layers)  # checks the layer names
+    layers = tuple(name for name in LAYER_ORDER if name in layers)
+    texts = _Texts(load_sources(store))
+    stories = [timeline_page(store, layers, texts)]
+    return write_pages(out / HTML_DIR, pages, actors, texts.sources[0].text, stories, texts)
 
 
 def render_cli(args: argparse.Namespace) -> int:

@@ -346,44 +346,6 @@
     else if (params.edges.length) showEdge(params.edges[0]);
   });
 
-  // ------------------------------------------------------------------ timeline decorations
-  if (data.timeline) {
-    var t = data.timeline;
-    network.on("beforeDrawing", function (ctx) {
-      ctx.save();
-      ctx.strokeStyle = "#666"; ctx.fillStyle = "#444"; ctx.lineWidth = 1.5;
-      ctx.font = "12px system-ui, sans-serif"; ctx.textAlign = "center";
-      if (t.ticks.length) {
-        ctx.beginPath(); ctx.moveTo(t.axis[0], 0); ctx.lineTo(t.axis[1], 0); ctx.stroke();
-        t.ticks.forEach(function (tick) {
-          ctx.beginPath(); ctx.moveTo(tick.x, -5); ctx.lineTo(tick.x, 5); ctx.stroke();
-          ctx.fillText(tick.label, tick.x, 22);
-        });
-        t.breaks.forEach(function (x) {
-          ctx.clearRect(x - 7, -6, 14, 12);
-          ctx.beginPath(); ctx.moveTo(x - 9, 7); ctx.lineTo(x - 3, -7); ctx.moveTo(x + 3, 7); ctx.lineTo(x + 9, -7); ctx.stroke();
-        });
-      }
-      ctx.lineWidth = 7; ctx.lineCap = "round";
-      Object.keys(t.bars).forEach(function (id) {
-        if (!visible.has(id)) return;
-        var n = nodeById.get(id), bar = t.bars[id];
-        ctx.strokeStyle = n.color.background; ctx.globalAlpha = 0.45;
-        ctx.beginPath(); ctx.moveTo(bar[0], n.y); ctx.lineTo(bar[1], n.y); ctx.stroke();
-        ctx.globalAlpha = 1; ctx.lineWidth = 1.5; ctx.strokeStyle = "#555";
-        [bar[0], bar[1]].forEach(function (x) { ctx.beginPath(); ctx.moveTo(x, n.y - 8); ctx.lineTo(x, n.y + 8); ctx.stroke(); });
-        ctx.lineWidth = 7;
-      });
-      if (t.band !== null) {
-        ctx.globalAlpha = 1; ctx.lineWidth = 1; ctx.setLineDash([6, 6]); ctx.strokeStyle = "#aaa";
-        ctx.beginPath(); ctx.moveTo(t.axis[0], t.band); ctx.lineTo(t.axis[1], t.band); ctx.stroke();
-        ctx.setLineDash([]); ctx.textAlign = "left"; ctx.fillStyle = "#555"; ctx.font = "italic 13px system-ui, sans-serif";
-        ctx.fillText(t.bandLabel, t.axis[0], t.band - 10);
-      }
-      ctx.restore();
-    });
-  }
-
   updateCounts();
   if (page.focus && nodeById.has(page.focus)) {
     network.selectNodes([page.focus], true);

@@ -1,0 +1,202 @@
+"""What the story pages draw (the timeline and the proposal tracker), read by SPARQL from the built dataset.
+
+Every date keeps the layer it comes from (and, for an outside date, its source), so the page can
+switch layers on and off and still say where each date it shows comes from; nothing here picks a
+date. Evidence spans keep their source, so a page can quote several sources.
+
+Threads of the timeline, from the data (the first rule that matches wins):
+
+| thread | an event is in it when |
+|---|---|
+| Strikes and war | it is a pt:MilitaryStrike, pt:Invasion or pt:Annexation |
+| Negotiations and meetings | it is a pt:Interaction (meeting, call, negotiation round) |
+| Ceasefires and truces | it is a pt:Ceasefire, or it concerns (itself, or through the proposal it proposes, is about, realizes or violates) an issue under "ceasefire" |
+| Aid and intelligence | it is a pt:AidSuspension or pt:AidResumption, or concerns an issue under "U.S. assistance" |
+| Statements | it is any other pt:CommunicativeAct |
+| Other events | anything else (the inauguration, the war itself, a prisoner exchange) |
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from kg.namespaces import LAYERS, PREFIXES
+
+PT, PTR = PREFIXES["pt"], PREFIXES["ptr"]
+LAYER_ORDER = ("asserted", "inferred", "external")
+_GRAPH_LAYER = {str(iri): name for name, iri in LAYERS.items()}
+ROLES = ("agent", "recipient", "host", "attendee", "facilitator")
+
+THREADS: tuple[tuple[str, str], ...] = (
+    ("meetings", "Negotiations and meetings"),
+    ("ceasefires", "Ceasefires and truces"),
+    ("aid", "Aid and intelligence"),
+    ("strikes", "Strikes and war"),
+    ("statements", "Statements"),
+    ("other", "Other events"),
+)
+_CLASS_THREADS = (("strikes", ("MilitaryStrike", "Invasion", "Annexation")),
+                  ("meetings", ("Interaction",)),
+                  ("ceasefires", ("Ceasefire",)),
+                  ("aid", ("AidSuspension", "AidResumption")))
+_ISSUE_THREADS = (("ceasefires", PTR + "issue-ceasefire"), ("aid", PTR + "issue-us-assistance"))
+
+# Stance polarities as the tracker names them (pt:polarity values).
+POLARITIES = {"support": "supports", "oppose": "opposes", "conditionalSupport": "supports on a condition"}
+
+
+def _select(store: Any, query: str, layers: Sequence[str], vocabulary: bool = True) -> list[dict[str, str]]:
+    from kg.views import run_select
+
+    return run_select(store, query, layers, vocabulary)
+
+
+def _local(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _layer(graph: str) -> str:
+    return _GRAPH_LAYER[graph]
+
+
+def _first_layer(layers: set[str]) -> str:
+    return next(name for name in LAYER_ORDER if name in layers)
+
+
+def labels(store: Any, layers: Sequence[str]) -> dict[str, str]:
+    """An English (or untagged) label for every node that has one, the asserted layer's first."""
+    rows = _select(store, """SELECT ?s ?l ?g WHERE { GRAPH ?g { { ?s rdfs:label ?l } UNION { ?s skos:prefLabel ?l } }
+        FILTER(LANG(?l) = "" || LANGMATCHES(LANG(?l), "en")) }""", layers)
+    best: dict[str, tuple[int, str]] = {}
+    for row in rows:
+        rank = (LAYER_ORDER.index(_layer(row["g"])), row["l"])
+        best[row["s"]] = min(best.get(row["s"], rank), rank)
+    vocabulary = _select(store, """SELECT ?s ?l WHERE { { ?s rdfs:label ?l } UNION { ?s skos:prefLabel ?l }
+        FILTER(LANG(?l) = "" || LANGMATCHES(LANG(?l), "en")) }""", layers[:1])
+    for row in sorted(vocabulary, key=lambda r: (r["s"], r["l"])):
+        best.setdefault(row["s"], (9, row["l"]))
+    return {node: label for node, (_, label) in best.items()}
+
+
+def evidence(store: Any, layers: Sequence[str]) -> tuple[dict[str, list[list[Any]]], dict[str, list[str]]]:
+    """node -> sorted [source IRI, start, end] of its evidence (code-point offsets), and node -> its quotes."""
+    rows = _select(store, """SELECT DISTINCT ?s ?src ?a ?b WHERE {
+        ?s pt:evidence/oa:hasTarget ?t . ?t oa:hasSelector? ?x . ?x oa:start ?a ; oa:end ?b .
+        OPTIONAL { ?t oa:hasSource ?src } }""", layers)
+    spans: dict[str, set[tuple[str, int, int]]] = defaultdict(set)
+    for row in rows:
+        spans[row["s"]].add((row.get("src", ""), int(row["a"]), int(row["b"])))
+    quotes: dict[str, set[str]] = defaultdict(set)
+    for row in _select(store, "SELECT ?s ?q WHERE { ?s pt:quote ?q }", layers):
+        quotes[row["s"]].add(row["q"])
+    return ({node: [list(span) for span in sorted(found)] for node, found in spans.items()},
+            {node: sorted(found) for node, found in quotes.items()})
+
+
+def _classes(store: Any, layers: Sequence[str], nodes: set[str]) -> dict[str, set[str]]:
+    """node -> the local names of every pt class it belongs to (superclasses included)."""
+    rows = _select(store, "SELECT ?s ?up WHERE { ?s a ?k . ?k rdfs:subClassOf* ?up }", layers)
+    found: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        if row["s"] in nodes and row["up"].startswith(PT):
+            found[row["s"]].add(_local(row["up"]))
+    return found
+
+
+def _threads(store: Any, layers: Sequence[str], events: set[str]) -> dict[str, str]:
+    classes = _classes(store, layers, events)
+    rows = _select(store, """SELECT ?e ?top WHERE {
+        ?e (pt:concerns|((pt:proposes|pt:about|pt:realizes|pt:violationOf)/pt:concerns)) ?i .
+        ?i skos:broader* ?top }""", layers)
+    issues: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        issues[row["e"]].add(row["top"])
+    threads = {}
+    for event in events:
+        mine = classes.get(event, set())
+        thread = next((t for t, names in _CLASS_THREADS[:2] if mine & set(names)), None)
+        for name, names in _CLASS_THREADS[2:]:
+            top = dict(_ISSUE_THREADS)[name]
+            if thread is None and (mine & set(names) or top in issues.get(event, ())):
+                thread = name
+        if thread is None:
+            thread = "statements" if "CommunicativeAct" in mine else "other"
+        threads[event] = thread
+    return threads
+
+
+def _date_facts(store: Any, layers: Sequence[str], events: set[str]) -> dict[str, list[dict[str, str]]]:
+    """event -> its dates: {"p": date|earliest|latest, "v": YYYY-MM-DD, "layer": ..., "source"/"note"/"via"}."""
+    keys = {"hasTimeStamp": "date", "hasEarliestBeginTimeStamp": "earliest", "hasLatestEndTimeStamp": "latest"}
+    facts: dict[str, list[dict[str, str]]] = defaultdict(list)
+    rows = _select(store, """SELECT ?e ?p ?d ?g WHERE { GRAPH ?g { ?e ?p ?d }
+        VALUES ?p { sem:hasTimeStamp sem:hasEarliestBeginTimeStamp sem:hasLatestEndTimeStamp } }""", layers)
+    for row in rows:
+        if row["e"] in events:
+            facts[row["e"]].append({"p": keys[_local(row["p"])], "v": row["d"][:10], "layer": _layer(row["g"])})
+    if "external" in layers:
+        # Dates from outside reporting sit on their own nodes about the event, with their source.
+        rows = _select(store, """SELECT ?e ?p ?d ?source ?note WHERE { GRAPH ?g { ?x schema:about ?e ; ?p ?d
+            VALUES ?p { sem:hasTimeStamp sem:hasEarliestBeginTimeStamp sem:hasLatestEndTimeStamp }
+            OPTIONAL { ?x dcterms:source ?source } OPTIONAL { ?x skos:note ?note } } }""", ("external",),
+            vocabulary=False)
+        for row in rows:
+            if row["e"] in events:
+                fact = {"p": keys[_local(row["p"])], "v": row["d"][:10], "layer": "external",
+                        "source": row.get("source", "")}
+                if row.get("note"):
+                    fact["note"] = row["note"]
+                facts[row["e"]].append(fact)
+    # A part takes the date of its whole (remarks made during the Feb. 28 meeting), in the whole's layer.
+    rows = _select(store, "SELECT ?a ?b WHERE { ?a pt:partOf+ ?b }", layers)
+    for row in sorted(rows, key=lambda r: (r["a"], r["b"])):
+        if row["a"] in events and row["b"] in events and not any(f["p"] == "date" for f in facts[row["a"]]):
+            for fact in list(facts.get(row["b"], [])):
+                if fact["p"] == "date" and "via" not in fact:
+                    facts[row["a"]].append(dict(fact, via=row["b"]))
+    return {event: sorted(found, key=lambda f: (f["p"], f["v"], f["layer"], f.get("via", ""), f.get("source", "")))
+            for event, found in facts.items()}
+
+
+def timeline(store: Any, layers: Sequence[str]) -> dict[str, Any]:
+    """Events with thread, participants, article time words, status, dates by layer, order links by layer."""
+    rows = _select(store, "SELECT ?e ?g WHERE { GRAPH ?g { ?e a ?k } ?k rdfs:subClassOf* pt:Event }", layers)
+    event_layers: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        event_layers[row["e"]].add(_layer(row["g"]))
+    events = set(event_layers)
+    names = labels(store, layers)
+    threads = _threads(store, layers, events)
+    dates = _date_facts(store, layers, events)
+    roles: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for row in _select(store, """SELECT ?e ?role ?a WHERE { ?e ?role ?a
+            VALUES ?role { pt:agent pt:recipient pt:host pt:attendee pt:facilitator } }""", layers):
+        if row["e"] in events:
+            roles[row["e"]][_local(row["role"])].add(row["a"])
+    words: dict[str, set[str]] = defaultdict(set)
+    for row in _select(store, "SELECT ?e ?w WHERE { ?e pt:timeExpression ?w }", layers):
+        words[row["e"]].add(row["w"])
+    status = {row["e"]: _local(row["s"]) for row in
+              _select(store, "SELECT ?e ?s WHERE { ?e pt:status ?s }", layers)}
+    order: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in _select(store, "SELECT ?a ?b ?g WHERE { GRAPH ?g { ?a pt:precedes ?b } }", layers):
+        if row["a"] in events and row["b"] in events:
+            order[(row["a"], row["b"])].add(_layer(row["g"]))
+    items = []
+    for event in sorted(events):
+        items.append({
+            "id": event, "label": names.get(event, _local(event)), "layers": sorted(event_layers[event], key=LAYER_ORDER.index),
+            "thread": threads[event], "dates": dates.get(event, []), "words": sorted(words.get(event, ())),
+            "status": status.get(event, ""),
+            "roles": [[role, sorted(roles[event][role])] for role in ROLES if roles[event].get(role)],
+        })
+    actors = sorted({a for event in roles.values() for found in event.values() for a in found})
+    return {
+        "events": items,
+        "order": [[a, b, sorted(found, key=LAYER_ORDER.index)] for (a, b), found in sorted(order.items())],
+        "threads": [list(t) for t in THREADS],
+        "actors": [[actor, names.get(actor, _local(actor))] for actor in actors],
+        "labels": {node: names[node] for node in sorted({*actors, *events}) if node in names},
+    }
