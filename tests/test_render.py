@@ -11,7 +11,6 @@ from html import unescape
 from pathlib import Path
 
 import networkx as nx
-import pytest
 
 from kg import render
 from kg.cli import main
