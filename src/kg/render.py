@@ -678,10 +678,11 @@ def story_html(page: StoryPage, texts: _Texts) -> str:
                            data=Markup(json_for_script(payload)))
 
 
-def timeline_page(store: Any, layers: Sequence[str], texts: _Texts) -> StoryPage:
+def timeline_page(store: Any, layers: Sequence[str], texts: _Texts, view: Any) -> StoryPage:
+    """The story timeline: events from kg.story, their dating per combination of layers from kg.views."""
     from kg import story
 
-    data = story.timeline(store, layers)
+    data = story.timeline(store, layers, view)
     spans, quotes = story.evidence(store, layers)
     for event in data["events"]:
         event["spans"] = texts.spans(spans.get(event["id"], []))
@@ -751,11 +752,13 @@ def actor_pages(whole: Any) -> list[PageSpec]:
     return pages
 
 
-def dataset_pages(store: Any, layers: Sequence[str]) -> tuple[list[PageSpec], list[PageSpec]]:
-    """The view pages and the actor pages of a built dataset."""
+def dataset_pages(store: Any, layers: Sequence[str], views: dict[str, Any] | None = None
+                  ) -> tuple[list[PageSpec], list[PageSpec]]:
+    """The view pages and the actor pages of a built dataset (`views`: kg.views' networks, if built already)."""
     from kg.views import build_views
 
-    views = build_views(store, [name for name, _, _ in VIEW_PAGES], layers)
+    if views is None:
+        views = build_views(store, [name for name, _, _ in VIEW_PAGES], layers)
     pages = [PageSpec(f"{name}.html", title, description, views[name],
                       layers_on=("asserted",) if name == "whole" else tuple(layers))
              for name, title, description in VIEW_PAGES]
@@ -766,12 +769,14 @@ def render(out: Path, layers: Sequence[str] = ("asserted", "inferred", "external
     """Write OUT/html/*.html from the dataset built in `out`."""
     from kg.story import LAYER_ORDER
     from kg.store import load_dataset
+    from kg.views import build_views
 
     store = load_dataset(out)
-    pages, actors = dataset_pages(store, layers)  # checks the layer names
+    views = build_views(store, [*(name for name, _, _ in VIEW_PAGES), "timeline"], layers)  # checks the layers
+    pages, actors = dataset_pages(store, layers, views)
     layers = tuple(name for name in LAYER_ORDER if name in layers)
     texts = _Texts(load_sources(store))
-    stories = [timeline_page(store, layers, texts)]
+    stories = [timeline_page(store, layers, texts, views["timeline"])]
     return write_pages(out / HTML_DIR, pages, actors, texts.sources[0].text, stories, texts)
 
 

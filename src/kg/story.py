@@ -160,8 +160,20 @@ def _date_facts(store: Any, layers: Sequence[str], events: set[str]) -> dict[str
             for event, found in facts.items()}
 
 
-def timeline(store: Any, layers: Sequence[str]) -> dict[str, Any]:
-    """Events with thread, participants, article time words, status, dates by layer, order links by layer."""
+_DATING = ("date", "date_layer", "date_source", "earliest", "earliest_layer", "earliest_source", "earliest_via",
+           "latest", "latest_layer", "latest_source", "latest_via", "order", "conflicts")
+
+
+def _dating(attrs: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """kg.views' dating of a node for every combination of layers, empty fields left out."""
+    return {combo: {k: dating[k] for k in _DATING if dating.get(k) not in ("", None, [])}
+            for combo, dating in sorted(attrs.get("dates_by_layers", {}).items())}
+
+
+def timeline(store: Any, layers: Sequence[str], view: Any) -> dict[str, Any]:
+    """Events with thread, participants, article time words, status, every date fact with its layer,
+    order links by layer, and (`view`: kg.views' timeline) the combined dating for every combination
+    of layers: the bounds that win, with their layer, source and the event they come through."""
     rows = _select(store, "SELECT ?e ?g WHERE { GRAPH ?g { ?e a ?k } ?k rdfs:subClassOf* pt:Event }", layers)
     event_layers: dict[str, set[str]] = defaultdict(set)
     for row in rows:
@@ -189,6 +201,7 @@ def timeline(store: Any, layers: Sequence[str]) -> dict[str, Any]:
         items.append({
             "id": event, "label": names.get(event, _local(event)), "layers": sorted(event_layers[event], key=LAYER_ORDER.index),
             "thread": threads[event], "dates": dates.get(event, []), "words": sorted(words.get(event, ())),
+            "dating": _dating(view.nodes[event]) if event in view else {},
             "status": status.get(event, ""),
             "roles": [[role, sorted(roles[event][role])] for role in ROLES if roles[event].get(role)],
         })

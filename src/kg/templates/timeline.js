@@ -14,19 +14,18 @@
   function isoOf(t) { return new Date(t).toISOString().slice(0, 10); }
 
   // ---------------------------------------------------------------- placement
-  function ownDates(ev) {
-    var facts = ev.dates.filter(function (f) { return state.layers.has(f.layer); });
-    var r = { facts: facts, date: null, earliest: null, latest: null };
-    facts.forEach(function (f) {
-      if (f.p === "date" && (!r.date || LAYERS.indexOf(f.layer) < LAYERS.indexOf(r.date.layer))) r.date = f;
-      // Bounds intersect: the tightest wins, whichever layer it comes from.
-      if (f.p === "earliest" && (!r.earliest || f.v > r.earliest.v)) r.earliest = f;
-      if (f.p === "latest" && (!r.latest || f.v < r.latest.v)) r.latest = f;
-    });
-    return r;
+  // kg.views has combined the dates of every combination of layers: bounds intersect, the tightest
+  // wins with its layer and source, and bounds are carried along pt:precedes (then "via" names the
+  // event they come through). The page picks the combination switched on and draws it.
+  function combo() { return LAYERS.filter(function (l) { return state.layers.has(l); }).join(","); }
+  function fact(d, key) {
+    if (!d[key]) return null;
+    return { v: d[key], layer: d[key + "_layer"] || "", source: d[key + "_source"] || "", via: d[key + "_via"] || "" };
   }
+  function rawFacts(ev) { return ev.dates.filter(function (f) { return state.layers.has(f.layer); }); }
 
   function place() {
+    var key = combo();
     var shown = T.events.filter(function (e) {
       return e.layers.some(function (l) { return state.layers.has(l); }) && K.fromSourcesOn(e.spans);
     });
@@ -37,69 +36,48 @@
     var preds = new Map(), succs = new Map();
     shown.forEach(function (e) { preds.set(e.id, []); succs.set(e.id, []); });
     links.forEach(function (o) { succs.get(o[0]).push(o[1]); preds.get(o[1]).push(o[0]); });
-    var own = new Map(shown.map(function (e) { return [e.id, ownDates(e)]; }));
-    function key(id) {
-      var d = own.get(id);
-      var f = d.date || d.earliest || d.latest;
-      return (f ? f.v : "9999") + "|" + label(id);
-    }
-    // Kahn's algorithm, dated and earlier-bounded events first; a cycle (never expected) keeps the rest by key.
-    var indegree = new Map(shown.map(function (e) { return [e.id, preds.get(e.id).length]; }));
-    var ready = shown.filter(function (e) { return !indegree.get(e.id); }).map(function (e) { return e.id; });
-    var order = [];
-    while (ready.length) {
-      ready.sort(function (a, b) { return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0; });
-      var next = ready.shift();
-      order.push(next);
-      succs.get(next).forEach(function (s) { indegree.set(s, indegree.get(s) - 1); if (!indegree.get(s)) ready.push(s); });
-    }
-    shown.forEach(function (e) { if (order.indexOf(e.id) < 0) order.push(e.id); });
-    var rank = new Map(order.map(function (id, i) { return [id, i]; }));
-    // Bounds through the order: no earlier than a dated predecessor, no later than a dated successor.
-    var lo = new Map(), hi = new Map();
-    order.forEach(function (id) {
-      var d = own.get(id), best = d.date ? { t: ms(d.date.v), ev: id, fact: d.date } : d.earliest ? { t: ms(d.earliest.v), ev: id, fact: d.earliest } : null;
-      preds.get(id).forEach(function (p) { var b = lo.get(p); if (b && (!best || b.t > best.t)) best = b; });
-      if (best) lo.set(id, best);
-    });
-    order.slice().reverse().forEach(function (id) {
-      var d = own.get(id), best = d.date ? { t: ms(d.date.v), ev: id, fact: d.date } : d.latest ? { t: ms(d.latest.v), ev: id, fact: d.latest } : null;
-      succs.get(id).forEach(function (s) { var b = hi.get(s); if (b && (!best || b.t < best.t)) best = b; });
-      if (best) hi.set(id, best);
-    });
+    var rank = new Map(shown.map(function (e) {
+      var d = e.dating[key] || {};
+      return [e.id, d.order === undefined ? 1e6 : d.order];
+    }));
     var placed = new Map(), windows = new Map();
-    order.forEach(function (id) {
-      var d = own.get(id), linked = preds.get(id).length + succs.get(id).length > 0;
-      if (d.date) placed.set(id, { kind: "date", start: ms(d.date.v), fact: d.date, own: d });
-      else if (d.earliest && d.latest) placed.set(id, { kind: "range", start: ms(d.earliest.v), end: ms(d.latest.v) + DAY, own: d });
-      else if (linked && (lo.get(id) || hi.get(id))) {
-        var w = (lo.get(id) ? lo.get(id).t : "") + "|" + (hi.get(id) ? hi.get(id).t : "");
+    shown.forEach(function (e) {
+      var d = e.dating[key] || {};
+      var own = { facts: rawFacts(e), conflicts: d.conflicts || [] };
+      var date = fact(d, "date"), lo = fact(d, "earliest"), hi = fact(d, "latest");
+      if (date) {
+        date.via = date.via || (lo && lo.via) || "";
+        placed.set(e.id, { kind: "date", start: ms(date.v), fact: date, own: own });
+      } else if (lo && hi && !lo.via && !hi.via) {
+        placed.set(e.id, { kind: "range", start: ms(lo.v), end: ms(hi.v) + DAY, lo: lo, hi: hi, own: own });
+      } else if ((lo && lo.via) || (hi && hi.via)) {
+        var w = (lo ? lo.v : "") + "|" + (hi ? hi.v : "");
         if (!windows.has(w)) windows.set(w, []);
-        windows.get(w).push(id);
-        placed.set(id, { kind: "order", own: d, after: lo.get(id), before: hi.get(id) });
-      } else placed.set(id, { kind: "none", own: d });
+        windows.get(w).push(e.id);
+        placed.set(e.id, { kind: "order", lo: lo, hi: hi, own: own });
+      } else placed.set(e.id, { kind: "none", lo: lo, hi: hi, own: own });
     });
     // Order-only events spread evenly between their bounds, in their order.
     windows.forEach(function (ids) {
       ids.sort(function (a, b) { return rank.get(a) - rank.get(b); });
       ids.forEach(function (id, i) {
-        var p = placed.get(id), a = p.after ? p.after.t + DAY : null, b = p.before ? p.before.t : null;
+        var p = placed.get(id), a = p.lo ? ms(p.lo.v) : null, b = p.hi ? ms(p.hi.v) + DAY : null;
         if (a !== null && b !== null && b > a) p.start = a + (b - a) * (i + 1) / (ids.length + 1);
         else if (a !== null) p.start = a + (i + 1) * 2 * DAY;
-        else p.start = b - (ids.length - i) * 2 * DAY;
+        else p.start = b - (ids.length - i + 1) * 2 * DAY;
         p.start = Math.round(p.start / DAY) * DAY;
       });
     });
-    // Never draw an event before one the data says precedes it.
-    order.forEach(function (id) {
-      var p = placed.get(id);
+    // Never draw an order-only event before one the data says precedes it.
+    shown.slice().sort(function (a, b) { return rank.get(a.id) - rank.get(b.id); }).forEach(function (e) {
+      var p = placed.get(e.id);
       if (p.kind !== "order") return;
-      preds.get(id).forEach(function (q) {
+      preds.get(e.id).forEach(function (q) {
         var pq = placed.get(q);
         if (pq.start !== undefined && pq.start >= p.start) p.start = pq.start + DAY;
       });
     });
-    return { shown: shown, placed: placed, preds: preds, succs: succs, order: order };
+    return { shown: shown, placed: placed, preds: preds, succs: succs };
   }
 
   // ---------------------------------------------------------------- drawing
@@ -157,9 +135,9 @@
       counts[p.kind] += 1;
       if (p.kind === "none") { unplaced.push(ev); return; }
       var tag = p.kind === "order" ? "order only" : p.kind === "range" ? "between bounds" : "";
-      var layer = p.kind === "date" ? p.fact.layer : p.kind === "range" ? p.own.earliest.layer : "order";
+      var layer = p.kind === "date" ? p.fact.layer : p.kind === "range" ? p.lo.layer : "order";
       var rowsOf = state.rows === "thread" ? [ev.thread] : actorsOf(ev);
-      if (p.kind === "range") tag = K.day(p.own.earliest.v).replace(/ \d{4}$/, "") + " – " + K.day(p.own.latest.v);
+      if (p.kind === "range") tag = K.day(p.lo.v).replace(/ \d{4}$/, "") + " – " + K.day(p.hi.v);
       rowsOf.forEach(function (row) {
         var id = state.rows === "thread" ? ev.id : ev.id + "|" + row;
         list.push({
@@ -217,23 +195,22 @@
   }
 
   // ---------------------------------------------------------------- the panel
-  function factText(f) { return K.day(f.v) + " (" + K.layerText(f) + (f.note ? " — " + f.note : "") + (f.via ? "; the date of «" + label(f.via) + "», of which it is part" : "") + ")"; }
-  function boundText(b) {
-    if (b.ev === current.selectedId) return factText(b.fact);
-    return "«" + label(b.ev) + "», " + factText(b.fact);
+  function factText(f) {
+    return K.day(f.v) + " (" + K.layerText(f) + (f.note ? " — " + f.note : "") + ")";
+  }
+  function boundText(f, id) {
+    if (!f.via || f.via === id) return factText(f);
+    return factText(f) + ", through «" + label(f.via) + "»";
   }
   function whenText(id) {
     var p = current.placed.get(id);
-    current.selectedId = id;
-    if (p.kind === "date") return factText(p.fact);
-    if (p.kind === "range") return "between " + factText(p.own.earliest) + " and " + factText(p.own.latest);
-    if (p.kind === "order") {
-      var parts = [];
-      if (p.after) parts.push("after " + boundText(p.after));
-      if (p.before) parts.push("before " + boundText(p.before));
-      return "Not dated; order only: " + parts.join(", ");
-    }
-    return "No date and no order link in the layers switched on";
+    if (p.kind === "date") return boundText(p.fact, id);
+    if (p.kind === "range") return "between " + factText(p.lo) + " and " + factText(p.hi);
+    var parts = [];
+    if (p.lo) parts.push("no earlier than " + boundText(p.lo, id));
+    if (p.hi) parts.push("no later than " + boundText(p.hi, id));
+    if (p.kind === "order") return "Not dated; order only: " + parts.join("; ");
+    return parts.length ? "Not placed: only " + parts.join("; ") : "No date and no order link in the layers switched on";
   }
   // The next events, not the whole chain (the inferred layer holds the transitive closure).
   function direct(ids, next) {
@@ -258,12 +235,15 @@
     timeline.setSelection(ids);
     if (ids.length && !quiet) timeline.focus(ids[0], { animation: false, zoom: false });
     var p = current.placed.get(id);
-    var other = p.own.facts.filter(function (f) { return f !== p.fact && f !== p.own.earliest && f !== p.own.latest; });
+    var other = p.own.facts;
     var roles = ev.roles.map(function (r) { return r[0] + ": " + r[1].map(label).join(", "); }).join("; ");
     K.openPanel(threadName.get(ev.thread) || ev.thread, ev.label, [
       ["When", whenText(id)],
       ["In the article's words", ev.words.join("; ")],
-      ["Other dates", other.map(function (f) { return f.p + " " + factText(f); }).join("; ")],
+      ["Dates in the data", other.map(function (f) {
+        return { date: "on", earliest: "from", latest: "until" }[f.p] + " " + factText(f) + (f.via ? " (date of «" + label(f.via) + "», of which it is part)" : "");
+      }).join("; ")],
+      ["Conflicts", p.own.conflicts.join("; ")],
       ["Status", ev.status === "planned" ? "planned (not held when the article was written)" : ev.status],
       ["Who", roles],
       ["Comes after", neighbours(current.preds.get(id), current.preds)],
@@ -292,17 +272,17 @@
   $("export-csv").addEventListener("click", function () {
     var rows = [["event", "label", "thread", "placed", "date", "date layer", "earliest", "earliest layer", "latest", "latest layer", "outside source"]];
     current.shown.forEach(function (ev) {
-      var p = current.placed.get(ev.id), d = p.own;
-      var sources = d.facts.filter(function (f) { return f.source; }).map(function (f) { return f.source; });
+      var p = current.placed.get(ev.id), date = p.fact, lo = p.lo, hi = p.hi;
+      var sources = [date, lo, hi].filter(function (f) { return f && f.source; }).map(function (f) { return f.source; });
       rows.push([ev.id, ev.label, threadName.get(ev.thread), p.kind === "order" ? "order only" : p.kind === "none" ? "not placed" : p.kind,
-        d.date ? d.date.v : "", d.date ? d.date.layer : "", d.earliest ? d.earliest.v : "", d.earliest ? d.earliest.layer : "",
-        d.latest ? d.latest.v : "", d.latest ? d.latest.layer : "", sources.join("; ")]);
+        date ? date.v : "", date ? date.layer : "", lo ? lo.v : "", lo ? lo.layer : "",
+        hi ? hi.v : "", hi ? hi.layer : "", Array.from(new Set(sources)).join("; ")]);
     });
     K.downloadCsv("timeline.csv", rows);
   });
   function initialWindow() {
     var starts = [];
-    current.placed.forEach(function (p) { if (p.start !== undefined) starts.push(p.start); if (p.end) starts.push(p.end); });
+    current.placed.forEach(function (p) { if (p.kind !== "none") starts.push(p.start); if (p.end) starts.push(p.end); });
     if (!starts.length) return null;
     starts.sort(function (a, b) { return a - b; });
     var last = starts[starts.length - 1];
