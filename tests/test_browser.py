@@ -319,17 +319,61 @@ def test_timeline_deep_link_survives_a_round_trip(open_page, rendered):
     assert second.errors == [] and second.requests == []
 
 
-@pytest.mark.parametrize("name", ["timeline", "index"])
+@pytest.mark.parametrize("name", ["timeline", "proposals", "index"])
 def test_phone_width_nothing_overflows_and_the_panel_opens_and_closes(open_page, rendered, name):
     page = open_page(rendered / f"{name}.html", drawn=name != "index", viewport=(390, 844))
     assert page.page.evaluate("() => document.documentElement.scrollWidth") <= 390
-    if name == "timeline":
-        page.page.click(".vis-item.vis-box.kind-date >> text=Trump's call to Putin")
+    if name != "index":
+        page.page.click(".vis-item.vis-box.kind-date >> text=Trump's call to Putin" if name == "timeline"
+                        else "button.stance.support >> nth=0")
         page.page.wait_for_selector("#panel:not([hidden])")
         box = page.page.eval_on_selector("#panel", "p => p.getBoundingClientRect().toJSON()")
         assert box["left"] >= 0 and box["right"] <= 390
         assert page.page.evaluate("() => document.documentElement.scrollWidth") <= 390
-        page.screenshot("timeline-phone-panel")
+        page.screenshot(f"{name}-phone-panel")
         page.page.click("#panel-close")
         assert page.page.is_hidden("#panel")
+    assert page.errors == [] and page.requests == []
+
+
+# ------------------------------------------------------------------ the proposal tracker
+
+def test_tracker_cells_equal_the_stance_query(open_page, rendered, store, project):
+    from kg.library import find_query
+    from kg.views import run_select
+
+    rows = run_select(store, find_query(project, "who-supported-or-opposed-each-proposal").text, list(LAYERS))
+    expected: dict[tuple[str, str], set[str]] = {}
+    for row in rows:
+        expected.setdefault((row["proposal"], row["holder"]), set()).add(row["stance"])
+    page = open_page(rendered / "proposals.html")
+    found = page.page.evaluate("""() => {
+        const out = {};
+        document.querySelectorAll('td[data-proposal]').forEach(td => {
+            const stances = Array.from(td.querySelectorAll('[data-stance]')).map(b => b.dataset.stance);
+            if (stances.length) out[td.dataset.proposal + ' ' + td.dataset.actor] = stances; });
+        return out; }""")
+    proposals = {p for p, _ in expected}
+    got = {tuple(key.split(" ")): set(value) for key, value in found.items() if key.split(" ")[0] in proposals}
+    assert got == expected and len(got) == len(expected) > 10
+    # Zelenskyy first opposed the minerals deal, then supported it: the first is marked superseded.
+    cell = page.page.locator(f"td[data-proposal='{PTR}proposal-minerals-deal'][data-actor='{PTR}zelenskyy'] button")
+    assert cell.all_text_contents() == ["opposes · Initially", "supports · later"]
+    assert "superseded" in cell.nth(0).get_attribute("class") and "superseded" not in cell.nth(1).get_attribute("class")
+    assert page.errors == [] and page.requests == []
+
+
+def test_tracker_cell_opens_its_quote_and_concessions_keep_their_strength(open_page, rendered, article):
+    page = open_page(rendered / "proposals.html")
+    page.page.click(f"[data-stance='{PTR}stance-zelenskyy-minerals-initial-rejection']")
+    page.page.wait_for_selector("#panel:not([hidden])")
+    assert page.page.text_content("#panel-title") == "Volodymyr Zelenskyy opposes: White House minerals proposal"
+    marks = page.page.eval_on_selector_all("#evidence mark", "ms => ms.map(m => m.textContent)")
+    assert marks == ["Initially, Zelenskyy rejected a White House proposal"] and marks[0] in article.text
+    # Hegseth "suggested" ceding territory; the Kremlin's NATO demand is "demanded": never stronger or weaker.
+    hegseth = page.page.locator(f"td[data-proposal='{PTR}concession-cede-territory-crimea'][data-actor='{PTR}hegseth'] button")
+    assert hegseth.all_text_contents() == ["suggested"]
+    kremlin = page.page.locator(f"td[data-proposal='{PTR}concession-no-nato-kremlin-demand'][data-actor='{PTR}kremlin'] button")
+    assert "demanded" in kremlin.all_text_contents()
+    page.screenshot("proposals-clicked")
     assert page.errors == [] and page.requests == []

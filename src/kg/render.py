@@ -693,6 +693,22 @@ def timeline_page(store: Any, layers: Sequence[str], texts: _Texts, view: Any) -
                      "its evidence.", data, tuple(layers), tuple(layers))
 
 
+def proposals_page(store: Any, layers: Sequence[str], texts: _Texts, view: Any) -> StoryPage:
+    """The proposal tracker: stance cells are the answer of the library's stance query."""
+    from kg import story
+    from kg.library import find_query
+    from kg.project import find_project
+
+    query = find_query(find_project(), story.STANCE_QUERY)
+    data = story.tracker(store, layers, query.text, view)
+    for thing in [*data["rows"], *data["cells"]]:
+        thing["spans"] = texts.spans(thing["spans"])
+    return StoryPage("proposals.html", "proposals", "Proposal tracker",
+                     "Who proposed what, and how each actor answered it: one row per proposal or concession, one "
+                     "column per actor. Click a cell for its quote; the cards below list provisions and stances "
+                     "over time.", data, tuple(layers), tuple(layers))
+
+
 # --------------------------------------------------------------------------- the pages of a dataset
 
 VIEW_PAGES: tuple[tuple[str, str, str], ...] = (
@@ -776,7 +792,8 @@ def render(out: Path, layers: Sequence[str] = ("asserted", "inferred", "external
     pages, actors = dataset_pages(store, layers, views)
     layers = tuple(name for name in LAYER_ORDER if name in layers)
     texts = _Texts(load_sources(store))
-    stories = [timeline_page(store, layers, texts, views["timeline"])]
+    stories = [timeline_page(store, layers, texts, views["timeline"]),
+               proposals_page(store, layers, texts, views["timeline"])]
     return write_pages(out / HTML_DIR, pages, actors, texts.sources[0].text, stories, texts)
 
 

@@ -213,3 +213,129 @@ def timeline(store: Any, layers: Sequence[str], view: Any) -> dict[str, Any]:
         "actors": [[actor, names.get(actor, _local(actor))] for actor in actors],
         "labels": {node: names[node] for node in sorted({*actors, *events}) if node in names},
     }
+
+
+# ---------------------------------------------------------------- the proposal tracker
+
+STANCE_QUERY = "who-supported-or-opposed-each-proposal"  # the library query the tracker's stance cells answer
+
+
+def _typed(store: Any, layers: Sequence[str], cls: str) -> dict[str, list[str]]:
+    rows = _select(store, f"SELECT ?s ?g WHERE {{ GRAPH ?g {{ ?s a {cls} }} }}", layers)
+    found: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        found[row["s"]].add(_layer(row["g"]))
+    return {node: sorted(found[node], key=LAYER_ORDER.index) for node in sorted(found)}
+
+
+def _values(store: Any, layers: Sequence[str], prop: str) -> dict[str, list[str]]:
+    found: dict[str, set[str]] = defaultdict(set)
+    for row in _select(store, f"SELECT ?s ?o WHERE {{ ?s {prop} ?o }}", layers):
+        found[row["s"]].add(row["o"])
+    return {node: sorted(found[node]) for node in found}
+
+
+def _stamps(store: Any, layers: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """node -> (its own sem:hasTimeStamp, the strongest layer stating it)."""
+    best: dict[str, tuple[str, str]] = {}
+    rows = _select(store, "SELECT ?s ?d ?g WHERE { GRAPH ?g { ?s sem:hasTimeStamp ?d } }", layers)
+    for row in sorted(rows, key=lambda r: (r["s"], LAYER_ORDER.index(_layer(r["g"])), r["d"])):
+        best.setdefault(row["s"], (row["d"][:10], _layer(row["g"])))
+    return best
+
+
+def tracker(store: Any, layers: Sequence[str], stance_query: str, view: Any = None) -> dict[str, Any]:
+    """Proposals and concessions with who proposed or raised them, their provisions, and one cell per
+    (proposal, actor) answer: the rows of the library's stance query (`stance_query`, its text),
+    each proposer, each concession's raiser with the strength the article gives, and stances on
+    concessions. `view` (kg.views' timeline) gives the story order of the acts, to sort by."""
+    names = labels(store, layers)
+    proposals, concessions = _typed(store, layers, "pt:Proposal"), _typed(store, layers, "pt:Concession")
+    provisions = _values(store, layers, "pt:hasProvision")
+    concerns, meets, entails = (_values(store, layers, p) for p in ("pt:concerns", "pt:meets", "pt:entails"))
+    proposed_by, raised_by = _values(store, layers, "pt:proposedBy"), _values(store, layers, "pt:raisedBy")
+    modality, raised_in = _values(store, layers, "pt:modality"), _values(store, layers, "pt:raisedIn")
+    conceding, beneficiary = _values(store, layers, "pt:concedingParty"), _values(store, layers, "pt:beneficiary")
+    acts: dict[str, set[str]] = defaultdict(set)
+    for row in _select(store, "SELECT ?a ?p WHERE { ?a pt:proposes ?p ; a pt:ProposalAct }", layers):
+        acts[row["p"]].add(row["a"])
+    spans, quotes = evidence(store, layers)
+    stamps = _stamps(store, layers)
+    stance_layers = _typed(store, layers, "pt:Stance")
+
+    def rank(node: str) -> int:
+        return int(view.nodes[node].get("order", -1)) if view is not None and node in view and \
+            int(view.nodes[node].get("order", -1)) >= 0 else 10 ** 6
+
+    cells: dict[str, dict[str, Any]] = {}
+
+    def stance_cell(stance: str, proposal: str, row: dict[str, str]) -> dict[str, Any]:
+        act = row.get("expressedIn", "")
+        date, layer = stamps.get(stance) or stamps.get(act) or ("", "")
+        return {"id": f"{stance}|{proposal}", "type": "stance", "proposal": proposal, "actor": row["holder"],
+                "target": row["target"], "polarity": _local(row["polarity"]), "condition": row.get("condition", ""),
+                "act": act, "date": date, "dateLayer": layer, "dateSource": "", "when": row.get("when", ""),
+                "supersededBy": [], "supersedes": [], "stance": stance, "quotes": quotes.get(stance, []),
+                "spans": spans.get(stance) or spans.get(act, []), "layers": stance_layers.get(stance, ["asserted"]),
+                "rank": rank(act) if act else 10 ** 6}
+
+    for row in _select(store, stance_query, layers):
+        cell = cells.setdefault(f"{row['stance']}|{row['proposal']}", stance_cell(row["stance"], row["proposal"], row))
+        if row.get("supersededBy") and row["supersededBy"] not in cell["supersededBy"]:
+            cell["supersededBy"].append(row["supersededBy"])
+    # Stances on concessions (the stance query asks about proposals and their provisions only).
+    for row in _select(store, """SELECT ?stance ?holder ?target ?polarity ?condition ?expressedIn ?when ?supersededBy WHERE {
+            ?stance a pt:Stance ; pt:holder ?holder ; pt:target ?target ; pt:polarity ?polarity . ?target a pt:Concession .
+            OPTIONAL { ?stance pt:condition ?condition } OPTIONAL { ?stance pt:expressedIn ?expressedIn }
+            OPTIONAL { ?stance pt:timeExpression ?when } OPTIONAL { ?supersededBy pt:supersedes ?stance } }""", layers):
+        cell = cells.setdefault(f"{row['stance']}|{row['target']}", stance_cell(row["stance"], row["target"], row))
+        if row.get("supersededBy") and row["supersededBy"] not in cell["supersededBy"]:
+            cell["supersededBy"].append(row["supersededBy"])
+    for cell in cells.values():
+        cell["supersededBy"].sort()
+        cell["supersedes"] = sorted(c["stance"] for c in cells.values() if cell["stance"] in c["supersededBy"])
+    for proposal, layer in proposals.items():
+        for actor in proposed_by.get(proposal, []):
+            cells[f"proposed|{proposal}|{actor}"] = {
+                "id": f"proposed|{proposal}|{actor}", "type": "proposed", "proposal": proposal, "actor": actor,
+                "target": proposal, "polarity": "", "condition": "", "act": "", "date": "", "dateLayer": "",
+                "dateSource": "", "when": "", "supersededBy": [], "supersedes": [], "stance": "",
+                "quotes": quotes.get(proposal, []), "spans": spans.get(proposal, []), "layers": layer, "rank": -1}
+    for concession, layer in concessions.items():
+        strength = ", ".join(names.get(m, _local(m)) for m in modality.get(concession, [])) or "raised"
+        act = next(iter(raised_in.get(concession, [])), "")
+        for actor in raised_by.get(concession, []):
+            date, date_layer = stamps.get(act, ("", ""))
+            cells[f"raised|{concession}|{actor}"] = {
+                "id": f"raised|{concession}|{actor}", "type": "raised", "modality": strength, "proposal": concession,
+                "actor": actor, "target": concession, "polarity": "", "condition": "", "act": act, "date": date,
+                "dateLayer": date_layer, "dateSource": "", "when": "", "supersededBy": [], "supersedes": [],
+                "stance": "", "quotes": quotes.get(concession, []), "spans": spans.get(concession, []),
+                "layers": layer, "rank": -1}
+
+    def row_of(node: str, kind: str, layer: list[str]) -> dict[str, Any]:
+        return {"id": node, "label": names.get(node, _local(node)), "kind": kind, "layers": layer,
+                "proposedBy": proposed_by.get(node, []),
+                "raisedBy": [[a, ", ".join(names.get(m, _local(m)) for m in modality.get(node, []))]
+                             for a in raised_by.get(node, [])],
+                "acts": sorted(acts.get(node, set()) | set(raised_in.get(node, [])), key=lambda a: (rank(a), a)),
+                "conceding": conceding.get(node, []), "beneficiary": beneficiary.get(node, []),
+                "provisions": [{"id": p, "concerns": concerns.get(p, []), "meets": meets.get(p, []),
+                                "entails": entails.get(p, [])} for p in provisions.get(node, [])],
+                "concerns": concerns.get(node, []), "quotes": quotes.get(node, []), "spans": spans.get(node, [])}
+
+    def story_rank(node: str) -> tuple[int, str]:
+        ranks = [rank(a) for a in acts.get(node, set()) | set(raised_in.get(node, []))]
+        ranks += [c["rank"] for c in cells.values() if c["proposal"] == node and c["rank"] >= 0]
+        return (min(ranks, default=10 ** 6), names.get(node, node))
+
+    rows = [row_of(p, "proposal", proposals[p]) for p in sorted(proposals, key=story_rank)]
+    rows += [row_of(c, "concession", concessions[c]) for c in sorted(concessions, key=story_rank)]
+    actors = sorted({c["actor"] for c in cells.values()}, key=lambda a: (names.get(a, a), a))
+    mentioned = {c[k] for c in cells.values() for k in ("proposal", "target", "act", "stance") if c[k]}
+    mentioned |= {s for c in cells.values() for s in c["supersededBy"]}
+    mentioned |= {x for r in rows for key in ("acts", "concerns") for x in r[key]}
+    mentioned |= {x for r in rows for p in r["provisions"] for x in (p["id"], *p["concerns"], *p["meets"], *p["entails"])}
+    return {"rows": rows, "cells": [cells[k] for k in sorted(cells)],
+            "actors": [[a, names.get(a, _local(a))] for a in actors],
+            "labels": {node: names.get(node, _local(node)) for node in sorted(mentioned)}}
