@@ -120,23 +120,39 @@ def visible_counts(view, layers: set[str], hidden_kinds: set[str] = frozenset())
 
 @pytest.mark.parametrize("name", ["whole", "interaction", "stance", "agreement", "actor-issue"])
 def test_page_opens_offline_and_shows_its_view(open_page, rendered, views, name):
+    from kg.render import STORY_GROUPS, STYLES
+
     page = open_page(rendered / f"{name}.html")
     assert page.requests == [] and page.errors == []
     counts, view = page.counts(), views[name]
     assert (counts["nodesTotal"], counts["edgesTotal"]) == (view.number_of_nodes(), view.number_of_edges())
-    on = {"asserted"} if name == "whole" else set(LAYERS)  # the whole graph opens on the asserted layer
-    assert (counts["nodes"], counts["edges"]) == visible_counts(view, on)
+    # The whole graph opens on the story: actors, events, proposals; the other classes wait to be asked for.
+    hidden = {s.key for s in STYLES} - set(STORY_GROUPS) if name == "whole" else set()
+    assert (counts["nodes"], counts["edges"]) == visible_counts(view, set(LAYERS), hidden)
     assert (counts["drawnNodes"], counts["drawnEdges"]) == (counts["nodes"], counts["edges"])
     page.screenshot(name)
 
 
-def test_layer_switch_shows_the_inferred_layer(open_page, rendered, views):
+def test_whole_graph_opens_on_the_story_with_its_links(open_page, rendered):
+    page = open_page(rendered / "whole.html")
+    for key in ("claim", "quotation", "stance", "other"):
+        assert not page.page.is_checked(f"#class-{key}")
+    for key in ("person", "state", "interaction", "proposal"):
+        assert page.page.is_checked(f"#class-{key}")
+    shown = page.page.evaluate("() => Object.fromEntries(Array.from(document.querySelectorAll('[data-count-style]')).map(s => [s.dataset.countStyle, +s.textContent.split('/')[0]]))")
+    assert shown["support"] > 10 and shown["oppose"] > 5  # who supports or opposes what, visible at once
+
+
+def test_layer_switch_hides_the_inferred_layer(open_page, rendered, views):
+    from kg.render import STORY_GROUPS, STYLES
+
+    hidden = {s.key for s in STYLES} - set(STORY_GROUPS)
     page = open_page(rendered / "whole.html")
     before = page.counts()
-    page.page.check("#layer-inferred")
+    page.page.uncheck("#layer-inferred")
     after = page.counts()
-    assert (after["nodes"], after["edges"]) == visible_counts(views["whole"], {"asserted", "inferred"})
-    assert after["edges"] > before["edges"]  # the rules add supports/opposes, participant, follows...
+    assert (after["nodes"], after["edges"]) == visible_counts(views["whole"], {"asserted", "external"}, hidden)
+    assert after["edges"] < before["edges"]  # the rules add supports/opposes, participant, follows...
     assert page.page.text_content("#count-edges") == f"{after['edges']} of {after['edgesTotal']}"
 
 
@@ -151,24 +167,132 @@ def test_class_filter_updates_the_visible_counts(open_page, rendered, views):
     assert page.counts()["nodes"] == counts["nodesTotal"]
 
 
-def test_date_filter_keeps_events_of_the_range(open_page, rendered, views):
-    from kg.render import interval
-
-    page = open_page(rendered / "whole.html")
+def set_dates(page, start: str, end: str) -> None:
     page.page.uncheck("#show-undated")
-    page.page.fill("#date-from", "2025-02-01")
-    page.page.fill("#date-to", "2025-03-31")
+    page.page.fill("#date-from", start)
+    page.page.fill("#date-to", end)
     page.page.dispatch_event("#date-to", "change")
     page.page.dispatch_event("#date-from", "change")
-    view = views["whole"]  # the page opens on the asserted layer
-    shown = {n for n, a in view.nodes(data=True)
-             if a["layer"] == "asserted" and (d := interval(a))[0] and d[0] <= "2025-03-31" and d[1] >= "2025-02-01"}
-    # The article dates the veterans' fund meeting (caption) March 6.
-    assert PTR + "event-putin-meets-veterans-fund-2025-03-06" in shown
-    assert page.counts()["nodes"] == len(shown)
+
+
+def shown_ids(page) -> set[str]:
+    return set(page.page.evaluate("() => window.kg.nodes.getIds()"))
+
+
+def test_date_filter_keeps_events_of_the_range_and_their_actors(open_page, rendered, views):
+    from kg.render import ACTOR_STYLES, STORY_GROUPS, interval, style_of
+
+    page = open_page(rendered / "whole.html")
+    set_dates(page, "2025-02-01", "2025-03-31")
+    view = views["whole"]
+    story = {n for n, a in view.nodes(data=True) if style_of(a["kind"]).key in STORY_GROUPS}
+    dated = {n for n in story if (d := interval(view.nodes[n]))[0] and d[0] <= "2025-03-31" and d[1] >= "2025-02-01"}
+    actors = {n for n in story if style_of(view.nodes[n]["kind"]).key in ACTOR_STYLES and not interval(view.nodes[n])[0]
+              and any(m in dated for m in set(view.successors(n)) | set(view.predecessors(n)))}
+    # The article dates the veterans' fund meeting (caption) March 6: Putin met its workers and wards.
+    assert PTR + "event-putin-meets-veterans-fund-2025-03-06" in dated and PTR + "putin" in actors
+    assert shown_ids(page) == dated | actors
     page.screenshot("whole-feb-march")
 
 
+def test_date_filter_on_the_interaction_network_keeps_actors_of_dated_links(open_page, rendered, views):
+    from kg.render import interval
+
+    page = open_page(rendered / "interaction.html")
+    set_dates(page, "2025-02-01", "2025-03-31")
+    view = views["interaction"]
+    expected = {n for u, v, a in view.edges(data=True)
+                if (d := interval(a))[0] and d[0] <= "2025-03-31" and d[1] >= "2025-02-01" for n in (u, v)}
+    assert expected and shown_ids(page) == expected  # before: every actor vanished (actors have no dates)
+
+
+@pytest.mark.parametrize("name", ["whole", "interaction", "actor-putin"])
+def test_putin_ranks_vladimir_putin_first(open_page, rendered, name):
+    page = open_page(rendered / f"{name}.html")
+    page.page.fill("#search", "Putin")
+    results = page.page.eval_on_selector_all("#search-results button", "bs => bs.map(b => b.textContent)")
+    assert results[0] == "Vladimir Putin", results[:5]
+    if name == "whole":  # events whose names start with "Putin" come after him
+        assert "Putin agrees to an immediate halt to strikes on Ukraine's energy infrastructure" in results[1:]
+    page.page.press("#search", "Enter")
+    assert page.page.text_content("#panel-title") == "Vladimir Putin"
+
+
+def test_search_reads_quotes_too(open_page, rendered):
+    # Words only a quote has: the article's "anow-infamous meetingat the White House" (its typos kept).
+    page = open_page(rendered / "whole.html")
+    page.page.fill("#search", "anow-infamous")
+    hits = page.page.eval_on_selector_all("#search-results button", "bs => bs.map(b => [b.textContent, b.title])")
+    assert ["Zelenskyy's meeting with Trump at the White House, Feb. 28", "matched by quote"] in hits
+    assert all(title == "matched by quote" for _, title in hits)
+
+
+def test_clicking_a_node_focuses_on_its_neighbourhood(open_page, rendered, views):
+    trump = PTR + "trump"
+    page = open_page(rendered / "interaction.html")
+    page.click_node(trump)
+    page.page.wait_for_selector("#panel:not([hidden])")
+    near = {trump} | set(views["interaction"].successors(trump)) | set(views["interaction"].predecessors(trump))
+    opacity = page.page.evaluate("() => Object.fromEntries(window.kg.nodes.get().map(n => [n.id, n.opacity]))")
+    assert {n for n, o in opacity.items() if o == 1} == near and min(opacity.values()) < 0.5
+    page.page.click("#panel-close")
+    opacity = page.page.evaluate("() => window.kg.nodes.get().map(n => n.opacity)")
+    assert set(opacity) == {1}
+
+
+@pytest.mark.parametrize("name", ["whole", "interaction", "stance", "actor-trump"])
+def test_labels_do_not_overlap_at_the_default_zoom(open_page, rendered, name):
+    page = open_page(rendered / f"{name}.html")
+    page.page.wait_for_selector("body[data-labelled='1']")
+    boxes = page.page.evaluate("() => window.kg.labelBoxes()")
+    assert len(boxes) >= 12
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
+    size = page.page.evaluate("() => window.kg.network.getScale() * window.kg.nodes.get()[0].font.size")
+    assert size >= 11.9  # readable on screen
+
+
+def test_network_deep_link_survives_a_round_trip(open_page, rendered):
+    putin = PTR + "putin"
+    first = open_page(rendered / "whole.html")
+    first.page.check("#class-claim")
+    first.page.uncheck("#layer-external")
+    first.click_node(putin)
+    first.page.wait_for_selector("#panel:not([hidden])")
+    url = first.page.url
+    assert "sel=" in url and "groups=" in url and "layers=asserted%2Cinferred" in url
+    second = open_page(url)
+    assert second.page.is_checked("#class-claim") and not second.page.is_checked("#layer-external")
+    assert second.page.text_content("#panel-title") == "Vladimir Putin"
+    assert second.counts() == first.counts()
+    assert second.errors == [] and second.requests == []
+
+
+def test_exported_png_is_an_image_of_the_view_and_svg_and_csv_follow_it(open_page, rendered, tmp_path):
+    from PIL import Image
+
+    page = open_page(rendered / "interaction.html")
+    with page.page.expect_download() as info:
+        page.page.click("#export-png")
+    png = tmp_path / info.value.suggested_filename
+    info.value.save_as(png)
+    assert png.name == "interaction.png"
+    canvas = page.page.evaluate("() => { const c = document.querySelector('#graph canvas'); return [c.width, c.height]; }")
+    with Image.open(png) as image:
+        assert list(image.size) == canvas and image.format == "PNG"
+        raw = image.convert("RGB").resize((120, 80)).tobytes()
+        drawn = sum(1 for i in range(0, len(raw), 3) if raw[i:i + 3] != b"\xff\xff\xff")
+        assert drawn > 100  # nodes, links and labels, not a blank canvas
+    with page.page.expect_download() as info:
+        page.page.click("#export-svg")
+    svg = (tmp_path / "view.svg")
+    info.value.save_as(svg)
+    text = svg.read_text(encoding="utf-8")
+    shown = page.counts()
+    assert text.count("<circle") == shown["nodes"] and text.count("<line") == shown["edges"]
+    assert ">Vladimir Putin</text>" in text
+    assert page.errors == [] and page.requests == []
 def test_search_finds_a_node_and_opens_it(open_page, rendered):
     page = open_page(rendered / "interaction.html")
     page.page.fill("#search", "zelensk")
@@ -222,6 +346,30 @@ def test_crafted_label_is_text_and_runs_nothing(open_page, tmp_path):
     assert page.page.evaluate("() => [window.__xss, document.querySelectorAll('img, b').length]") == [None, 0]
     assert page.requests == [] and page.errors == []
     page.screenshot("crafted-label")
+
+
+def test_csv_export_neutralises_formulas(open_page, tmp_path):
+    import csv
+
+    from kg.render import PageSpec, write_pages
+
+    graph = nx.MultiDiGraph()
+    attrs = {"kind": "Person", "layer": "asserted", "date": "", "earliest": "", "latest": "", "wikidata": "",
+             "dbpedia": "", "geonames": "", "quotes": [], "spans": []}
+    for key, label in (("ex:a", '=HYPERLINK("http://evil.example","x")'), ("ex:b", "+1"), ("ex:c", "-2"), ("ex:d", "@SUM(A1)"),
+                       ("ex:e", "plain, with \"quotes\"")):
+        graph.add_node(key, label=label, **attrs)
+    write_pages(tmp_path, [PageSpec("csv.html", "CSV", "D", graph)], [], "text")
+    page = open_page(tmp_path / "csv.html")
+    with page.page.expect_download() as info:
+        page.page.click("#export-csv")
+    out = tmp_path / "out.csv"
+    info.value.save_as(out)
+    rows = list(csv.reader(out.open(encoding="utf-8", newline="")))
+    labels = {row[1]: row[2] for row in rows[1:]}
+    assert labels == {"ex:a": '\'=HYPERLINK("http://evil.example","x")', "ex:b": "'+1", "ex:c": "'-2", "ex:d": "'@SUM(A1)",
+                      "ex:e": 'plain, with "quotes"'}
+    assert page.requests == [] and page.errors == []
 
 
 # ------------------------------------------------------------------ the story timeline

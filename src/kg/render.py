@@ -100,6 +100,7 @@ class PageSpec:
     graph: Any  # networkx graph with the attributes of kg.views
     layers_on: tuple[str, ...] = ("asserted", "inferred", "external")
     focus: str | None = None  # node selected when the page opens (actor pages)
+    groups_on: tuple[str, ...] | None = None  # node classes (Style keys) shown when the page opens; None: all
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -261,6 +262,20 @@ def network_positions(graph: Any) -> dict[str, tuple[float, float]]:
     return positions
 
 
+def _shown_first_positions(graph: Any, groups: Sequence[str]) -> dict[str, tuple[float, float]]:
+    """The nodes of `groups` (those a page opens with) laid out on their own, so they fill the
+    view; the others laid out apart, to their right, for when they are switched on."""
+    shown = [n for n in graph.nodes if style_of(graph.nodes[n].get("kind")).key in groups]
+    rest = [n for n in graph.nodes if n not in set(shown)]
+    positions = network_positions(graph.subgraph(shown)) if shown else {}
+    if rest:
+        right = max((x for x, _ in positions.values()), default=0.0) + 400.0
+        top = min((y for _, y in positions.values()), default=0.0)
+        for node, (x, y) in network_positions(graph.subgraph(rest)).items():
+            positions[node] = (x + right, y + top)
+    return positions
+
+
 def _component_layout(component: Any, radius: float) -> dict[str, tuple[float, float]]:
     import networkx as nx
 
@@ -343,7 +358,7 @@ def page_payload(spec: PageSpec, article: str, offsets: list[int] | None = None)
     from pyvis.network import Network
 
     graph = spec.graph
-    positions = network_positions(graph)
+    positions = network_positions(graph) if not spec.groups_on else _shown_first_positions(graph, spec.groups_on)
     table = _utf16_offsets(article) if offsets is None else offsets
     degrees = _degrees(graph)
     largest = max(degrees.values(), default=0)
@@ -409,7 +424,7 @@ def page_payload(spec: PageSpec, article: str, offsets: list[int] | None = None)
     dates = sorted({d for item in [*nodes, *edges] for d in (item["t0"], item["t1"]) if d})
     layers = sorted({layer for item in [*nodes, *edges] for layer in item["layers"]})
     return {
-        "page": {"title": heading, "focus": spec.focus,
+        "page": {"title": heading, "focus": spec.focus, "groupsOn": list(spec.groups_on) if spec.groups_on else None,
                  "layers": layers, "layersOn": [layer for layer in layers if layer in spec.layers_on],
                  "dateMin": dates[0] if dates else None, "dateMax": dates[-1] if dates else None},
         "nodes": nodes,
@@ -713,8 +728,9 @@ def proposals_page(store: Any, layers: Sequence[str], texts: _Texts, view: Any) 
 
 VIEW_PAGES: tuple[tuple[str, str, str], ...] = (
     ("whole", "Whole graph",
-     "Every curated node and link of the asserted layer: what the article says. Switch on the inferred "
-     "layer (what the rules derive) and the external layer (outside knowledge) under Layers."),
+     "Every curated node and link. It opens on the story: actors, events and proposals with who supports or "
+     "opposes what; switch on claims, quotations, stances, issues, places and the rest under Classes, and "
+     "each layer under Layers. Click a node to focus on its neighbourhood."),
     ("interaction", "Actor interaction network",
      "Actors linked by the events between them (calls, meetings, talks, criticism, accusations, strikes, "
      "aid suspension), pointing from the actor who acts to the one acted on; colour by Goldstein score."),
@@ -726,6 +742,8 @@ VIEW_PAGES: tuple[tuple[str, str, str], ...] = (
     ("actor-issue", "Actors and issues",
      "Which actor takes a side on which issue, directly or through a proposal that concerns it."),
 )
+# The whole graph opens on the story: actors, events and proposals (the rest is a click away).
+STORY_GROUPS = ("person", "state", "organisation", "interaction", "communication", "material", "event", "proposal")
 # Around an actor, these nodes bring their own neighbours along (a stance's target, a quotation's occasion).
 _EGO_SECOND_HOP = {"stance", "claim", "quotation", "other", "proposal"}
 _EGO_KINDS = {"stance", "claim", "quotation"} | EVENT_STYLES
@@ -775,8 +793,8 @@ def dataset_pages(store: Any, layers: Sequence[str], views: dict[str, Any] | Non
 
     if views is None:
         views = build_views(store, [name for name, _, _ in VIEW_PAGES], layers)
-    pages = [PageSpec(f"{name}.html", title, description, views[name],
-                      layers_on=("asserted",) if name == "whole" else tuple(layers))
+    pages = [PageSpec(f"{name}.html", title, description, views[name], layers_on=tuple(layers),
+                      groups_on=STORY_GROUPS if name == "whole" else None)
              for name, title, description in VIEW_PAGES]
     return pages, actor_pages(views["whole"])
 

@@ -17,14 +17,18 @@
 
   // ------------------------------------------------------------------ filter state
   var groups = data.legend.map(function (g) { return g.key; });
+  var groupsOn = page.groupsOn || groups;
+  var ACTORS = new Set(["person", "state", "organisation"]);
   var state = {
-    groups: new Set(groups),
+    groups: new Set(groupsOn),
     layers: new Set(page.layersOn),
     from: page.dateMin, to: page.dateMax, undated: true
   };
   var nodeItems = data.nodes, edgeItems = data.edges;
   var nodeById = new Map(nodeItems.map(function (n) { return [n.id, n]; }));
   var edgeById = new Map(edgeItems.map(function (e, i) { return [e.id, i]; }));
+  var incident = new Map(nodeItems.map(function (n) { return [n.id, []]; }));
+  edgeItems.forEach(function (e) { incident.get(e.from).push(e); if (e.to !== e.from) incident.get(e.to).push(e); });
   var visible = new Set();
 
   function layerOn(item) { return item.layers.some(function (l) { return state.layers.has(l); }); }
@@ -32,17 +36,29 @@
     if (!item.t0) return true;
     return (!state.to || item.t0 <= state.to) && (!state.from || item.t1 >= state.from);
   }
+  function narrowed() { return !state.undated || state.from !== page.dateMin || state.to !== page.dateMax; }
   function nodeShown(n) {
     if (!state.groups.has(n.g) || !layerOn(n)) return false;
     return n.t0 ? datesOk(n) : state.undated;
   }
   function edgeShown(e) { return visible.has(e.from) && visible.has(e.to) && layerOn(e) && datesOk(e); }
-
   var nodes = new vis.DataSet(nodeItems);
   var edges = new vis.DataSet(edgeItems);
   function recompute() {
     visible = new Set();
     nodeItems.forEach(function (n) { if (nodeShown(n)) visible.add(n.id); });
+    if (!narrowed()) return;
+    // A date range keeps the actors of what it shows: an undated actor stays when one of its links is
+    // dated inside the range, or leads to a dated thing the range shows.
+    nodeItems.forEach(function (n) {
+      if (visible.has(n.id) || n.t0 || !ACTORS.has(n.g) || !state.groups.has(n.g) || !layerOn(n)) return;
+      var keep = incident.get(n.id).some(function (e) {
+        if (!layerOn(e)) return false;
+        var other = nodeById.get(e.from === n.id ? e.to : e.from);
+        return (e.t0 && datesOk(e) && (ACTORS.has(other.g) || visible.has(other.id))) || (other.t0 && visible.has(other.id));
+      });
+      if (keep) visible.add(n.id);
+    });
   }
   recompute();
   var nodeView = new vis.DataView(nodes, { filter: function (n) { return visible.has(n.id); } });
@@ -54,6 +70,7 @@
   network.once("afterDrawing", function () {
     window.kg.firstDraw = performance.now();
     document.body.setAttribute("data-drawn", "1");
+    relabel();
   });
 
   function updateCounts() {
@@ -81,6 +98,7 @@
     edgeView.refresh();
     updateCounts();
     runSearch();
+    if (typeof relabel === "function") relabel();
   }
 
   // ------------------------------------------------------------------ legend and filter controls
@@ -139,7 +157,7 @@
     return label;
   }
   data.legend.forEach(function (g) {
-    $("filter-classes").appendChild(checkRow("class-" + g.key, shapeSwatch(g.shape, g.colour), g.label, true,
+    $("filter-classes").appendChild(checkRow("class-" + g.key, shapeSwatch(g.shape, g.colour), g.label, state.groups.has(g.key),
       function (on) { if (on) state.groups.add(g.key); else state.groups.delete(g.key); },
       ["data-count-group", g.key], g.count));
   });
@@ -168,10 +186,10 @@
   to.addEventListener("change", function () { state.to = to.value || page.dateMax; applyFilters(); });
   $("show-undated").addEventListener("change", function (ev) { state.undated = ev.target.checked; applyFilters(); });
   $("reset").addEventListener("click", function () {
-    state.groups = new Set(groups);
+    state.groups = new Set(groupsOn);
     state.layers = new Set(page.layersOn);
     state.from = page.dateMin; state.to = page.dateMax; state.undated = true;
-    groups.forEach(function (g) { $("class-" + g).checked = true; });
+    groups.forEach(function (g) { $("class-" + g).checked = state.groups.has(g); });
     page.layers.forEach(function (l) { $("layer-" + l).checked = state.layers.has(l); });
     from.value = page.dateMin || ""; to.value = page.dateMax || "";
     $("show-undated").checked = true;
@@ -179,25 +197,40 @@
   });
 
   // ------------------------------------------------------------------ search
+  // Ranked: exact label, then alias (a whole word of an actor's name: "Putin" for Vladimir Putin),
+  // then label prefix, then label or type substring, then the text of its quotes.
+  var degree = new Map(nodeItems.map(function (n) { return [n.id, incident.get(n.id).length]; }));
+  function rank(n, q) {
+    var d = data.details[n.id], label = d.label.toLowerCase();
+    if (label === q) return 0;
+    if (ACTORS.has(n.g) && (" " + label.replace(/[^\p{L}\p{N}]+/gu, " ") + " ").indexOf(" " + q + " ") >= 0) return 1;
+    if (label.indexOf(q) === 0) return 2;
+    if (label.indexOf(q) >= 0 || d.kind.toLowerCase().indexOf(q) >= 0) return 3;
+    if (d.quotes.some(function (t) { return t.toLowerCase().indexOf(q) >= 0; })) return 4;
+    return -1;
+  }
+  var RANK_NAMES = ["name", "alias", "name starts so", "name contains it", "quote"];
   var search = $("search");
   function runSearch() {
-    var q = search.value.trim().toLowerCase();
+    var q = search.value.trim().toLowerCase().replace(/\s+/g, " ");
     var list = $("search-results");
     clear(list);
     if (!q) { $("search-count").textContent = ""; return; }
-    var hits = nodeItems.filter(function (n) {
-      var d = data.details[n.id];
-      return visible.has(n.id) && (d.label.toLowerCase().indexOf(q) >= 0 || d.kind.toLowerCase().indexOf(q) >= 0);
+    var hits = [];
+    nodeItems.forEach(function (n) { if (visible.has(n.id)) { var r = rank(n, q); if (r >= 0) hits.push([r, n]); } });
+    hits.sort(function (a, b) {
+      return a[0] - b[0] || degree.get(b[1].id) - degree.get(a[1].id) || data.details[a[1].id].label.localeCompare(data.details[b[1].id].label);
     });
     $("search-count").textContent = hits.length + (hits.length === 1 ? " match" : " matches");
-    hits.slice(0, 50).forEach(function (n) {
-      var li = el("li"), b = el("button", data.details[n.id].label);
+    hits.slice(0, 50).forEach(function (hit) {
+      var n = hit[1], li = el("li"), b = el("button", data.details[n.id].label);
       b.type = "button";
+      b.setAttribute("data-id", n.id);
+      b.title = "matched by " + RANK_NAMES[hit[0]];
       b.addEventListener("click", function () { focusNode(n.id); });
       li.appendChild(b);
       list.appendChild(li);
     });
-    network.selectNodes(hits.slice(0, 200).map(function (n) { return n.id; }), false);
   }
   search.addEventListener("input", runSearch);
   search.addEventListener("keydown", function (ev) {
@@ -213,9 +246,88 @@
     showNode(id);
   }
 
+  // ------------------------------------------------------------------ neighbourhood focus
+  // A selected node keeps its neighbours and links in full colour; the rest fades.
+  var focusId = null, labelShown = null, fontSize = 13;
+  function fade(id) {
+    focusId = id;
+    paint();
+  }
+  // Node labels and faded state in one update: labels at a readable size on screen, and only as
+  // many as fit without overlapping (best-connected first; the rest show on hover and in the panel).
+  var measure = document.createElement("canvas").getContext("2d");
+  var boxes = [];
+  function declutter() {
+    var scale = network.getScale(), ids = nodeView.getIds();
+    fontSize = Math.max(13, 12 / scale);
+    labelShown = new Set();
+    boxes = [];
+    if (ids.length > 2000) { ids.forEach(function (id) { labelShown.add(id); }); return; }
+    measure.font = "12px system-ui, sans-serif";
+    var pos = network.getPositions(ids), cell = 120, grid = new Map();
+    ids.sort(function (a, b) { return (degree.get(b) - degree.get(a)) || (a < b ? -1 : 1); });
+    ids.forEach(function (id) {
+      var n = nodeById.get(id), p = network.canvasToDOM(pos[id]);
+      var w = measure.measureText(n.label).width + 4, top = p.y + n.size * scale + 1;
+      var box = [p.x - w / 2, top, p.x + w / 2, top + 15];
+      var gx0 = Math.floor(box[0] / cell), gx1 = Math.floor(box[2] / cell), gy = Math.floor(box[1] / cell);
+      var clash = false;
+      for (var gx = gx0 - 1; gx <= gx1 + 1 && !clash; gx++) {
+        for (var dy = -1; dy <= 1 && !clash; dy++) {
+          (grid.get(gx + "," + (gy + dy)) || []).forEach(function (o) {
+            if (box[0] < o[2] && o[0] < box[2] && box[1] < o[3] && o[1] < box[3]) clash = true;
+          });
+        }
+      }
+      if (clash) return;
+      labelShown.add(id);
+      boxes.push(box);
+      for (var x = gx0; x <= gx1; x++) { var k = x + "," + gy; if (!grid.has(k)) grid.set(k, []); grid.get(k).push(box); }
+    });
+  }
+  var painted = new Map();
+  function paint() {
+    var near = new Set(), links = new Set();
+    if (focusId !== null && incident.has(focusId)) {
+      near.add(focusId);
+      incident.get(focusId).forEach(function (e) { near.add(e.from); near.add(e.to); links.add(e.id); });
+    }
+    var nodeUpdates = [], edgeUpdates = [];
+    nodeItems.forEach(function (n) {
+      var dim = focusId !== null && !near.has(n.id);
+      var show = !labelShown || labelShown.has(n.id) || (focusId !== null && near.has(n.id));
+      var key = (dim ? 1 : 0) + "|" + (show ? 1 : 0) + "|" + fontSize;
+      if (painted.get(n.id) === key) return;
+      painted.set(n.id, key);
+      nodeUpdates.push({ id: n.id, opacity: dim ? 0.15 : 1, label: show ? n.label : " ",
+                         font: { size: fontSize, color: dim ? "rgba(34,34,34,0.25)" : "#222222", strokeWidth: 3, strokeColor: "#ffffff" } });
+    });
+    edgeItems.forEach(function (e) {
+      var dim = focusId !== null && !links.has(e.id);
+      var key = dim ? "1" : "0";
+      if ((painted.get(e.id) || "0") === key) return;
+      painted.set(e.id, key);
+      edgeUpdates.push({ id: e.id, color: { color: e.color.color, highlight: "#111111", opacity: dim ? 0.08 : 0.85 },
+                         font: { color: dim ? "rgba(85,85,85,0)" : "#555555" } });
+    });
+    if (nodeUpdates.length) nodes.update(nodeUpdates);
+    if (edgeUpdates.length) edges.update(edgeUpdates);
+  }
+  var relabelTimer = null;
+  function relabel() {
+    clearTimeout(relabelTimer);
+    relabelTimer = setTimeout(function () { declutter(); paint(); document.body.setAttribute("data-labelled", "1"); }, 120);
+  }
+  network.on("zoom", relabel);
+  network.on("dragEnd", relabel);
+  window.kg.labelBoxes = function () { return boxes.slice(); };
+
   // ------------------------------------------------------------------ side panel
   var panel = $("panel");
-  $("panel-close").addEventListener("click", function () { panel.hidden = true; network.unselectAll(); });
+  $("panel-close").addEventListener("click", function () {
+    panel.hidden = true; network.unselectAll(); selected = null; fade(null); syncHash();
+  });
+  $("panel-copy").addEventListener("click", function () { copyLink(); });
 
   function fact(dl, name, value) {
     if (value === null || value === undefined || value === "") return;
@@ -242,6 +354,8 @@
   function showNode(id) {
     var d = data.details[id];
     if (!d) return;
+    selected = id;
+    fade(id);
     openPanel(d.kind, d.label);
     var dl = $("panel-facts");
     fact(dl, "Type", d.kind);
@@ -279,6 +393,9 @@
 
   function showEdge(id) {
     var e = edges.get(id);
+    if (!e) return;
+    selected = id;
+    fade(null);
     var d = data.edgeDetails[edgeById.get(id)];
     openPanel("Link: " + d.relation, d.label || d.relation);
     var dl = $("panel-facts");
@@ -344,11 +461,165 @@
   network.on("click", function (params) {
     if (params.nodes.length) showNode(params.nodes[0]);
     else if (params.edges.length) showEdge(params.edges[0]);
+    else if (selected !== null) { selected = null; fade(null); panel.hidden = true; }
+    syncHash();
   });
 
-  updateCounts();
-  if (page.focus && nodeById.has(page.focus)) {
-    network.selectNodes([page.focus], true);
-    showNode(page.focus);
+  // ------------------------------------------------------------------ deep links: #sel=…&layers=…&groups=…&from=…&to=…&undated=0&q=…
+  var selected = null;
+  function keys(set, all) { return all.filter(function (k) { return set.has(k); }).join(","); }
+  function syncHash() {
+    var st = {};
+    if (selected !== null) st.sel = selected;
+    if (keys(state.layers, page.layers) !== page.layersOn.join(",")) st.layers = keys(state.layers, page.layers);
+    if (keys(state.groups, groups) !== groupsOn.filter(function (g) { return groups.indexOf(g) >= 0; }).join(",")) st.groups = keys(state.groups, groups);
+    if (state.from !== page.dateMin && state.from) st.from = state.from;
+    if (state.to !== page.dateMax && state.to) st.to = state.to;
+    if (!state.undated) st.undated = "0";
+    if (search.value.trim()) st.q = search.value.trim();
+    var parts = Object.keys(st).sort().map(function (k) { return encodeURIComponent(k) + "=" + encodeURIComponent(st[k]); });
+    var hash = parts.length ? "#" + parts.join("&") : "";
+    if (hash !== location.hash) history.replaceState(null, "", location.pathname + location.search + hash);
   }
+  function readHash() {
+    var out = {};
+    location.hash.replace(/^#/, "").split("&").forEach(function (part) {
+      var i = part.indexOf("=");
+      if (i > 0) out[decodeURIComponent(part.slice(0, i))] = decodeURIComponent(part.slice(i + 1));
+    });
+    return out;
+  }
+  function copyLink() {
+    var status = $("copy-status"), url = location.href;
+    var fallback = function () {
+      clear(status);
+      var input = el("input");
+      input.type = "text"; input.readOnly = true; input.value = url; input.className = "link-box";
+      status.appendChild(input);
+      input.select();
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(url).then(function () { status.textContent = "Link copied: " + url; }, fallback);
+    } else fallback();
+  }
+  ["change", "input"].forEach(function (type) { $("controls").addEventListener(type, function () { setTimeout(syncHash, 0); }); });
+  $("reset").addEventListener("click", function () { setTimeout(syncHash, 0); });
+  $("copy-view").addEventListener("click", copyLink);
+  function restore() {
+    var h = readHash(), iso = /^\d{4}-\d{2}-\d{2}$/;
+    var set = function (target, value, all, prefix) {
+      if (value === undefined) return;
+      var keep = new Set(value.split(",").filter(Boolean));
+      target.clear();
+      all.forEach(function (k) { if (keep.has(k)) target.add(k); var box = $(prefix + k); if (box) box.checked = keep.has(k); });
+    };
+    set(state.layers, h.layers, page.layers, "layer-");
+    set(state.groups, h.groups, groups, "class-");
+    if (h.from && iso.test(h.from)) { state.from = h.from; from.value = h.from; }
+    if (h.to && iso.test(h.to)) { state.to = h.to; to.value = h.to; }
+    if (h.undated === "0") { state.undated = false; $("show-undated").checked = false; }
+    if (h.q) search.value = h.q;
+    applyFilters();
+    return h.sel;
+  }
+
+  // ------------------------------------------------------------------ export: PNG, SVG of the view; CSV of the selection
+  function download(name, blob) {
+    var a = el("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  }
+  var base = (location.pathname.split("/").pop() || "graph.html").replace(/\.html$/, "");
+  function exportPng() {
+    var canvas = container.querySelector("canvas");
+    var out = document.createElement("canvas");
+    out.width = canvas.width; out.height = canvas.height;
+    var ctx = out.getContext("2d");
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, out.width, out.height);
+    ctx.drawImage(canvas, 0, 0);
+    out.toBlob(function (blob) { download(base + ".png", blob); }, "image/png");
+  }
+  function exportSvg() {
+    var shown = nodeView.getIds(), pos = network.getPositions(shown);
+    var svg = document.createElementNS(SVG, "svg");
+    var xs = shown.map(function (id) { return pos[id].x; }), ys = shown.map(function (id) { return pos[id].y; });
+    var x0 = Math.min.apply(null, xs.concat([0])) - 120, y0 = Math.min.apply(null, ys.concat([0])) - 60;
+    var w = Math.max.apply(null, xs.concat([0])) + 120 - x0, h = Math.max.apply(null, ys.concat([0])) + 80 - y0;
+    svg.setAttribute("xmlns", SVG);
+    svg.setAttribute("viewBox", [x0, y0, w, h].map(function (v) { return Math.round(v); }).join(" "));
+    svg.setAttribute("width", Math.round(w)); svg.setAttribute("height", Math.round(h));
+    svg.setAttribute("font-family", "system-ui, sans-serif");
+    var bg = document.createElementNS(SVG, "rect");
+    bg.setAttribute("x", x0); bg.setAttribute("y", y0); bg.setAttribute("width", w); bg.setAttribute("height", h); bg.setAttribute("fill", "#ffffff");
+    svg.appendChild(bg);
+    var title = document.createElementNS(SVG, "title");
+    title.textContent = page.title;
+    svg.appendChild(title);
+    edgeView.forEach(function (e) {
+      var a = pos[e.from], b = pos[e.to];
+      if (!a || !b) return;
+      var line = document.createElementNS(SVG, "line");
+      line.setAttribute("x1", a.x); line.setAttribute("y1", a.y); line.setAttribute("x2", b.x); line.setAttribute("y2", b.y);
+      line.setAttribute("stroke", e.color.color); line.setAttribute("stroke-opacity", "0.7"); line.setAttribute("stroke-width", e.width);
+      if (e.dashes) line.setAttribute("stroke-dasharray", Array.isArray(e.dashes) ? e.dashes.join(" ") : "6 4");
+      svg.appendChild(line);
+    });
+    shown.forEach(function (id) {
+      var n = nodeById.get(id), c = document.createElementNS(SVG, "circle");
+      c.setAttribute("cx", pos[id].x); c.setAttribute("cy", pos[id].y); c.setAttribute("r", n.size);
+      c.setAttribute("fill", n.color.background); c.setAttribute("stroke", n.color.border);
+      svg.appendChild(c);
+      var label = document.createElementNS(SVG, "text");
+      label.setAttribute("x", pos[id].x); label.setAttribute("y", pos[id].y + n.size + 13);
+      label.setAttribute("text-anchor", "middle"); label.setAttribute("font-size", "12"); label.setAttribute("fill", "#222222");
+      label.textContent = n.label;
+      svg.appendChild(label);
+    });
+    download(base + ".svg", new Blob([new XMLSerializer().serializeToString(svg)], { type: "image/svg+xml" }));
+  }
+  // A cell a spreadsheet would read as a formula (= + - @, or a tab/CR first) is prefixed with '.
+  function csvCell(value) {
+    var text = value === null || value === undefined ? "" : String(value);
+    if (/^[=+\-@\t\r]/.test(text)) text = "'" + text;
+    return /[",\r\n]/.test(text) ? "\"" + text.replace(/"/g, "\"\"") + "\"" : text;
+  }
+  function exportCsv() {
+    // The selection: the selected node and its neighbourhood, else everything shown.
+    var ids = selected !== null && nodeById.has(selected) ? [selected] : nodeView.getIds();
+    var keep = new Set(ids);
+    if (selected !== null && nodeById.has(selected)) incident.get(selected).forEach(function (e) { if (visible.has(e.from) && visible.has(e.to)) { keep.add(e.from); keep.add(e.to); } });
+    var rows = [["row", "id", "label", "type", "from", "to", "date", "earliest", "latest", "layers"]];
+    nodeItems.forEach(function (n) {
+      if (!keep.has(n.id)) return;
+      var d = data.details[n.id];
+      rows.push(["node", n.id, d.label, d.kind, "", "", d.date, d.earliest, d.latest, d.layers.join(" ")]);
+    });
+    edgeView.forEach(function (e) {
+      if (!keep.has(e.from) || !keep.has(e.to)) return;
+      var d = data.edgeDetails[edgeById.get(e.id)];
+      rows.push(["link", e.id, d.label || d.relation, d.relation, e.from, e.to, d.date, d.earliest, d.latest, d.layers.join(" ")]);
+    });
+    var text = rows.map(function (r) { return r.map(csvCell).join(","); }).join("\r\n") + "\r\n";
+    download(base + ".csv", new Blob([text], { type: "text/csv;charset=utf-8" }));
+  }
+  $("export-png").addEventListener("click", exportPng);
+  $("export-svg").addEventListener("click", exportSvg);
+  $("export-csv").addEventListener("click", exportCsv);
+
+  updateCounts();
+  var wanted = restore();
+  if (window.matchMedia && window.matchMedia("(max-width: 900px)").matches) $("controls-box").open = false;
+  var first = wanted && (nodeById.has(wanted) || edgeById.has(wanted)) ? wanted : (page.focus && nodeById.has(page.focus) ? page.focus : null);
+  if (first !== null && nodeById.has(first) && visible.has(first)) {
+    network.selectNodes([first], true);
+    showNode(first);
+  } else if (first !== null && edgeById.has(first) && edgeView.get(first)) {
+    network.selectEdges([first]);
+    showEdge(first);
+  }
+  syncHash();
 })();
