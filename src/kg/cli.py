@@ -8,12 +8,42 @@ that `kg --help` starts fast.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kg.problems import EXIT_ERROR, EXIT_OK, KgError, ValidationFailed
 from kg.project import DEFAULT_OUT, find_project
+
+
+def positive(unit: str) -> Callable[[str], float]:
+    """An argparse type: a finite number above zero (float() alone takes "nan", "inf" and "-1")."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number of {unit}: {text!r}") from None
+        if not (math.isfinite(value) and value > 0):
+            raise argparse.ArgumentTypeError(f"must be a positive number of {unit}, got {text!r}")
+        return value
+    return parse
+
+
+seconds = positive("seconds")  # the type of every --timeout
+
+
+def count(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number at least `minimum` (--retries, --batch-size)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+    return parse
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -127,7 +157,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "csv", "tsv", "json", "turtle"], default="table")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="bind ?NAME to VALUE: <iri>, prefix:name, \"text\"@lang, \"lexical\"^^xsd:type, or plain text")
-    p.add_argument("--timeout", type=float, default=30.0, help="seconds before the query is stopped (default 30)")
+    p.add_argument("--timeout", type=seconds, default=30.0, help="seconds before the query is stopped (default 30)")
     p.add_argument("--fail-empty", action="store_true",
                    help="exit 1 when there is no result: no rows (SELECT), no triples (CONSTRUCT, DESCRIBE) "
                    "or the answer no (ASK)")
@@ -135,7 +165,7 @@ def parser() -> argparse.ArgumentParser:
     p = command("serve", _serve, "serve the dataset on a local read-only SPARQL endpoint with a query UI")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=7878)
-    p.add_argument("--timeout", type=float, default=30.0,
+    p.add_argument("--timeout", type=seconds, default=30.0,
                    help="seconds a query may run before its worker is killed (default 30)")
     p.add_argument("--workers", type=int, default=None,
                    help="query worker processes (default: the number of CPUs, at least 2)")
@@ -156,7 +186,8 @@ def parser() -> argparse.ArgumentParser:
                    help="replace the graphs instead of appending (one PUT per graph, not atomic: a failure "
                    "names the graphs already replaced)")
     p.add_argument("--query-endpoint", help="SPARQL query endpoint for the count check (default: derived)")
-    p.add_argument("--timeout", type=float, default=60.0)
+    p.add_argument("--timeout", type=seconds, default=60.0,
+                   help="seconds each request may take in all, answer included (default 60)")
 
     p = command("analyze", _analyze, "network analysis: report (Markdown, JSON, PNG) and GraphML/GEXF views")
     p.add_argument("--views", default="all", help="comma-separated views (default: all)")
@@ -178,9 +209,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--endpoint", required=True,
                    help="SPARQL endpoint URL (e.g. https://query.wikidata.org/sparql); no user:password@ in it; "
                    "a query string (e.g. an API key) is sent but never printed nor stored in the dataset")
-    p.add_argument("--timeout", type=float, default=30.0)
-    p.add_argument("--retries", type=int, default=3)
-    p.add_argument("--batch-size", type=int, default=50)
+    p.add_argument("--timeout", type=seconds, default=30.0,
+                   help="seconds each request may take in all, answer included (default 30)")
+    p.add_argument("--retries", type=count(0), default=3,
+                   help="retries of a request after a network error, HTTP 429 or 5xx (default 3)")
+    p.add_argument("--batch-size", type=count(1), default=50, help="items per query (default 50)")
+    p.add_argument("--max-response-mb", type=positive("megabytes"), default=5.0, metavar="MB",
+                   help="largest answer accepted, in megabytes (default 5)")
     return top
 
 

@@ -25,9 +25,12 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import math
 import multiprocessing
 import re
+import signal
 import sys
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -162,10 +165,24 @@ def _line_of(text: str, prefix: str) -> int:
     return next((i for i, line in enumerate(text.splitlines(), 1) if line.startswith(prefix)), 1)
 
 
+def read_rq(path: Path, where: str) -> str:
+    """A .rq file's text: UTF-8, a leading byte order mark dropped; other bytes name their line."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise KgError(f"{where}: cannot read: {error.strerror or error}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - data.rfind(b"\n", 0, error.start)
+        raise KgError(f"{where}:{line}:{column}: not UTF-8: byte 0x{data[error.start]:02x} ({error.reason})") from None
+
+
 def read_query(path: Path, project: Project | None = None) -> Query:
     """A library query file with its header checked."""
     where = project.relative(path) if project else str(path)
-    text = path.read_text(encoding="utf-8")
+    text = read_rq(path, where)
     fields = parse_header(text, where)
     query = Query(name=path.stem, path=path, summary=fields["summary"][0],
                   description=fields["description"][0], layers=_layers(fields["layers"][0], where, text),
@@ -177,7 +194,7 @@ def read_query(path: Path, project: Project | None = None) -> Query:
 def read_check(path: Path, project: Project | None = None) -> Query:
     """A validation check: its leading comment is its summary."""
     where = project.relative(path) if project else str(path)
-    text = path.read_text(encoding="utf-8")
+    text = read_rq(path, where)
     comment = []
     for line in text.splitlines():
         if not line.startswith("#"):
@@ -318,7 +335,9 @@ def run_query(store: ox.Store, text: str, params: Mapping[str, ox.NamedNode | ox
     `form` is query_form(text) when the caller has it already.
     """
     form = form or query_form(text, where)
-    if not timeout or timeout <= 0 or "fork" not in multiprocessing.get_all_start_methods():
+    if timeout is not None and not (math.isfinite(timeout) and timeout > 0):
+        raise KgError(f"{where}: timeout {timeout}: must be a positive number of seconds (None for no limit)")
+    if timeout is None or "fork" not in multiprocessing.get_all_start_methods():
         return _decode(form, _evaluate(store, text, dict(params or {}), where, prefixes))
     return _decode(form, _evaluate_in_worker(store, text, dict(params or {}), where, prefixes, timeout))
 
@@ -357,6 +376,7 @@ def _evaluate_in_worker(store: ox.Store, text: str, params: dict, where: str,
     worker = context.Process(target=_worker, args=(sender, store, text, params, where, prefixes), daemon=True)
     worker.start()
     sender.close()
+    restore = _stop_on_sigterm()
     try:
         if not receiver.poll(timeout):
             raise QueryTimeout(f"{where}: query exceeded --timeout {timeout:g} s and was stopped")
@@ -368,9 +388,23 @@ def _evaluate_in_worker(store: ox.Store, text: str, params: dict, where: str,
             worker.kill()
         worker.join()
         receiver.close()
+        restore()
     if status == "error":
         raise KgError(payload.decode("utf-8"))
     return kind, payload
+
+
+def _stop_on_sigterm():
+    """While a worker runs, SIGTERM ends us by SystemExit (143), so the `finally` above kills the
+    worker too (Ctrl-C does it through KeyboardInterrupt); returns what puts the old handler back."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None  # only the main thread may set handlers; its own handler applies
+
+    def terminate(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    return lambda: signal.signal(signal.SIGTERM, previous)
 
 
 def _worker(sender, store: ox.Store, text: str, params: dict, where: str,
@@ -452,7 +486,7 @@ def run_cli_query(project: Project, args: argparse.Namespace) -> int:
         if args.file:
             if not args.file.is_file():
                 raise KgError(f"{args.file}: no such query file")
-            text, where, prefixes = args.file.read_text(encoding="utf-8"), str(args.file), PREFIXES
+            text, where, prefixes = read_rq(args.file, str(args.file)), str(args.file), PREFIXES
         else:
             text, where, prefixes = args.sparql, "--sparql", PREFIXES
         form = query_form(text, where)  # an update is refused before the dataset is loaded
