@@ -173,13 +173,9 @@ def test_queries_are_batched_and_name_the_project(out):
 def test_unreachable_endpoint_fails_after_backoff_and_writes_nothing(out):
     before = digests(out)
     url = f"http://127.0.0.1:{servers.free_port()}/sparql"  # nothing listens there
-    sleeps: list[float] = []
     with pytest.raises(KgError) as error:
-        enrich(out, Client(url, timeout=2, retries=2, backoff=0.01, sleep=sleeps.append))
-    message = str(error.value)
-    assert message.startswith(f"{url}: unreachable: ")
-    assert message.endswith("; gave up after 3 attempt(s); nothing written")
-    assert sleeps == [0.01, 0.02]  # exponential backoff
+        enrich(out, Client(url, timeout=2, retries=2, backoff=0.01))
+    assert str(error.value) == f"{url}: connection refused; gave up after 3 attempt(s); nothing written"
     assert digests(out) == before and before["enrichment.ttl"] is None
 
 
@@ -189,10 +185,11 @@ def test_slow_endpoint_times_out_and_writes_nothing(out):
     endpoint = FakeEndpoint(lambda n: (200, EMPTY, 1.5))
     try:
         with pytest.raises(KgError) as error:
-            enrich(out, Client(endpoint.url, timeout=0.3, retries=1, backoff=0.01, sleep=lambda s: None))
+            enrich(out, Client(endpoint.url, timeout=0.3, retries=1, backoff=0.01))
     finally:
         endpoint.close()
-    assert str(error.value) == f"{endpoint.url}: no answer within 0.3 s; gave up after 2 attempt(s); nothing written"
+    assert str(error.value) == (f"{endpoint.url}: no complete answer within 0.3 s; gave up after 2 attempt(s); "
+                                "nothing written")
     assert len(endpoint.requests) == 2
     assert digests(out) == before
 
@@ -204,7 +201,7 @@ def test_previous_enrichment_survives_a_failed_run(out, wikidata_endpoint):
     endpoint = FakeEndpoint(lambda n: (503, b"busy", 0))
     try:
         with pytest.raises(KgError) as error:
-            enrich(out, Client(endpoint.url, retries=1, backoff=0.01, sleep=lambda s: None))
+            enrich(out, Client(endpoint.url, retries=1, backoff=0.01))
     finally:
         endpoint.close()
     assert str(error.value) == (f"{endpoint.url}: HTTP 503 Service Unavailable: busy; "
@@ -215,12 +212,10 @@ def test_previous_enrichment_survives_a_failed_run(out, wikidata_endpoint):
 @pytest.mark.server
 def test_a_transient_error_is_retried(out):
     endpoint = FakeEndpoint(lambda n: (503, b"busy", 0) if n == 1 else (200, EMPTY, 0))
-    sleeps: list[float] = []
     try:
-        enrich(out, Client(endpoint.url, retries=3, backoff=0.5, sleep=sleeps.append), batch_size=1000)
+        enrich(out, Client(endpoint.url, retries=3, backoff=0.01), batch_size=1000)
     finally:
         endpoint.close()
-    assert sleeps == [0.5]
     assert len(endpoint.requests) == 2
     assert (out / "enrichment.ttl").is_file()
 
@@ -230,7 +225,7 @@ def test_a_bad_request_is_not_retried(out):
     endpoint = FakeEndpoint(lambda n: (400, b"Parse error", 0))
     try:
         with pytest.raises(KgError) as error:
-            enrich(out, Client(endpoint.url, retries=3, sleep=lambda s: None))
+            enrich(out, Client(endpoint.url, retries=3))
     finally:
         endpoint.close()
     assert str(error.value) == f"{endpoint.url}: HTTP 400 Bad Request: Parse error"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from kg.problems import EXIT_ERROR, EXIT_OK, KgError, ValidationFailed
 from kg.project import DEFAULT_OUT, find_project
+from kg.terminal import safe
 
 
 def positive(unit: str) -> Callable[[str], float]:
@@ -225,11 +226,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except ValidationFailed as failure:
         for problem in failure.problems:
-            print(problem, file=sys.stderr)
+            print(safe(str(problem)), file=sys.stderr)
         print(f"{len(failure.problems)} problem(s); fix them and run `kg validate`", file=sys.stderr)
         return failure.exit_code
     except KgError as error:
-        print(f"error: {error}", file=sys.stderr)
+        # messages quote data and servers' answers: never raw control characters on the terminal
+        print(f"error: {safe(str(error), keep_newlines=True)}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         return EXIT_ERROR

@@ -7,11 +7,18 @@ statements with their P580 start and P582 end qualifiers), then the labels of
 the positions and countries. The result, with the endpoint and retrieval time
 as provenance (node ptr:enrichment), is written to OUT/enrichment.ttl and
 merged into the external graph of OUT/dataset.trig (and dataset.ttl,
-void.ttl), replacing the previous enrichment.
+void.ttl), replacing the previous enrichment. Nothing else changes: the
+asserted and inferred layers stay byte for byte what `kg build` wrote.
 
-Requests carry a User-Agent naming the project, time out, and are retried
-with exponential backoff on network errors, timeouts, HTTP 429 and 5xx. If
-the endpoint still fails, the command exits 2 and writes nothing.
+The endpoint is not trusted. Requests go through kg.http (a total time limit
+per request, a size cap on the answer, no redirects, retries with backoff on
+network errors, HTTP 429 and 5xx). Its answer is parsed by pyoxigraph's SPARQL
+JSON results parser, which refuses an IRI that is not absolute and well formed,
+a bad language tag or datatype; IRIs must also be http(s), literals at most
+MAX_LITERAL characters, and only the expected shapes of fact are kept (a
+Wikidata item, one of five properties, a value of the right kind). Anything
+else fails the run (exit 2), and nothing is written. enrichment.ttl is written
+by pyoxigraph's Turtle serializer, which escapes.
 
 The endpoint URL must not carry credentials (user:password@ is refused). A
 query string (e.g. an API key) is sent but neither printed nor stored: the
@@ -22,22 +29,20 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.client
-import json
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 
 from kg import __version__
+from kg.http import DEFAULT_MAX_BYTES, HttpError
+from kg.http import Client as HttpClient
 from kg.links import DCTERMS, PROV, QID, SKOS
-from kg.namespaces import GRAPH_EXTERNAL, PTR, SCHEMA, WD, WDT
+from kg.namespaces import GRAPH_EXTERNAL, PREFIXES, PTR, SCHEMA, WD, WDT
 from kg.problems import EXIT_OK, KgError
+from kg.terminal import safe
 from kg.urls import check_url, display_url
 
 ENRICHMENT_TTL = "enrichment.ttl"
@@ -48,8 +53,8 @@ PS = Namespace("http://www.wikidata.org/prop/statement/")
 PQ = Namespace("http://www.wikidata.org/prop/qualifier/")
 WD_SCHEMA = Namespace("http://schema.org/")  # Wikidata's descriptions use http://schema.org/, not https
 RESULTS_JSON = "application/sparql-results+json"
-RETRY_STATUS = {429, 500, 502, 503, 504}
-MAX_RETRY_AFTER = 60.0
+MAX_LITERAL = 10_000  # characters; Wikidata caps labels and descriptions at 250
+IRI_SCHEMES = ("http://", "https://")
 
 _PROLOGUE = (
     "PREFIX wd: <http://www.wikidata.org/entity/>\n"
@@ -83,10 +88,10 @@ class Client:
     """How to talk to the endpoint."""
 
     endpoint: str
-    timeout: float = 30.0
+    timeout: float = 30.0  # seconds per request, answer included
     retries: int = 3
-    backoff: float = 1.0  # seconds before the first retry; doubles each time
-    sleep: Callable[[float], None] = time.sleep
+    backoff: float = 1.0  # urllib3's backoff factor: seconds before the second retry; doubles each time
+    max_bytes: int = DEFAULT_MAX_BYTES
 
 
 # --------------------------------------------------------------------------
@@ -97,122 +102,147 @@ def check_endpoint(endpoint: str) -> str:
     return check_url(endpoint, "--endpoint", "kg enrich sends no credentials and records the endpoint in the dataset")
 
 
-def _post(client: Client, query: str) -> dict:
-    body = urllib.parse.urlencode({"query": query}).encode("utf-8")
-    request = urllib.request.Request(client.endpoint, data=body, method="POST", headers={
-        "Accept": RESULTS_JSON,
-        "Content-Type": "application/x-www-form-urlencoded",
-        "User-Agent": USER_AGENT,
-    })
-    with urllib.request.urlopen(request, timeout=client.timeout) as response:
-        payload = response.read()
-    try:
-        return json.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise KgError(f"{display_url(client.endpoint)}: the answer is not SPARQL JSON results: {err}") from None
-
-
-def run_select(client: Client, query: str) -> list[dict]:
-    """Bindings of a SELECT; retries transient failures, then raises KgError."""
-    attempts = client.retries + 1
+def run_select(client: Client, query: str, http: HttpClient | None = None) -> list[dict[str, ox.NamedNode | ox.Literal]]:
+    """Bindings of a SELECT (blank nodes left out), each term checked; KgError when the endpoint
+    fails after its retries or answers anything but well-formed SPARQL JSON results."""
     where = display_url(client.endpoint)
-    reason = ""
-    for attempt in range(attempts):
-        wait = client.backoff * 2 ** attempt
-        try:
-            results = _post(client, query)
-            return results["results"]["bindings"]
-        except urllib.error.HTTPError as err:
-            detail = err.read(300).decode("utf-8", "replace").strip() if err.fp else ""
-            reason = f"HTTP {err.code} {err.reason}" + (f": {detail}" if detail else "")
-            if err.code not in RETRY_STATUS:
-                raise KgError(f"{where}: {reason}") from None
-            wait = max(wait, _retry_after(err))
-        except urllib.error.URLError as err:
-            timed_out = isinstance(err.reason, TimeoutError)
-            reason = f"no answer within {client.timeout:g} s" if timed_out else f"unreachable: {err.reason}"
-        except TimeoutError:
-            reason = f"no answer within {client.timeout:g} s"
-        except (OSError, http.client.HTTPException) as err:
-            reason = f"connection failed: {err!r}"
-        except (KeyError, TypeError):
-            raise KgError(f"{where}: the answer is not SPARQL JSON results (no results.bindings)") from None
-        if attempt + 1 < attempts:
-            client.sleep(wait)
-    raise KgError(f"{where}: {reason}; gave up after {attempts} attempt(s); nothing written")
+    own = http is None
+    http = http or _http(client)
+    try:
+        answer = http.request("POST", client.endpoint, data={"query": query}, headers={"Accept": RESULTS_JSON})
+    except HttpError as error:
+        tried = f"; gave up after {error.attempts} attempt(s)" if error.transient else ""
+        raise KgError(f"{where}: {error.reason}{tried}; nothing written") from None
+    finally:
+        if own:
+            http.close()
+    if not answer.ok:
+        detail = _server_message(answer.body)
+        reason = answer.status_line + (f": {detail}" if detail else "")
+        if answer.attempts > 1 or answer.status in (429, 500, 502, 503, 504):
+            raise KgError(f"{where}: {reason}; gave up after {answer.attempts} attempt(s); nothing written")
+        raise KgError(f"{where}: {reason}")
+    return parse_results(answer.body, where)
 
 
-def _retry_after(err: urllib.error.HTTPError) -> float:
-    value = err.headers.get("Retry-After", "") if err.headers else ""
-    return min(float(value), MAX_RETRY_AFTER) if value.strip().isdigit() else 0.0
+def _http(client: Client) -> HttpClient:
+    return HttpClient(timeout=client.timeout, max_bytes=client.max_bytes, retries=client.retries,
+                      backoff=client.backoff, retry_methods=("POST",),  # a query changes nothing: safe to repeat
+                      user_agent=USER_AGENT)
+
+
+def _server_message(body: bytes, limit: int = 300) -> str:
+    text = " ".join(body[:limit * 4].decode("utf-8", "replace").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def parse_results(body: bytes, where: str) -> list[dict[str, ox.NamedNode | ox.Literal]]:
+    """The rows of a SPARQL JSON results document, by pyoxigraph's parser (it checks every IRI,
+    language tag and datatype), then our own limits on schemes and literal lengths."""
+    try:
+        results = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        if not isinstance(results, ox.QuerySolutions):
+            raise SyntaxError("a yes/no answer, not rows")
+        names = [v.value for v in results.variables]
+        rows = [{n: s[n] for n in names if s[n] is not None} for s in results]
+    except (SyntaxError, ValueError, OSError) as error:
+        raise KgError(f"{where}: the answer is not SPARQL JSON results: {_short(str(error))}; nothing written") from None
+    for row in rows:
+        for name, term in list(row.items()):
+            if isinstance(term, ox.BlankNode):
+                del row[name]  # blank nodes carry nothing we can link to
+            elif isinstance(term, (ox.Triple, ox.Variable)) or not _allowed(term):
+                raise KgError(f"{where}: the answer holds a value refused for ?{name}: {_describe(term)}; "
+                              "nothing written")
+    return rows  # type: ignore[return-value]
+
+
+def _allowed(term: ox.NamedNode | ox.Literal) -> bool:
+    if isinstance(term, ox.NamedNode):
+        return term.value.startswith(IRI_SCHEMES)
+    return len(term.value) <= MAX_LITERAL and term.datatype.value.startswith(IRI_SCHEMES)
+
+
+def _describe(term: object) -> str:
+    if isinstance(term, ox.Literal) and len(term.value) > MAX_LITERAL:
+        return f"a literal of {len(term.value):,} characters (the limit is {MAX_LITERAL:,})"
+    if isinstance(term, ox.NamedNode):
+        return f"<{_short(term.value)}> (only http and https IRIs are taken)"
+    return _short(str(term))
+
+
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # --------------------------------------------------------------------------
 # Results to triples
 
 
-def _term(binding: dict | None) -> URIRef | Literal | None:
-    if not binding:
-        return None
-    kind, value = binding.get("type"), binding.get("value", "")
-    if kind == "uri":
-        return URIRef(value)
-    if kind in ("literal", "typed-literal"):
-        if "xml:lang" in binding:
-            return Literal(value, lang=binding["xml:lang"])
-        return Literal(value, datatype=URIRef(binding["datatype"])) if "datatype" in binding else Literal(value)
-    return None  # blank nodes carry nothing we can link to
+def _is_item(term: object) -> bool:
+    """A Wikidata item IRI, wd:Q<digits> (as an rdflib or pyoxigraph term)."""
+    if not isinstance(term, (URIRef, ox.NamedNode)):
+        return False
+    iri = term.value if isinstance(term, ox.NamedNode) else str(term)
+    return iri.startswith(str(WD)) and bool(QID.match(iri[len(str(WD)):]))
 
 
-def _is_item(term) -> bool:
-    return isinstance(term, URIRef) and str(term).startswith(str(WD)) and bool(QID.match(str(term)[len(str(WD)):]))
+def _ox(iri: URIRef) -> ox.NamedNode:
+    return ox.NamedNode(str(iri))
 
 
-def add_rows(graph: Graph, rows: Iterable[dict]) -> set[URIRef]:
-    """Add the facts of result rows; return the items they point to (positions, countries)."""
-    allowed = {RDFS.label: Literal, WD_SCHEMA.description: Literal, WDT.P625: Literal, WDT.P17: URIRef, P.P39: URIRef}
+_KINDS = {_ox(RDFS.label): ox.Literal, _ox(WD_SCHEMA.description): ox.Literal, _ox(WDT.P625): ox.Literal,
+          _ox(WDT.P17): ox.NamedNode, _ox(P.P39): ox.NamedNode}
+
+
+def add_rows(triples: set[ox.Triple], rows: Iterable[dict]) -> set[ox.NamedNode]:
+    """Add the facts of result rows; return the items they point to (positions, countries).
+
+    Only expected shapes are kept: a Wikidata item, one of the five properties, a value of the
+    right kind (a P39 value and a P17 country must be items too); anything else is left out."""
     referenced = set()
     for row in rows:
-        item, prop, value = (_term(row.get(k)) for k in ("item", "prop", "value"))
-        if not _is_item(item) or prop not in allowed or not isinstance(value, allowed[prop]):
+        item, prop, value = (row.get(k) for k in ("item", "prop", "value"))
+        if not _is_item(item) or prop not in _KINDS or not isinstance(value, _KINDS[prop]):
             continue
-        if prop == P.P39:
-            stmt = _term(row.get("stmt"))
-            if not isinstance(stmt, URIRef) or not _is_item(value):
+        if prop == _ox(P.P39):
+            stmt = row.get("stmt")
+            if not isinstance(stmt, ox.NamedNode) or not _is_item(value):
                 continue
-            graph.add((item, P.P39, stmt))
-            graph.add((stmt, PS.P39, value))
+            triples.add(ox.Triple(item, prop, stmt))
+            triples.add(ox.Triple(stmt, _ox(PS.P39), value))
             for key, qualifier in (("start", PQ.P580), ("end", PQ.P582)):
-                if isinstance(when := _term(row.get(key)), Literal):
-                    graph.add((stmt, qualifier, when))
+                if isinstance(when := row.get(key), ox.Literal):
+                    triples.add(ox.Triple(stmt, _ox(qualifier), when))
             referenced.add(value)
         else:
-            graph.add((item, prop, value))
-            if prop == WDT.P17 and _is_item(value):
+            triples.add(ox.Triple(item, prop, value))
+            if prop == _ox(WDT.P17) and _is_item(value):
                 referenced.add(value)
     return referenced
 
 
-def _values(items: list[URIRef]) -> str:
+def _values(items: Iterable[URIRef | ox.NamedNode]) -> str:
     # Only IRIs that match wd:Q<digits> reach here (see _is_item), so the text cannot carry anything else.
-    return " ".join(f"wd:{str(i)[len(str(WD)):]}" for i in items)
+    return " ".join("wd:" + (i.value if isinstance(i, ox.NamedNode) else str(i))[len(str(WD)):] for i in items)
 
 
-def fetch(client: Client, items: list[URIRef], batch_size: int) -> Graph:
+def fetch(client: Client, items: list[URIRef], batch_size: int) -> set[ox.Triple]:
     """The enrichment triples of `items` (and labels of what they point to)."""
     if batch_size < 1:
         raise KgError(f"--batch-size: must be at least 1, got {batch_size}")
-    graph = Graph()
-    referenced: set[URIRef] = set()
-    for batch in _batches(items, batch_size):
-        referenced |= add_rows(graph, run_select(client, FACTS_QUERY % _values(batch)))
-    extra = sorted(referenced - set(items))
-    for batch in _batches(extra, batch_size):
-        add_rows(graph, run_select(client, LABELS_QUERY % _values(batch)))
-    return graph
+    triples: set[ox.Triple] = set()
+    referenced: set[ox.NamedNode] = set()
+    with _http(client) as http:
+        for batch in _batches(items, batch_size):
+            referenced |= add_rows(triples, run_select(client, FACTS_QUERY % _values(batch), http))
+        extra = sorted(referenced - {_ox(i) for i in items}, key=lambda n: n.value)
+        for batch in _batches(extra, batch_size):
+            add_rows(triples, run_select(client, LABELS_QUERY % _values(batch), http))
+    return triples
 
 
-def _batches(items: list[URIRef], size: int) -> Iterable[list[URIRef]]:
+def _batches(items: list, size: int) -> Iterable[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -229,6 +259,10 @@ def linked_items(external: Graph) -> list[URIRef]:
 
 def provenance(graph: Graph, endpoint: str, items: list[URIRef], retrieved: dt.datetime) -> None:
     endpoint = display_url(endpoint)  # a key in the query string must not end up in the dataset
+    try:
+        ox.NamedNode(endpoint)
+    except ValueError as error:
+        raise KgError(f"--endpoint {endpoint}: not a valid IRI to record as the source ({error})") from None
     graph.add((ENRICHMENT, RDF.type, PROV.Entity))
     graph.add((ENRICHMENT, RDFS.label, Literal(f"Facts about linked Wikidata items from {endpoint}", lang="en")))
     graph.add((ENRICHMENT, DCTERMS.source, URIRef(endpoint)))
@@ -250,12 +284,25 @@ def saved_enrichment(out: Path) -> Graph:
     return graph
 
 
+def enrichment_turtle(graph: Graph) -> bytes:
+    """enrichment.ttl: pyoxigraph's Turtle writer (it escapes every term), fed sorted triples so that
+    the same facts give the same bytes."""
+    from kg.store import to_oxigraph
+
+    triples = sorted((ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph), key=str)
+    prefixes = {name: iri for name, iri in PREFIXES.items() if name in ("rdfs", "xsd", "schema", "prov", "dcterms",
+                                                                        "wd", "wdt", "ptr")}
+    prefixes |= {"p": str(P), "ps": str(PS), "pq": str(PQ), "wdschema": str(WD_SCHEMA)}
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+
+
 def enrich(out: Path, client: Client, batch_size: int = 50, now: Callable[[], dt.datetime] | None = None) -> Graph:
     """Fetch, then write OUT/enrichment.ttl and merge it into the dataset's external graph."""
     from kg.build import DATASET_TRIG, DATASET_TTL, Layers
     from kg.export import load_graphs, union
     from kg.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_VOCABULARY
     from kg.serialize import trig, turtle, write_atomically
+    from kg.store import to_rdflib
     from kg.void import VOID_TTL, describe
 
     check_endpoint(client.endpoint)
@@ -264,13 +311,16 @@ def enrich(out: Path, client: Client, batch_size: int = 50, now: Callable[[], dt
     items = linked_items(graphs[GRAPH_EXTERNAL])
     if not items:
         raise KgError(f"{out / DATASET_TRIG}: the external layer links no Wikidata item: nothing to enrich")
-    enrichment = fetch(client, items, batch_size)
+    fetched = fetch(client, items, batch_size)
     retrieved = (now or (lambda: dt.datetime.now(dt.timezone.utc)))().replace(microsecond=0)
+    enrichment = Graph()
+    for triple in fetched:
+        enrichment.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
     provenance(enrichment, client.endpoint, items, retrieved)
     graphs[GRAPH_EXTERNAL] = (graphs[GRAPH_EXTERNAL] - previous) + enrichment
     layers = Layers(graphs[GRAPH_VOCABULARY], graphs[GRAPH_ASSERTED], graphs[GRAPH_INFERRED], graphs[GRAPH_EXTERNAL])
     texts = {  # everything is computed before the first write
-        ENRICHMENT_TTL: turtle(enrichment),
+        ENRICHMENT_TTL: enrichment_turtle(enrichment),
         DATASET_TRIG: trig(layers.named()),
         DATASET_TTL: turtle(union(layers.named())),
         VOID_TTL: turtle(describe(layers)),
@@ -281,11 +331,10 @@ def enrich(out: Path, client: Client, batch_size: int = 50, now: Callable[[], dt
 
 
 def enrich_cli(args: argparse.Namespace) -> int:
-    if args.timeout <= 0 or args.retries < 0:
-        raise KgError("--timeout must be positive and --retries zero or more")
-    client = Client(args.endpoint, timeout=args.timeout, retries=args.retries)
+    client = Client(args.endpoint, timeout=args.timeout, retries=args.retries,
+                    max_bytes=round(args.max_response_mb * 1_000_000))
     enrichment = enrich(args.out, client, args.batch_size)
     items = len(set(enrichment.objects(ENRICHMENT, SCHEMA.about)))
-    print(f"enriched {items} linked Wikidata items from {display_url(args.endpoint)}: {len(enrichment)} triples "
-          f"in {args.out / ENRICHMENT_TTL}, merged into the external graph of {args.out / 'dataset.trig'}")
+    print(safe(f"enriched {items} linked Wikidata items from {display_url(args.endpoint)}: {len(enrichment)} triples "
+               f"in {args.out / ENRICHMENT_TTL}, merged into the external graph of {args.out / 'dataset.trig'}"))
     return EXIT_OK
