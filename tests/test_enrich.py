@@ -241,7 +241,7 @@ def test_an_answer_that_is_not_sparql_json_is_refused(out):
             enrich(out, Client(endpoint.url, retries=0))
     finally:
         endpoint.close()
-    assert str(error.value).startswith(f"{endpoint.url}: the answer is not SPARQL JSON results")
+    assert str(error.value).startswith(f"{endpoint.url}: the answer is not valid SPARQL JSON results")
     assert digests(out) == before
 
 
@@ -320,3 +320,168 @@ def test_nothing_goes_to_the_network_without_enrich(project, tmp_path, monkeypat
     build(project, tmp_path)
     for fmt in ("jsonld", "turtle", "graphml", "csv"):
         export(tmp_path, fmt)
+
+
+# --------------------------------------------------------------------------
+# A hostile endpoint: it can add outside facts about linked items, nothing else
+
+PTR_IRI = "https://w3id.org/peace-talks-kg/id/"
+PT_IRI = "https://w3id.org/peace-talks-kg/ontology#"
+FORGED_ASK = f"ASK {{ <{PTR_IRI}putin> <{PT_IRI}supports> <{PTR_IRI}proposal-us-peace-plan> }}"
+
+
+class HostileEndpoint(LoopbackServer):
+    """Answers every query with `body` (and `headers`), optionally one byte every `drip` seconds."""
+
+    def __init__(self, status: int, body: bytes, headers: dict[str, str] | None = None, drip: float = 0.0):
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                try:
+                    self.send_response(status)
+                    for name, value in (headers or {"Content-Type": "application/sparql-results+json"}).items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    if not drip:
+                        self.wfile.write(body)
+                        return
+                    for index in range(min(len(body), 200)):  # bounded: 200 bytes at most
+                        self.wfile.write(body[index:index + 1])
+                        self.wfile.flush()
+                        time.sleep(drip)
+                except OSError:
+                    pass  # the client hung up, as it should
+
+            def log_message(self, *args):
+                pass
+
+        super().__init__(Handler, "/sparql")
+
+
+def rows(item: str, prop: str, value: dict) -> bytes:
+    binding = {"item": {"type": "uri", "value": item}, "prop": {"type": "uri", "value": prop}, "value": value}
+    return json.dumps({"head": {"vars": ["item", "prop", "value"]}, "results": {"bindings": [binding]}}).encode()
+
+
+def story_layers(out: Path) -> dict[str, bytes]:
+    """The asserted and inferred layers of OUT/dataset.trig as sorted N-Triples."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.load(path=str(out / "dataset.trig"), format=ox.RdfFormat.TRIG)
+    return {str(name): b"\n".join(sorted((store.dump(format=ox.RdfFormat.N_TRIPLES,
+                                                       from_graph=ox.NamedNode(str(name))) or b"").splitlines()))
+            for name in (GRAPH_ASSERTED, GRAPH_INFERRED)}
+
+
+def forged(out: Path) -> bool:
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.load(path=str(out / "dataset.trig"), format=ox.RdfFormat.TRIG)
+    return bool(store.query(FORGED_ASK, use_default_graph_as_union=True))
+
+
+COUNTRY = "http://www.wikidata.org/prop/direct/P17"
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+# The issue's P17 injection: an IRI that ends the object and states a triple of its own.
+P17_INJECTION = f"http://x> . <{PTR_IRI}putin> <{PT_IRI}supports> <{PTR_IRI}proposal-us-peace-plan"
+# An IRI, and a literal, that close the external graph block and open the asserted one.
+GRAPH_ESCAPE = (f"http://x> }} GRAPH <{GRAPH_ASSERTED}> {{ <{PTR_IRI}putin> <{PT_IRI}supports> "
+                f"<{PTR_IRI}proposal-us-peace-plan> . }} GRAPH <{GRAPH_EXTERNAL}> {{ <http://y")
+LITERAL_ESCAPE = (f'x" . }} GRAPH <{GRAPH_ASSERTED}> {{ <{PTR_IRI}putin> <{PT_IRI}supports> '
+                  f'<{PTR_IRI}proposal-us-peace-plan> . }} GRAPH <{GRAPH_EXTERNAL}> {{ <http://y> <http://z> "')
+HUGE = 20_000_000
+
+# (id, answer of the endpoint: status, body, headers, drip; the one `error:` line, {url} for the endpoint)
+HOSTILE = [
+    ("p17-injection", (200, lambda item: rows(item, COUNTRY, {"type": "uri", "value": P17_INJECTION}), None, 0),
+     "error: {url}: the answer is not valid SPARQL JSON results: Invalid uri value: Invalid IRI code point '>'; "
+     "nothing written"),
+    ("iri-closes-the-graph-block", (200, lambda item: rows(item, COUNTRY, {"type": "uri", "value": GRAPH_ESCAPE}),
+                                    None, 0),
+     "error: {url}: the answer is not valid SPARQL JSON results: Invalid uri value: Invalid IRI code point '>'; "
+     "nothing written"),
+    ("javascript-iri", (200, lambda item: rows(item, COUNTRY, {"type": "uri", "value": "javascript:alert(1)"}),
+                        None, 0),
+     "error: {url}: the answer holds a value refused for ?value: <javascript:alert(1)> (only http and https IRIs "
+     "are taken); nothing written"),
+    ("bad-language-tag", (200, lambda item: rows(item, LABEL, {"type": "literal", "value": "x", "xml:lang": "en>"}),
+                          None, 0),
+     "error: {url}: the answer is not valid SPARQL JSON results: Invalid xml:lang value 'en>': "
+     "The given language subtag is invalid; nothing written"),
+    ("20-mb-label-announced", (200, lambda item: rows(item, LABEL, {"type": "literal", "value": "A" * HUGE}),
+                               {"Content-Type": "application/sparql-results+json",
+                                "Content-Length": str(len(rows("x", LABEL, {"type": "literal", "value": "A" * HUGE})))},
+                               0),
+     "error: {url}: the answer is too large (20,000,XXX bytes announced; the limit is 5 MB): refused; nothing written"),
+    ("20-mb-label-unannounced", (200, lambda item: rows(item, LABEL, {"type": "literal", "value": "A" * HUGE}),
+                                 None, 0),
+     "error: {url}: the answer is too large (more than 5,000,000 bytes; the limit is 5 MB): refused; nothing written"),
+    ("long-literal", (200, lambda item: rows(item, LABEL, {"type": "literal", "value": "A" * 10_001, "xml:lang": "en"}),
+                      None, 0),
+     "error: {url}: the answer holds a value refused for ?value: a literal of 10,001 characters (the limit is 10,000); "
+     "nothing written"),
+    ("drip-feed", (200, lambda item: EMPTY, None, 0.05),
+     "error: {url}: no complete answer within 1 s; gave up after 1 attempt(s); nothing written"),
+    ("redirect-to-another-host", (302, lambda item: b"", {"Location": "http://attacker.example/sparql?key=1"}, 0),
+     "error: {url}: HTTP 302: the server redirects to http://attacker.example/sparql; redirects are not followed: "
+     "give that URL if you trust it; nothing written"),
+    ("garbage-json", (200, lambda item: b'{"head": {"vars": ["item"]}, "results": {"bindings": [{"item": 7}]}}', None, 0),
+     None),  # pyoxigraph's own words: checked below to be one error: line
+    ("not-json", (200, lambda item: b"<html>\x1b]0;pwned\x07</html>", None, 0), None),
+    ("terminal-escapes-in-an-error-page", (400, lambda item: b"\x1b[2J\x1b]0;pwned\x07bad query", None, 0),
+     "error: {url}: HTTP 400 Bad Request: \\x1b[2J\\x1b]0;pwned\\x07bad query"),
+]
+
+
+@pytest.mark.server
+@pytest.mark.parametrize(("answer", "expected"), [pytest.param(a, e, id=i) for i, a, e in HOSTILE])
+def test_a_hostile_endpoint_changes_nothing_and_fails_with_one_error_line(out, capsys, answer, expected):
+    status, body, headers, drip = answer
+    item = linked_qids(out)[0]
+    before, layers = digests(out), story_layers(out)
+    endpoint = HostileEndpoint(status, body(item), headers, drip)
+    started = time.monotonic()
+    try:
+        code = main(["enrich", "--out", str(out), "--endpoint", endpoint.url, "--timeout", "1", "--retries", "0"])
+    finally:
+        endpoint.close()
+    err = capsys.readouterr().err
+    assert code == 2
+    assert time.monotonic() - started < 10  # the drip feed is cut at the time limit, not after 200 bytes
+    assert err.count("\n") == 1 and err.startswith(f"error: {endpoint.url}: ") and "\x1b" not in err
+    if expected is not None:
+        import re
+
+        assert re.fullmatch(re.escape(expected.format(url=endpoint.url)).replace("XXX", r"\d\d\d") + "\n", err), err
+    assert digests(out) == before  # nothing written
+    assert story_layers(out) == layers and not forged(out)
+
+
+@pytest.mark.server
+def test_a_literal_that_closes_the_graph_block_stays_a_literal_through_enrich_and_build(project, out, capsys):
+    """A label whose text closes the external block and opens the asserted one is just text, escaped."""
+    from kg.build import build
+
+    item = linked_qids(out)[0]
+    layers = story_layers(out)
+    endpoint = HostileEndpoint(200, rows(item, LABEL, {"type": "literal", "value": LITERAL_ESCAPE, "xml:lang": "en"}))
+    try:
+        assert main(["enrich", "--out", str(out), "--endpoint", endpoint.url, "--retries", "0"]) == 0
+    finally:
+        endpoint.close()
+    assert story_layers(out) == layers and not forged(out)
+    saved = Graph().parse(out / "enrichment.ttl", format="turtle")
+    assert saved.value(URIRef(item), RDFS.label) == Literal(LITERAL_ESCAPE, lang="en")  # exactly what was sent
+    assert graphs_of(out)[GRAPH_EXTERNAL].value(URIRef(item), RDFS.label) == Literal(LITERAL_ESCAPE, lang="en")
+    build(project, out)  # the enrichment is read back as triples by the next build: still only a label
+    assert story_layers(out) == layers and not forged(out)
+
+
+def test_enrichment_ttl_is_deterministic(out, wikidata_endpoint):
+    enrich(out, Client(wikidata_endpoint), now=lambda: FIXED_TIME)
+    first = (out / "enrichment.ttl").read_bytes()
+    enrich(out, Client(wikidata_endpoint), now=lambda: FIXED_TIME)
+    assert (out / "enrichment.ttl").read_bytes() == first
+    assert first.startswith(b"@prefix ")

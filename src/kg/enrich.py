@@ -146,7 +146,7 @@ def parse_results(body: bytes, where: str) -> list[dict[str, ox.NamedNode | ox.L
         names = [v.value for v in results.variables]
         rows = [{n: s[n] for n in names if s[n] is not None} for s in results]
     except (SyntaxError, ValueError, OSError) as error:
-        raise KgError(f"{where}: the answer is not SPARQL JSON results: {_short(str(error))}; nothing written") from None
+        raise KgError(f"{where}: the answer is not valid SPARQL JSON results: {_short(str(error))}; nothing written") from None
     for row in rows:
         for name, term in list(row.items()):
             if isinstance(term, ox.BlankNode):
