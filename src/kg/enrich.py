@@ -147,14 +147,18 @@ def parse_results(body: bytes, where: str) -> list[dict[str, ox.NamedNode | ox.L
         rows = [{n: s[n] for n in names if s[n] is not None} for s in results]
     except (SyntaxError, ValueError, OSError) as error:
         raise KgError(f"{where}: the answer is not valid SPARQL JSON results: {_short(str(error))}; nothing written") from None
+    checked: list[dict[str, ox.NamedNode | ox.Literal]] = []
     for row in rows:
-        for name, term in list(row.items()):
+        kept: dict[str, ox.NamedNode | ox.Literal] = {}
+        for name, term in row.items():
             if isinstance(term, ox.BlankNode):
-                del row[name]  # blank nodes carry nothing we can link to
-            elif isinstance(term, (ox.Triple, ox.Variable)) or not _allowed(term):
+                continue  # blank nodes carry nothing we can link to
+            if not isinstance(term, (ox.NamedNode, ox.Literal)) or not _allowed(term):
                 raise KgError(f"{where}: the answer holds a value refused for ?{name}: {_describe(term)}; "
                               "nothing written")
-    return rows  # type: ignore[return-value]
+            kept[name] = term
+        checked.append(kept)
+    return checked
 
 
 def _allowed(term: ox.NamedNode | ox.Literal) -> bool:
@@ -195,19 +199,21 @@ _KINDS = {_ox(RDFS.label): ox.Literal, _ox(WD_SCHEMA.description): ox.Literal, _
           _ox(WDT.P17): ox.NamedNode, _ox(P.P39): ox.NamedNode}
 
 
-def add_rows(triples: set[ox.Triple], rows: Iterable[dict]) -> set[ox.NamedNode]:
+def add_rows(triples: set[ox.Triple], rows: Iterable[dict[str, ox.NamedNode | ox.Literal]]) -> set[ox.NamedNode]:
     """Add the facts of result rows; return the items they point to (positions, countries).
 
     Only expected shapes are kept: a Wikidata item, one of the five properties, a value of the
     right kind (a P39 value and a P17 country must be items too); anything else is left out."""
-    referenced = set()
+    referenced: set[ox.NamedNode] = set()
     for row in rows:
         item, prop, value = (row.get(k) for k in ("item", "prop", "value"))
-        if not _is_item(item) or prop not in _KINDS or not isinstance(value, _KINDS[prop]):
+        if not isinstance(item, ox.NamedNode) or not _is_item(item) or not isinstance(prop, ox.NamedNode) \
+                or prop not in _KINDS or not isinstance(value, _KINDS[prop]):
             continue
+        assert value is not None
         if prop == _ox(P.P39):
             stmt = row.get("stmt")
-            if not isinstance(stmt, ox.NamedNode) or not _is_item(value):
+            if not isinstance(stmt, ox.NamedNode) or not isinstance(value, ox.NamedNode) or not _is_item(value):
                 continue
             triples.add(ox.Triple(item, prop, stmt))
             triples.add(ox.Triple(stmt, _ox(PS.P39), value))
@@ -217,7 +223,7 @@ def add_rows(triples: set[ox.Triple], rows: Iterable[dict]) -> set[ox.NamedNode]
             referenced.add(value)
         else:
             triples.add(ox.Triple(item, prop, value))
-            if prop == _ox(WDT.P17) and _is_item(value):
+            if prop == _ox(WDT.P17) and isinstance(value, ox.NamedNode) and _is_item(value):
                 referenced.add(value)
     return referenced
 
@@ -289,11 +295,12 @@ def enrichment_turtle(graph: Graph) -> bytes:
     the same facts give the same bytes."""
     from kg.store import to_oxigraph
 
-    triples = sorted((ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph), key=str)
+    triples = sorted((ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
+                      for s, p, o in graph), key=str)
     prefixes = {name: iri for name, iri in PREFIXES.items() if name in ("rdfs", "xsd", "schema", "prov", "dcterms",
                                                                         "wd", "wdt", "ptr")}
     prefixes |= {"p": str(P), "ps": str(PS), "pq": str(PQ), "wdschema": str(WD_SCHEMA)}
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b""
 
 
 def enrich(out: Path, client: Client, batch_size: int = 50, now: Callable[[], dt.datetime] | None = None) -> Graph:
@@ -315,11 +322,12 @@ def enrich(out: Path, client: Client, batch_size: int = 50, now: Callable[[], dt
     retrieved = (now or (lambda: dt.datetime.now(dt.timezone.utc)))().replace(microsecond=0)
     enrichment = Graph()
     for triple in fetched:
-        enrichment.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+        enrichment.add((to_rdflib(triple.subject), to_rdflib(triple.predicate),  # type: ignore[arg-type]
+                        to_rdflib(triple.object)))  # type: ignore[arg-type]
     provenance(enrichment, client.endpoint, items, retrieved)
     graphs[GRAPH_EXTERNAL] = (graphs[GRAPH_EXTERNAL] - previous) + enrichment
     layers = Layers(graphs[GRAPH_VOCABULARY], graphs[GRAPH_ASSERTED], graphs[GRAPH_INFERRED], graphs[GRAPH_EXTERNAL])
-    texts = {  # everything is computed before the first write
+    texts: dict[str, str | bytes] = {  # everything is computed before the first write
         ENRICHMENT_TTL: enrichment_turtle(enrichment),
         DATASET_TRIG: trig(layers.named()),
         DATASET_TTL: turtle(union(layers.named())),

@@ -119,7 +119,7 @@ _WATCH: contextvars.ContextVar[_Watch | None] = contextvars.ContextVar("kg_http_
 
 
 class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
-    def request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def request(self, *args, **kwargs):
         if (watch := _WATCH.get()) is not None:
             watch.arm(self)
         return super().request(*args, **kwargs)
@@ -131,7 +131,7 @@ class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
 
 
 class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
-    def request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def request(self, *args, **kwargs):
         if (watch := _WATCH.get()) is not None:
             watch.arm(self)
         return super().request(*args, **kwargs)
@@ -153,7 +153,7 @@ class _HTTPSPool(urllib3.HTTPSConnectionPool):
 class _Adapter(requests.adapters.HTTPAdapter):
     """requests' adapter, with pools whose connections are watched by the time limit."""
 
-    def init_poolmanager(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def init_poolmanager(self, *args, **kwargs):
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
 
