@@ -479,6 +479,7 @@ def test_a_literal_that_closes_the_graph_block_stays_a_literal_through_enrich_an
     assert story_layers(out) == layers and not forged(out)
 
 
+@pytest.mark.server
 def test_enrichment_ttl_is_deterministic(out, wikidata_endpoint):
     enrich(out, Client(wikidata_endpoint), now=lambda: FIXED_TIME)
     first = (out / "enrichment.ttl").read_bytes()
