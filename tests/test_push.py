@@ -2,7 +2,7 @@
 
 Both servers are started once per session by fixtures that always stop them.
 After each push the whole query library runs on the server and must give the
-in-process answers, compared with `kg.servers.comparable`: row order, blank
+in-process answers, compared with `kg.stores.comparable`: row order, blank
 node labels, language-tag case (Virtuoso lower-cases tags) and decimal
 precision (engines print averages differently) are ignored; everything else
 must match exactly.
@@ -20,6 +20,7 @@ import pytest
 from conftest import LoopbackServer, require
 
 from kg import servers
+from support import stores
 from kg.library import load_library, run_query
 from kg.namespaces import GRAPH_ASSERTED, GRAPH_EXTERNAL, GRAPH_INFERRED, GRAPH_VOCABULARY
 from kg.push import derive_query_endpoint, push, server_message
@@ -77,7 +78,7 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session")
 def virtuoso_server(tmp_path_factory: pytest.TempPathFactory):
     require(servers.executable("virtuoso-t") is not None, "virtuoso-t (Debian virtuoso-opensource) is not installed")
-    server = servers.start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    server = stores.start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
     try:
         yield server
     finally:
@@ -161,8 +162,8 @@ def engine_cases() -> list:
 @pytest.mark.parametrize(("engine", "name"), engine_cases())
 def test_library_query_gives_the_in_process_answer_after_push(engine, name, pushed, store):
     text = CASES[name]
-    local = servers.comparable(run_query(store, text, timeout=None, where=name))
-    remote = servers.comparable(servers.remote_query(pushed[engine].query_endpoint, text, default_graphs=GRAPHS,
+    local = stores.comparable(run_query(store, text, timeout=None, where=name))
+    remote = stores.comparable(stores.remote_query(pushed[engine].query_endpoint, text, default_graphs=GRAPHS,
                                                      named_graphs=GRAPHS))
     assert remote == local, describe_difference(local, remote)
 
@@ -189,11 +190,11 @@ def test_the_library_is_compared():
 @pytest.mark.parametrize("engine", ["oxigraph", "virtuoso"])
 def test_pushed_facts_answer_as_the_article_says(engine, pushed):
     # "... Trump and Vance ... scolded Zelenskyy during a meeting at the White House on Feb. 28"
-    rows = servers.remote_query(pushed[engine].query_endpoint, OWN_QUERIES["oval-office-participants"],
+    rows = stores.remote_query(pushed[engine].query_endpoint, OWN_QUERIES["oval-office-participants"],
                                 default_graphs=GRAPHS).rows
     actors = {row[0].value for row in rows}
     assert {PTR + "trump", PTR + "zelenskyy", PTR + "vance"} <= actors
-    ask = servers.remote_query(pushed[engine].query_endpoint, OWN_QUERIES["trump-is-a-person"], default_graphs=GRAPHS)
+    ask = stores.remote_query(pushed[engine].query_endpoint, OWN_QUERIES["trump-is-a-person"], default_graphs=GRAPHS)
     assert ask.boolean is True
 
 
@@ -219,7 +220,7 @@ def test_append_adds_and_replace_replaces(engine, pushed, built, store):
 
 
 def _count(server: servers.Server, graph: str) -> int:
-    result = servers.remote_query(server.query_endpoint, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+    result = stores.remote_query(server.query_endpoint, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
                                   named_graphs=[graph])
     return int(result.rows[0][0].value)
 
@@ -265,9 +266,15 @@ def test_a_read_only_store_refuses_with_its_message(built, tmp_path):
     with servers.start_oxigraph(tmp_path / "store", read_only=True) as server:
         result = kg_push(built, "--endpoint", server.graph_store_endpoint, "--replace")
     assert result.returncode == 2
-    assert result.stderr == (f"error: {server.graph_store_endpoint}: the store refused the upload of "
+    update = server.graph_store_endpoint.replace("/store", "/update")
+    assert result.stderr == (f"warning: {update}: the store refused the update: HTTP 403 Forbidden: The server is "
+                             "read-only (set KG_PUSH_USER and KG_PUSH_PASSWORD in the environment): replacing each "
+                             "graph with PUT instead, which is not atomic\n"
+                             f"error: {server.graph_store_endpoint}: the store refused the upload of "
                              f"<{GRAPHS[0]}>: HTTP 403 Forbidden: The server is read-only"
-                             " (set KG_PUSH_USER and KG_PUSH_PASSWORD in the environment)\n")
+                             " (set KG_PUSH_USER and KG_PUSH_PASSWORD in the environment); "
+                             f"<{GRAPHS[0]}> was being replaced and may now be empty or incomplete (the store takes "
+                             "no SPARQL Update, so the replace could not be atomic)\n")
 
 
 def test_a_store_that_is_down_is_named(built):
@@ -331,33 +338,67 @@ def test_push_api_returns_sent_and_found(pushed, built, store):
 # --- against a fake Graph Store on loopback: partial failures, what is printed ------------
 
 class FakeGraphStore(LoopbackServer):
-    """A tiny Graph Store (PUT/POST ?graph=) with a count query endpoint; upload `fail_at` gets HTTP 500."""
+    """A tiny Graph Store (PUT/POST ?graph=) with a count query endpoint (/query) and, unless
+    `updates` is False, an update endpoint (/update) that runs DROP SILENT GRAPH and MOVE.
 
-    def __init__(self, fail_at: int | None = None):
+    Upload number `fail_at` gets HTTP 500, or with `hang_up` the connection is closed after
+    half the body has arrived (an interrupted upload). With `basic`, every request needs
+    Basic authentication as dba:secret."""
+
+    def __init__(self, fail_at: int | None = None, *, updates: bool = True, hang_up: bool = False,
+                 basic: bool = False):
+        import base64
         import http.server
+        import re
         import urllib.parse
 
         self.graphs: dict[str, set[bytes]] = {}
         self.uploads: list[tuple[str, str]] = []  # (method, graph)
+        self.updates: list[str] = []
         self.paths: list[str] = []
+        self.authorizations: list[str | None] = []
         outer = self
+        token = "Basic " + base64.b64encode(b"dba:secret").decode()
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            def _authorized(self) -> bool:
+                outer.authorizations.append(self.headers.get("Authorization"))
+                if basic and self.headers.get("Authorization") != token:
+                    self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                    self._reply(401, b"who are you?", "text/plain", {"WWW-Authenticate": 'Basic realm="store"'})
+                    return False
+                return True
+
+            def do_HEAD(self) -> None:
+                if self._authorized():
+                    self._reply(200, b"", "text/plain")
+
             def _upload(self) -> None:
                 url = urllib.parse.urlsplit(self.path)
                 outer.paths.append(self.path)
                 graph = urllib.parse.parse_qs(url.query)["graph"][0]
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                length = int(self.headers.get("Content-Length", 0))
                 outer.uploads.append((self.command, graph))
+                if len(outer.uploads) == fail_at and hang_up:
+                    self.rfile.read(length // 2)
+                    self.connection.shutdown(2)  # the store went away mid-upload
+                    return
+                body = self.rfile.read(length)
                 if len(outer.uploads) == fail_at:
                     return self._reply(500, b"disk full", "text/plain")
                 lines = {line for line in body.splitlines() if line.strip()}
                 outer.graphs[graph] = lines | (outer.graphs.get(graph, set()) if self.command == "POST" else set())
                 self._reply(204, b"", "text/plain")
 
-            do_PUT = _upload
+            def do_PUT(self) -> None:
+                if self._authorized():
+                    self._upload()
 
             def do_POST(self) -> None:
+                if not self._authorized():
+                    return
+                if self.path.startswith("/update"):
+                    return self._update()
                 if not self.path.startswith("/query"):
                     return self._upload()
                 self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -366,12 +407,30 @@ class FakeGraphStore(LoopbackServer):
                 payload = json.dumps({"head": {"vars": ["g", "n"]}, "results": {"bindings": rows}}).encode()
                 self._reply(200, payload, "application/sparql-results+json")
 
-            def _reply(self, status: int, payload: bytes, kind: str) -> None:
+            def _update(self) -> None:
+                form = urllib.parse.parse_qs(self.rfile.read(int(self.headers.get("Content-Length", 0))).decode())
+                if not updates:
+                    return self._reply(404, b"no such endpoint", "text/plain")
+                text = form["update"][0]
+                outer.updates.append(text)
+                for operation in text.split(" ;\n"):
+                    if drop := re.fullmatch(r"DROP SILENT GRAPH <([^>]+)>", operation):
+                        outer.graphs.pop(drop[1], None)
+                    elif move := re.fullmatch(r"MOVE <([^>]+)> TO <([^>]+)>", operation):
+                        outer.graphs[move[2]] = outer.graphs.pop(move[1])
+                    else:
+                        return self._reply(400, b"unexpected update", "text/plain")
+                self._reply(204, b"", "text/plain")
+
+            def _reply(self, status: int, payload: bytes, kind: str, extra: dict[str, str] | None = None) -> None:
                 self.send_response(status)
                 self.send_header("Content-Type", kind)
+                for name, value in (extra or {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
-                self.wfile.write(payload)
+                if self.command != "HEAD":
+                    self.wfile.write(payload)
 
             def log_message(self, *args) -> None:
                 pass
@@ -386,33 +445,127 @@ def no_push_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("KG_PUSH_PASSWORD", raising=False)
 
 
-def test_a_failed_replace_names_the_graphs_already_replaced(built, no_push_credentials, capsys):
+OLD = b"<http://example.org/old> <http://example.org/p> \"kept\" ."
+
+
+def seeded(store: FakeGraphStore) -> dict[str, set[bytes]]:
+    """The fake store holding an earlier push: one old triple per graph."""
+    store.graphs = {g: {OLD} for g in GRAPHS}
+    return {g: set(t) for g, t in store.graphs.items()}
+
+
+@pytest.mark.server
+def test_replace_uploads_into_temporary_graphs_and_moves_them_in_one_update(built, store, no_push_credentials,
+                                                                              capsys):
     from kg.cli import main
 
-    store = FakeGraphStore(fail_at=3)
+    fake = FakeGraphStore()
+    seeded(fake)
     try:
-        code = main(["push", "--out", str(built), "--endpoint", store.endpoint, "--replace"])
+        assert main(["push", "--out", str(built), "--endpoint", fake.endpoint, "--replace"]) == 0
     finally:
-        store.close()
+        fake.close()
+    counts = in_process_counts(store)
+    assert set(fake.graphs) == set(GRAPHS)  # no temporary graph left behind
+    assert {g: len(t) for g, t in fake.graphs.items()} == counts and all(OLD not in t for t in fake.graphs.values())
+    assert all(method == "PUT" and graph.startswith("urn:uuid:") for method, graph in fake.uploads)
+    probe, move = fake.updates  # a harmless probe, then every move in one request
+    assert probe.startswith("DROP SILENT GRAPH <urn:uuid:")
+    temporary = [graph for _, graph in fake.uploads]
+    assert move == " ;\n".join(f"MOVE <{t}> TO <{g}>" for t, g in zip(temporary, GRAPHS))
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.server
+def test_a_failed_replace_replaces_nothing_and_cleans_up(built, no_push_credentials, capsys):
+    from kg.cli import main
+
+    fake = FakeGraphStore(fail_at=3)
+    before = seeded(fake)
+    try:
+        assert main(["push", "--out", str(built), "--endpoint", fake.endpoint, "--replace"]) == 2
+    finally:
+        fake.close()
+    assert fake.graphs == before  # every graph as it was; the two temporary graphs uploaded are dropped
+    temporary = [graph for _, graph in fake.uploads]
+    assert fake.updates[-1] == f"DROP SILENT GRAPH <{temporary[0]}> ;\nDROP SILENT GRAPH <{temporary[1]}>"
+    assert capsys.readouterr().err == (
+        f"error: {fake.endpoint}: the store refused the upload of <{GRAPHS[2]}> (into <{temporary[2]}>): "
+        "HTTP 500 Internal Server Error: disk full; nothing replaced: the store's graphs are as they were\n")
+
+
+@pytest.mark.server
+def test_an_interrupted_upload_leaves_the_asserted_graph_whole(built, no_push_credentials, capsys):
+    """The issue's repro: the store went away while the asserted layer was in flight."""
+    from kg.cli import main
+
+    fake = FakeGraphStore(fail_at=2, hang_up=True)
+    before = seeded(fake)
+    try:
+        assert main(["push", "--out", str(built), "--endpoint", fake.endpoint, "--replace"]) == 2
+    finally:
+        fake.close()
+    assert fake.graphs == before
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {fake.endpoint}: upload of <{GRAPHS[1]}> (into <urn:uuid:")
+    assert err.endswith("; nothing replaced: the store's graphs are as they were\n") and err.count("\n") == 1
+
+
+@pytest.mark.server
+def test_without_sparql_update_a_failed_replace_names_the_graph_in_flight(built, no_push_credentials, capsys):
+    from kg.cli import main
+
+    fake = FakeGraphStore(fail_at=3, updates=False)
+    seeded(fake)
+    try:
+        code = main(["push", "--out", str(built), "--endpoint", fake.endpoint, "--replace"])
+    finally:
+        fake.close()
     assert code == 2
-    assert store.uploads == [("PUT", GRAPHS[0]), ("PUT", GRAPHS[1]), ("PUT", GRAPHS[2])]  # stopped at the failure
+    assert fake.uploads == [("PUT", GRAPHS[0]), ("PUT", GRAPHS[1]), ("PUT", GRAPHS[2])]  # stopped at the failure
+    update = fake.endpoint.replace("/store", "/update")
     assert capsys.readouterr().err == (
-        f"error: {store.endpoint}: the store refused the upload of <{GRAPHS[2]}>: HTTP 500 Internal Server Error: "
-        f"disk full; already replaced before the failure: <{GRAPHS[0]}>, <{GRAPHS[1]}> "
-        "(the store now holds part of this push: run it again)\n")
+        f"warning: {update}: the store refused the update: HTTP 404 Not Found: no such endpoint: replacing each "
+        "graph with PUT instead, which is not atomic\n"
+        f"error: {fake.endpoint}: the store refused the upload of <{GRAPHS[2]}>: HTTP 500 Internal Server Error: "
+        f"disk full; <{GRAPHS[2]}> was being replaced and may now be empty or incomplete (the store takes no "
+        f"SPARQL Update, so the replace could not be atomic); already replaced before the failure: <{GRAPHS[0]}>, "
+        f"<{GRAPHS[1]}> (the store now holds part of this push: run it again)\n")
 
 
-def test_a_failure_on_the_first_graph_names_no_written_graph(built, no_push_credentials, capsys):
+@pytest.mark.server
+def test_without_sparql_update_a_failure_on_the_first_graph_names_it(built, no_push_credentials, capsys):
     from kg.cli import main
 
-    store = FakeGraphStore(fail_at=1)
+    fake = FakeGraphStore(fail_at=1, updates=False)
     try:
-        assert main(["push", "--out", str(built), "--endpoint", store.endpoint, "--replace"]) == 2
+        assert main(["push", "--out", str(built), "--endpoint", fake.endpoint, "--replace"]) == 2
     finally:
-        store.close()
-    assert capsys.readouterr().err == (
-        f"error: {store.endpoint}: the store refused the upload of <{GRAPHS[0]}>: HTTP 500 Internal Server Error: "
-        "disk full\n")
+        fake.close()
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"error: {fake.endpoint}: the store refused the upload of <{GRAPHS[0]}>: HTTP 500 Internal Server Error: "
+        f"disk full; <{GRAPHS[0]}> was being replaced and may now be empty or incomplete (the store takes no "
+        "SPARQL Update, so the replace could not be atomic)")
+
+
+@pytest.mark.server
+def test_basic_auth_over_plain_http_is_warned_and_the_password_never_printed(built, store, monkeypatch, capsys):
+    from kg.cli import main
+
+    monkeypatch.setenv("KG_PUSH_USER", "dba")
+    monkeypatch.setenv("KG_PUSH_PASSWORD", "secret")
+    fake = FakeGraphStore(basic=True)
+    try:
+        assert main(["push", "--out", str(built), "--endpoint", fake.endpoint]) == 0
+    finally:
+        fake.close()
+    out, err = capsys.readouterr()
+    host = fake.endpoint.split("/")[2]
+    assert err == (f"warning: {host} asks for Basic authentication over plain http: the password in "
+                   "KG_PUSH_PASSWORD crosses the network readable by anyone on the path; use https\n")
+    assert {g: len(t) for g, t in fake.graphs.items()} == in_process_counts(store)
+    assert fake.authorizations[0] is None  # the challenge was asked for without credentials
+    assert "secret" not in out + err
 
 
 def test_a_token_in_the_endpoint_is_sent_but_never_printed(built, store, no_push_credentials, capsys):

@@ -24,6 +24,7 @@ import pytest
 from conftest import ROOT, require
 
 from kg import servers
+from support import stores
 from kg.endpoint import Limits, check_query, negotiate, RESULT_TYPES, GRAPH_TYPES
 from kg.library import load_library, run_query, stand_in_endpoint
 from kg.serve import STORE_DIR, is_loopback, prepare_store
@@ -159,8 +160,8 @@ def test_serve_prints_its_page_and_listens_on_loopback_only(served: Served):
 @pytest.mark.parametrize("name", sorted(LIBRARY))
 def test_library_query_over_http_gives_the_in_process_answer(served: Served, store, name: str):
     text = LIBRARY[name]
-    local = servers.comparable(run_query(store, text, timeout=None, where=name))
-    remote = servers.comparable(servers.remote_query(served.endpoint, text))
+    local = stores.comparable(run_query(store, text, timeout=None, where=name))
+    remote = stores.comparable(stores.remote_query(served.endpoint, text))
     assert remote == local
 
 
@@ -226,13 +227,13 @@ def test_project_prefixes_are_predeclared(served: Served):
 def test_union_default_graph_and_named_layers(served: Served):
     # "... Trump and Vance ... during a meeting at the White House on Feb. 28": pt:participant is
     # materialised in the inferred layer; the labels are asserted. The default graph must join both.
-    rows = servers.remote_query(served.endpoint, f"""
+    rows = stores.remote_query(served.endpoint, f"""
         PREFIX pt: <https://w3id.org/peace-talks-kg/ontology#>
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
         SELECT ?actor WHERE {{ <{PTR}event-oval-office-meeting-feb-28> pt:participant ?actor .
                                ?actor rdfs:label ?label }}""").rows
     assert {PTR + "trump", PTR + "zelenskyy", PTR + "vance"} <= {row[0].value for row in rows}
-    graphs = servers.remote_query(served.endpoint, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows
+    graphs = stores.remote_query(served.endpoint, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows
     assert {row[0].value for row in graphs} >= {"https://w3id.org/peace-talks-kg/graph/asserted",
                                                 "https://w3id.org/peace-talks-kg/graph/inferred",
                                                 "https://w3id.org/peace-talks-kg/graph/vocabulary"}
@@ -267,7 +268,7 @@ READ_ONLY = b"this endpoint is read-only: SPARQL updates are refused (the datase
 ])
 def test_updates_are_refused(served: Served, path: str, body: bytes, kind: str):
     assert served.post(path, body, kind)[::2] == (403, READ_ONLY)
-    assert servers.remote_query(served.endpoint, "ASK { <urn:a> <urn:b> <urn:c> }").boolean is False
+    assert stores.remote_query(served.endpoint, "ASK { <urn:a> <urn:b> <urn:c> }").boolean is False
 
 
 # --- limits checked before the engine parses ----------------------------------------------------

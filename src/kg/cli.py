@@ -184,9 +184,13 @@ def parser() -> argparse.ArgumentParser:
                    "KG_PUSH_USER and KG_PUSH_PASSWORD; its query string is sent but never printed)")
     p.add_argument("--graph", help="put every layer into this one graph IRI instead of its own")
     p.add_argument("--replace", action="store_true",
-                   help="replace the graphs instead of appending (one PUT per graph, not atomic: a failure "
-                   "names the graphs already replaced)")
+                   help="replace the graphs instead of appending: upload into temporary graphs, then MOVE them "
+                   "into place in one SPARQL Update (a failure replaces nothing); on a store without SPARQL "
+                   "Update, one PUT per graph, and a failure names the graph in flight")
     p.add_argument("--query-endpoint", help="SPARQL query endpoint for the count check (default: derived)")
+    p.add_argument("--update-endpoint",
+                   help="SPARQL update endpoint for --replace's MOVE into place (default: derived; without one, "
+                   "each graph is replaced by PUT, not atomically)")
     p.add_argument("--timeout", type=seconds, default=60.0,
                    help="seconds each request may take in all, answer included (default 60)")
 

@@ -219,6 +219,8 @@ class Client:
         if encoding not in ("", "identity"):
             raise HttpError(url, f"the answer is compressed ({encoding}), which was not asked for: refused")
         declared = response.headers.get("Content-Length", "").strip()
+        if response.request.method == "HEAD" or response.status_code in (204, 304):
+            declared = ""  # no body follows, whatever Content-Length says
         if declared.isdigit() and int(declared) > self.max_bytes:
             raise HttpError(url, self._too_large(f"{int(declared):,} bytes announced"))
         chunks, size = [], 0

@@ -2,35 +2,49 @@
 
 Each named graph of OUT/dataset.trig (vocabulary, asserted, inferred,
 external) goes to the graph of the same IRI, or all of them into one graph
-(`--graph`). `--replace` sends PUT (the graph ends up holding exactly our
-triples), otherwise POST (our triples are added to what is there). Afterwards
-a COUNT per graph through the store's SPARQL query endpoint checks that the
+(`--graph`). Without `--replace` our triples are added with POST. Afterwards a
+COUNT per graph through the store's SPARQL query endpoint checks that the
 triples arrived.
 
-Credentials come only from the environment (KG_PUSH_USER, KG_PUSH_PASSWORD),
-answer a basic or digest challenge, and are never printed.
+`--replace` never leaves a graph silently emptied. Where the store takes SPARQL
+1.1 Update (asked first with a harmless `DROP SILENT` of a fresh graph), every
+graph is uploaded into a temporary graph (urn:uuid:...) and then all of them
+are moved into place by one update request (`MOVE <tmp> TO <graph>`): a failed
+or interrupted upload leaves the store's graphs as they were. Where it does
+not, each graph is replaced by PUT, and a failure names the graph that was in
+flight (it may be empty or incomplete) and those already replaced.
+
+Credentials come only from the environment (KG_PUSH_USER, KG_PUSH_PASSWORD).
+Before a body is sent the store is asked for its challenge (a body-less HEAD):
+digest is answered, basic is sent with a warning when the URL is plain http
+(anyone on the path can read the password). Credentials go only to the host of
+--endpoint and are never printed.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
 import html
-import json
 import os
 import re
-import urllib.error
+import sys
 import urllib.parse
-import urllib.request
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import requests.auth
+
+from kg.http import USER_AGENT, Answer, Client, HttpError
 from kg.problems import EXIT_OK, KgError
+from kg.terminal import safe
 from kg.urls import check_url, display_url
 
 USER_VARIABLE = "KG_PUSH_USER"
 PASSWORD_VARIABLE = "KG_PUSH_PASSWORD"
 N_TRIPLES = "application/n-triples"
+RESULTS_JSON = "application/sparql-results+json"
 
 # Graph Store endpoint path → SPARQL query endpoint path, for common stores.
 QUERY_PATHS = [
@@ -38,6 +52,14 @@ QUERY_PATHS = [
     (re.compile(r"/sparql-graph-crud(-auth)?$"), "/sparql"),  # Virtuoso
     (re.compile(r"/rdf-graphs/service$"), ""),  # RDF4J, GraphDB
     (re.compile(r"/data$"), "/query"),  # Fuseki
+]
+# ... and → SPARQL update endpoint path (Virtuoso takes updates from an authenticated user only).
+UPDATE_PATHS = [
+    (re.compile(r"/store$"), "/update"),  # Oxigraph
+    (re.compile(r"/sparql-graph-crud-auth$"), "/sparql-auth"),  # Virtuoso
+    (re.compile(r"/sparql-graph-crud$"), "/sparql"),  # Virtuoso
+    (re.compile(r"/rdf-graphs/service$"), "/statements"),  # RDF4J, GraphDB
+    (re.compile(r"/data$"), "/update"),  # Fuseki
 ]
 
 
@@ -51,28 +73,32 @@ class GraphPush:
 
 
 def push(out: Path, endpoint: str, *, graph: str | None = None, replace: bool = False,
-         query_endpoint: str | None = None, timeout: float = 60.0,
-         credentials: tuple[str, str] | None = None) -> list[GraphPush]:
+         query_endpoint: str | None = None, update_endpoint: str | None = None, timeout: float = 60.0,
+         credentials: tuple[str, str] | None = None,
+         warn: Callable[[str], None] | None = None) -> list[GraphPush]:
     """Upload OUT's dataset; check the counts; return what was sent and found per graph.
 
-    `credentials` defaults to KG_PUSH_USER / KG_PUSH_PASSWORD from the environment.
-    """
+    `credentials` defaults to KG_PUSH_USER / KG_PUSH_PASSWORD from the environment;
+    `warn` gets each warning (default: printed to stderr)."""
     _check_url(endpoint, "--endpoint")
     query_endpoint = query_endpoint or derive_query_endpoint(endpoint)
     _check_url(query_endpoint, "--query-endpoint")
+    if update_endpoint is not None:
+        _check_url(update_endpoint, "--update-endpoint")
     if graph is not None:
         _check_iri(graph)
-    opener = _opener([endpoint, query_endpoint], credentials or credentials_from_environment())
     bodies = graph_bodies(out, graph)
-    written: list[str] = []
-    for name, (body, count) in bodies.items():
-        if count or replace:
-            try:
-                _send(opener, endpoint, name, body, replace, timeout)
-            except KgError as error:
-                raise _partial_failure(error, written, replace) from None
-            written.append(name)
-    found = count_triples(opener, query_endpoint, list(bodies), timeout)
+    with _Store(endpoint, credentials or credentials_from_environment(), timeout,
+                warn or _print_warning) as store:
+        if replace:
+            update = update_endpoint or derive_update_endpoint(endpoint)
+            if update is not None and store.takes_updates(update):
+                store.replace_by_move(bodies, update)
+            else:
+                store.replace_by_put(bodies)
+        else:
+            store.append(bodies)
+        found = store.count_triples(query_endpoint, list(bodies))
     results = [GraphPush(name, count, found.get(name, 0)) for name, (_, count) in bodies.items()]
     _check_counts(results, replace, query_endpoint)
     return results
@@ -80,12 +106,16 @@ def push(out: Path, endpoint: str, *, graph: str | None = None, replace: bool = 
 
 def push_cli(args: argparse.Namespace) -> int:
     results = push(args.out, args.endpoint, graph=args.graph, replace=args.replace,
-                   query_endpoint=args.query_endpoint, timeout=args.timeout)
+                   query_endpoint=args.query_endpoint, update_endpoint=args.update_endpoint, timeout=args.timeout)
     verb = "replaced" if args.replace else "appended to"
     for result in results:
-        print(f"{verb} <{result.graph}>: sent {result.sent} triples; the store now holds {result.found}")
-    print(f"pushed {sum(r.sent for r in results)} triples to {display_url(args.endpoint)}: counts checked")
+        print(safe(f"{verb} <{result.graph}>: sent {result.sent} triples; the store now holds {result.found}"))
+    print(safe(f"pushed {sum(r.sent for r in results)} triples to {display_url(args.endpoint)}: counts checked"))
     return EXIT_OK
+
+
+def _print_warning(message: str) -> None:
+    print(f"warning: {safe(message)}", file=sys.stderr, flush=True)
 
 
 def credentials_from_environment() -> tuple[str, str] | None:
@@ -97,15 +127,28 @@ def credentials_from_environment() -> tuple[str, str] | None:
     return user, password
 
 
+def _derive(endpoint: str, paths: list[tuple[re.Pattern[str], str]]) -> str | None:
+    parts = urllib.parse.urlsplit(endpoint)
+    for pattern, replacement in paths:
+        if pattern.search(parts.path):
+            # the query string (a token, say) goes along: it is sent, never printed
+            return urllib.parse.urlunsplit((parts.scheme, parts.netloc, pattern.sub(replacement, parts.path),
+                                            parts.query, ""))
+    return None
+
+
 def derive_query_endpoint(endpoint: str) -> str:
     """The SPARQL query endpoint beside a Graph Store endpoint (Oxigraph, Virtuoso, RDF4J/GraphDB, Fuseki)."""
-    parts = urllib.parse.urlsplit(endpoint)
-    for pattern, replacement in QUERY_PATHS:
-        if pattern.search(parts.path):
-            path = pattern.sub(replacement, parts.path)
-            return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
-    raise KgError(f"{display_url(endpoint)}: cannot tell the store's SPARQL query endpoint from this URL: "
-                  "give it with --query-endpoint")
+    found = _derive(endpoint, QUERY_PATHS)
+    if found is None:
+        raise KgError(f"{display_url(endpoint)}: cannot tell the store's SPARQL query endpoint from this URL: "
+                      "give it with --query-endpoint")
+    return found
+
+
+def derive_update_endpoint(endpoint: str) -> str | None:
+    """The SPARQL update endpoint beside a Graph Store endpoint, when the URL tells it."""
+    return _derive(endpoint, UPDATE_PATHS)
 
 
 def graph_bodies(out: Path, graph: str | None) -> dict[str, tuple[bytes, int]]:
@@ -120,7 +163,7 @@ def graph_bodies(out: Path, graph: str | None) -> dict[str, tuple[bytes, int]]:
     if graph is not None:
         # One graph: the union of the layers, each triple once.
         triples = {quad.triple for quad in store}
-        return {graph: (ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES), len(triples))}
+        return {graph: (ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES) or b"", len(triples))}
     bodies = {}
     for name in names:
         node = ox.NamedNode(name)
@@ -129,70 +172,177 @@ def graph_bodies(out: Path, graph: str | None) -> dict[str, tuple[bytes, int]]:
     return bodies
 
 
-def _send(opener: urllib.request.OpenerDirector, endpoint: str, graph: str, body: bytes,
-          replace: bool, timeout: float) -> None:
-    url = _with_query(endpoint, {"graph": graph})
-    request = urllib.request.Request(url, data=body, method="PUT" if replace else "POST",
-                                     headers={"Content-Type": N_TRIPLES})
-    _authorize_first(request, opener, timeout)
-    with _call(opener, request, timeout, f"upload of <{graph}>"):
-        pass
+class _Store:
+    """The Graph Store endpoint and its neighbours, over one kg.http client (no retries: a
+    repeated update is not always harmless)."""
 
+    def __init__(self, endpoint: str, credentials: tuple[str, str] | None, timeout: float,
+                 warn: Callable[[str], None]):
+        self.endpoint, self.credentials, self.warn = endpoint, credentials, warn
+        self.http = Client(timeout=timeout, retries=0, user_agent=USER_AGENT)
+        self.auth: requests.auth.AuthBase | None = None
+        self.challenged = False
 
-def _authorize_first(request: urllib.request.Request, opener: urllib.request.OpenerDirector,
-                     timeout: float) -> None:
-    """Answer the store's challenge before sending a large body.
+    def __enter__(self) -> _Store:
+        return self
 
-    urllib sends the body, gets 401 and sends it again; Virtuoso closes the
-    connection at the 401 while a large body is still being sent (broken
-    pipe). So ask for the challenge with a body-less HEAD first and send the
-    upload with its Authorization header already set.
-    """
-    handlers = {type(h): h for h in opener.handlers}
-    digest = handlers.get(urllib.request.HTTPDigestAuthHandler)
-    basic = handlers.get(urllib.request.HTTPBasicAuthHandler)
-    if digest is None or basic is None:
-        return
-    probe = urllib.request.Request(request.full_url, method="HEAD")
-    try:
-        urllib.request.urlopen(probe, timeout=timeout).close()
-        return
-    except urllib.error.HTTPError as error:
-        challenge = error.headers.get("WWW-Authenticate", "") if error.code == 401 else ""
-    except (urllib.error.URLError, OSError):
-        return  # the upload itself reports an unreachable store
-    scheme, _, fields = challenge.partition(" ")
-    if scheme.lower() == "digest":
-        chal = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(fields)))
-        authorization = digest.get_authorization(request, chal)
-        if authorization:
-            request.add_unredirected_header("Authorization", "Digest " + authorization)
-    elif scheme.lower() == "basic":
-        user, password = basic.passwd.find_user_password(None, request.full_url)
-        if user is not None:
-            token = base64.b64encode(f"{user}:{password}".encode("utf-8")).decode("ascii")
-            request.add_unredirected_header("Authorization", "Basic " + token)
+    def __exit__(self, *exc: object) -> None:
+        self.http.close()
 
+    # --- the exchanges ---
 
-def count_triples(opener: urllib.request.OpenerDirector, query_endpoint: str, graphs: list[str],
-                  timeout: float) -> dict[str, int]:
-    """Triples per graph, asked through the query endpoint.
+    def call(self, method: str, url: str, what: str, *, data: bytes | dict | list | None = None,
+             headers: dict[str, str] | None = None) -> Answer:
+        """One request; the store's refusal or a transport failure as KgError naming `what`."""
+        self._authenticate(url)
+        same_host = urllib.parse.urlsplit(url).netloc == urllib.parse.urlsplit(self.endpoint).netloc
+        try:
+            answer = self.http.request(method, url, data=data, headers=headers,
+                                       auth=self.auth if same_host else None)
+        except HttpError as error:
+            if error.reason == "connection refused":
+                raise KgError(f"{error.url}: connection refused: is the store running?") from None
+            raise KgError(f"{error.url}: {what} failed: {error.reason}") from None
+        if not answer.ok:
+            message = server_message(answer.body)
+            hint = ""
+            if answer.status in (401, 403):
+                hint = (f" (check {USER_VARIABLE} and {PASSWORD_VARIABLE})" if self.auth is not None
+                        else f" (set {USER_VARIABLE} and {PASSWORD_VARIABLE} in the environment)")
+            raise KgError(f"{display_url(url)}: the store refused the {what}: {answer.status_line}"
+                          + (f": {message}" if message else "") + hint)
+        return answer
 
-    The graph IRIs travel as named-graph-uri protocol parameters, not in the
-    query text; grouping by ?g keeps the answer right on a store that ignores them.
-    """
-    query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-    params = [("query", query), *(("named-graph-uri", g) for g in graphs)]
-    request = urllib.request.Request(query_endpoint, data=urllib.parse.urlencode(params).encode("ascii"),
-                                     headers={"Accept": "application/sparql-results+json",
-                                              "Content-Type": "application/x-www-form-urlencoded"})
-    with _call(opener, request, timeout, "count query") as response:
-        results = json.loads(response.read().decode("utf-8"))
-    counts = {}
-    for row in results["results"]["bindings"]:
-        if row.get("g", {}).get("value") in graphs:
-            counts[row["g"]["value"]] = int(row["n"]["value"])
-    return counts
+    def _authenticate(self, url: str) -> None:
+        """Answer the store's challenge before the first body goes out.
+
+        Sending a large body, getting 401 and sending it again fails on Virtuoso,
+        which closes the connection at the 401 while the body is still being sent."""
+        if self.challenged or self.credentials is None:
+            return
+        self.challenged = True
+        probe = _with_query(self.endpoint, {"graph": "urn:kg-push:probe"})
+        try:
+            answer = self.http.request("HEAD", probe)
+        except HttpError:
+            return  # the request itself reports an unreachable store
+        challenge = answer.headers.get("WWW-Authenticate", "") if answer.status == 401 else ""
+        scheme = challenge.partition(" ")[0].lower()
+        user, password = self.credentials
+        if scheme == "digest":
+            self.auth = requests.auth.HTTPDigestAuth(user, password)
+            try:  # the answered challenge lets the next requests carry their Authorization at once
+                self.http.request("HEAD", probe, auth=self.auth)
+            except HttpError:
+                pass
+        elif scheme == "basic":
+            if urllib.parse.urlsplit(self.endpoint).scheme.lower() == "http":
+                host = urllib.parse.urlsplit(self.endpoint).netloc.rpartition("@")[2]
+                self.warn(f"{host} asks for Basic authentication over plain http: the password in "
+                          f"{PASSWORD_VARIABLE} crosses the network readable by anyone on the path; use https")
+            self.auth = requests.auth.HTTPBasicAuth(user, password)
+
+    def upload(self, graph: str, body: bytes, method: str, what: str | None = None) -> None:
+        self.call(method, _with_query(self.endpoint, {"graph": graph}), what or f"upload of <{graph}>",
+                  data=body, headers={"Content-Type": N_TRIPLES})
+
+    def update(self, url: str, text: str, what: str) -> None:
+        self.call("POST", url, what, data={"update": text})
+
+    # --- append and the two ways to replace ---
+
+    def append(self, bodies: dict[str, tuple[bytes, int]]) -> None:
+        written: list[str] = []
+        for name, (body, count) in bodies.items():
+            if count:
+                try:
+                    self.upload(name, body, "POST")
+                except KgError as error:
+                    raise _partial_failure(error, written, "appended to") from None
+                written.append(name)
+
+    def takes_updates(self, url: str) -> bool:
+        """Whether the store runs SPARQL Update at `url`: a DROP SILENT of a graph nobody has."""
+        try:
+            self.update(url, f"DROP SILENT GRAPH <urn:uuid:{uuid.uuid4()}>", "update")
+        except KgError as error:
+            self.warn(f"{error}: replacing each graph with PUT instead, which is not atomic")
+            return False
+        return True
+
+    def replace_by_move(self, bodies: dict[str, tuple[bytes, int]], update_url: str) -> None:
+        """Upload into temporary graphs, then MOVE them all into place in one update request."""
+        temporary = {name: f"urn:uuid:{uuid.uuid4()}" for name in bodies}
+        uploaded: list[str] = []
+        try:
+            for name, (body, count) in bodies.items():
+                if count:
+                    self.upload(temporary[name], body, "PUT", f"upload of <{name}> (into <{temporary[name]}>)")
+                    uploaded.append(temporary[name])
+        except (KgError, KeyboardInterrupt) as error:
+            reason = str(error) if isinstance(error, KgError) else "interrupted"
+            left = self._drop([temporary[n] for n in bodies if temporary[n] in uploaded], update_url)
+            raise KgError(f"{reason}; nothing replaced: the store's graphs are as they were" + left) from None
+        # An empty layer has no temporary graph: replacing a graph by nothing drops it.
+        moves = " ;\n".join(f"MOVE <{temporary[name]}> TO <{name}>" if count else f"DROP SILENT GRAPH <{name}>"
+                            for name, (_, count) in bodies.items())
+        try:
+            self.update(update_url, moves, "move of the uploaded graphs into place")
+        except (KgError, KeyboardInterrupt) as error:
+            reason = str(error) if isinstance(error, KgError) else "interrupted"
+            waiting = ", ".join(f"<{temporary[n]}> for <{n}>" for n, (_, c) in bodies.items() if c)
+            raise KgError(f"{reason}; the store may not have moved the new triples into place: they wait in "
+                          f"{waiting} (run the push again)") from None
+
+    def _drop(self, graphs: list[str], update_url: str) -> str:
+        """Drop temporary graphs after a failure; the text to add to the message if that fails too."""
+        if not graphs:
+            return ""
+        try:
+            self.update(update_url, " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs), "clean-up")
+        except (KgError, KeyboardInterrupt):
+            return "; temporary graphs left in the store: " + ", ".join(f"<{g}>" for g in graphs)
+        return ""
+
+    def replace_by_put(self, bodies: dict[str, tuple[bytes, int]]) -> None:
+        written: list[str] = []
+        for name, (body, _) in bodies.items():
+            try:
+                self.upload(name, body, "PUT")
+            except (KgError, KeyboardInterrupt) as error:
+                reason = str(error) if isinstance(error, KgError) else "interrupted"
+                in_flight = (f"; <{name}> was being replaced and may now be empty or incomplete "
+                             "(the store takes no SPARQL Update, so the replace could not be atomic)")
+                raise _partial_failure(KgError(reason + in_flight), written, "replaced") from None
+            written.append(name)
+
+    # --- the check ---
+
+    def count_triples(self, query_endpoint: str, graphs: list[str]) -> dict[str, int]:
+        """Triples per graph, asked through the query endpoint.
+
+        The graph IRIs travel as named-graph-uri protocol parameters, not in the
+        query text; grouping by ?g keeps the answer right on a store that ignores them."""
+        import pyoxigraph as ox
+
+        query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        params = [("query", query), *(("named-graph-uri", g) for g in graphs)]
+        answer = self.call("POST", query_endpoint, "count query", data=params, headers={"Accept": RESULTS_JSON})
+        counts = {}
+        try:
+            results = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+            if not isinstance(results, ox.QuerySolutions):
+                raise SyntaxError("a yes/no answer, not rows")
+            for row in results:
+                g, n = row["g"], row["n"]
+                if isinstance(g, ox.NamedNode) and g.value in graphs:
+                    if not isinstance(n, ox.Literal) or not n.value.isdigit():
+                        raise SyntaxError(f"the count of <{g.value}> is not a number: {n}")
+                    counts[g.value] = int(n.value)
+        except (SyntaxError, ValueError, KeyError) as error:
+            raise KgError(f"{display_url(query_endpoint)}: the answer to the count query is not SPARQL JSON "
+                          f"results: {str(error)[:200]}") from None
+        return counts
 
 
 def _check_counts(results: list[GraphPush], replace: bool, query_endpoint: str) -> None:
@@ -203,74 +353,26 @@ def _check_counts(results: list[GraphPush], replace: bool, query_endpoint: str) 
         raise KgError(f"{display_url(query_endpoint)}: count check failed after upload: {detail}")
 
 
-class _call:
-    """Open a request; turn refusals and connection failures into KgError with the server's message."""
-
-    def __init__(self, opener: urllib.request.OpenerDirector, request: urllib.request.Request,
-                 timeout: float, what: str):
-        self.opener, self.request, self.timeout, self.what = opener, request, timeout, what
-
-    def __enter__(self):
-        where = display_url(self.request.full_url)
-        try:
-            self.response = self.opener.open(self.request, timeout=self.timeout)
-        except urllib.error.HTTPError as error:
-            message = server_message(error.read())
-            hint = ""
-            if error.code in (401, 403):
-                sent_credentials = any(isinstance(h, urllib.request.AbstractDigestAuthHandler)
-                                       for h in self.opener.handlers)
-                hint = (f" (check {USER_VARIABLE} and {PASSWORD_VARIABLE})" if sent_credentials
-                        else f" (set {USER_VARIABLE} and {PASSWORD_VARIABLE} in the environment)")
-            raise KgError(f"{where}: the store refused the {self.what}: HTTP {error.code} {error.reason}"
-                          + (f": {message}" if message else "") + hint) from None
-        except urllib.error.URLError as error:
-            reason = error.reason
-            if isinstance(reason, ConnectionRefusedError):
-                raise KgError(f"{where}: connection refused: is the store running?") from None
-            raise KgError(f"{where}: cannot reach the store: {reason}") from None
-        except (TimeoutError, ConnectionError) as error:
-            raise KgError(f"{where}: {self.what} failed: {error or type(error).__name__}") from None
-        return self.response
-
-    def __exit__(self, *exc: object) -> None:
-        self.response.close()
-
-
 def server_message(body: bytes | str, limit: int = 500) -> str:
     """A store's error page as one line of text (tags stripped, entities decoded, shortened).
 
-    Older Python 3.11 releases give a failed digest authentication an empty *str* body, not bytes.
-    """
-    text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+    Older Python 3.11 releases gave a failed digest authentication an empty *str* body, not bytes."""
+    text = body[: limit * 8].decode("utf-8", errors="replace") if isinstance(body, bytes) else body
     text = re.sub(r"(?is)<(script|style|title|head)\b.*?</\1>", " ", text)
     text = html.unescape(re.sub(r"<[^>]+>", " ", text))
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _opener(urls: list[str], credentials: tuple[str, str] | None) -> urllib.request.OpenerDirector:
-    handlers: list[urllib.request.BaseHandler] = []
-    if credentials:
-        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        for url in urls:
-            passwords.add_password(None, url, *credentials)
-        # Each answers only its own challenge scheme, so the store picks basic or digest.
-        handlers += [urllib.request.HTTPDigestAuthHandler(passwords),
-                     urllib.request.HTTPBasicAuthHandler(passwords)]
-    return urllib.request.build_opener(*handlers)
-
-
 def _check_url(url: str, option: str) -> None:
     check_url(url, option, f"set {USER_VARIABLE} and {PASSWORD_VARIABLE} in the environment")
 
 
-def _partial_failure(error: KgError, written: list[str], replace: bool) -> KgError:
-    """The upload error, saying which graphs the store already took: a push is not atomic."""
+def _partial_failure(error: KgError, written: list[str], verb: str) -> KgError:
+    """The upload error, saying which graphs the store already took: this push is not atomic."""
     if not written:
         return error
     done = ", ".join(f"<{g}>" for g in written)
-    verb = "replaced" if replace else "appended to"
     return KgError(f"{error}; already {verb} before the failure: {done} "
                    "(the store now holds part of this push: run it again)")
 
@@ -291,4 +393,3 @@ def _with_query(url: str, params: dict[str, str]) -> str:
     parts = urllib.parse.urlsplit(url)
     query = "&".join(filter(None, [parts.query, urllib.parse.urlencode(params)]))
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
-
