@@ -34,9 +34,8 @@ def median_seconds(run, repeat: int) -> float:
 def library_queries():
     from kg.library import load_library
     from kg.project import find_project
-    from kg.servers import federated
 
-    return [q for q in load_library(find_project(ROOT)) if not federated(q.text)]
+    return [q for q in load_library(find_project(ROOT)) if not q.federated]
 
 
 def oxigraph_runner(store, text: str):

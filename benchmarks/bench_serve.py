@@ -101,7 +101,8 @@ def main() -> None:
     from kg.library import find_query
     from kg.project import find_project
     from kg.serve import prepare_store
-    from kg.servers import free_port, start_oxigraph
+    sys.path.insert(0, str(ROOT / "tests"))  # the Oxigraph starter is test support, not in the package
+    from support.servers import free_port, start_oxigraph
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "build", help="a build folder (kg build)")

@@ -82,7 +82,7 @@ def article(project: Project):
 @pytest.fixture(scope="session")
 def wikidata_endpoint(tmp_path_factory: pytest.TempPathFactory):
     """A read-only Oxigraph server on a free loopback port, loaded with the Wikidata-shaped fixture."""
-    from kg import servers
+    from support import servers
 
     require(servers.executable("oxigraph") is not None, "the oxigraph server binary is not installed (pip install oxigraph)")
     location = tmp_path_factory.mktemp("wikidata-store")

@@ -20,7 +20,7 @@ import pytest
 from rdflib import RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 
 from conftest import LoopbackServer
-from kg import servers
+from support import servers
 from kg.cli import main
 from kg.enrich import ENRICHMENT, USER_AGENT, Client, enrich
 from kg.namespaces import GRAPH_ASSERTED, GRAPH_EXTERNAL, GRAPH_INFERRED, GRAPH_VOCABULARY, VOID, WD, WDT

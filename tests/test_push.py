@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import LoopbackServer, require
 
-from kg import servers
+from support import servers
 from support import stores
 from kg.library import load_library, run_query
 from kg.namespaces import GRAPH_ASSERTED, GRAPH_EXTERNAL, GRAPH_INFERRED, GRAPH_VOCABULARY

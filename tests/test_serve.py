@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, require
 
-from kg import servers
+from support import servers
 from support import stores
 from kg.endpoint import Limits, check_query, negotiate, RESULT_TYPES, GRAPH_TYPES
 from kg.library import load_library, run_query, stand_in_endpoint

@@ -1,7 +1,6 @@
 """Test support: real SPARQL stores on loopback (Virtuoso), and asking any server a query.
 
-Moved out of the installed package (kg.servers keeps only what `kg serve` and
-`kg push` need at run time). `start_virtuoso` starts Virtuoso with a fresh
+Not part of the installed package. `start_virtuoso` starts Virtuoso with a fresh
 database bound to 127.0.0.1; `remote_query` runs a query through the SPARQL 1.1
 Protocol and `comparable` puts two engines' answers in a form `==` can compare.
 """
@@ -17,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kg.problems import KgError
-from kg.servers import LOOPBACK, Server, _wait_or_stop, executable, free_port
+from support.servers import LOOPBACK, Server, _wait_or_stop, executable, free_port
 
 # Virtuoso's stock virtuoso.ini listens on every interface and cuts every
 # result at 10,000 rows; this one binds loopback, keeps its files in `folder`

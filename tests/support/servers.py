@@ -1,10 +1,11 @@
-"""Start and stop the Oxigraph server on loopback (what `kg serve` needs at run time).
+"""Test and benchmark support: start and stop the Oxigraph server on loopback.
 
-`kg serve` runs the Oxigraph server through these helpers; the tests use them
-too. Every server binds 127.0.0.1 unless told otherwise and is stopped by
-`Server.stop()` (also on leaving a `with` block), which terminates the process
-and waits for it. Virtuoso and the query-comparison helpers of the tests live
-in tests/support/stores.py.
+Not part of the installed package: `kg serve` has its own front and workers,
+so only the tests and benchmarks start `oxigraph serve` (a benchmark puts
+tests/ on sys.path to import this). Every server binds 127.0.0.1 unless told
+otherwise and is stopped by `Server.stop()` (also on leaving a `with` block),
+which terminates the process and waits for it. Virtuoso and the
+query-comparison helpers live in tests/support/stores.py.
 """
 
 from __future__ import annotations
