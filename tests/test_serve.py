@@ -6,6 +6,7 @@ two serves on one folder) is reproduced here with bounded loops against a real `
 
 from __future__ import annotations
 
+import os
 import re
 import resource
 import shutil
@@ -420,6 +421,23 @@ def test_a_runaway_query_is_stopped_within_timeout_plus_one_second_and_frees_the
         idle = cpu_seconds(successor)
         time.sleep(1.0)
         assert cpu_seconds(successor) - idle < 0.1  # nothing is left running
+    finally:
+        stop(server)
+
+
+def test_a_worker_killed_from_outside_is_replaced_and_no_request_fails(out: Path):
+    server = start(out, "--workers", "2")
+    try:
+        first, second = workers_of(server.process.pid)
+        os.kill(first, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while alive(first) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [server.ask("ASK {}")[0] for _ in range(10)] == [200] * 10
+        deadline = time.monotonic() + 30
+        while len(workers_of(server.process.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert second in workers_of(server.process.pid) and len(workers_of(server.process.pid)) == 2
     finally:
         stop(server)
 

@@ -257,12 +257,16 @@ class Pool:
         return sorted(w.pid for w in self.workers)
 
     async def run(self, request: QueryRequest | LabelsRequest) -> Answer:
-        try:
-            worker = self._idle.get_nowait() if not self._idle.empty() else \
-                await asyncio.wait_for(self._idle.get(), self.timeout)
-        except TimeoutError:
-            return Answer.text(503, f"all {self.size} query workers stayed busy for {self.timeout:g} s; "
-                                    "try again later")
+        while True:
+            try:
+                worker = self._idle.get_nowait() if not self._idle.empty() else \
+                    await asyncio.wait_for(self._idle.get(), self.timeout)
+            except TimeoutError:
+                return Answer.text(503, f"all {self.size} query workers stayed busy for {self.timeout:g} s; "
+                                        "try again later")
+            if worker.process.is_alive():
+                break
+            self._replace(worker)  # it died while idle (killed from outside): this request takes another
         started = time.monotonic()
         try:
             answer = await worker.ask(request, self.timeout)
