@@ -99,11 +99,29 @@ def http(request: urllib.request.Request, timeout: float) -> tuple[int, dict, by
         return error.code, dict(error.headers), error.read()
 
 
-def start(out: Path, *args: str) -> Served:
-    """`kg serve --out OUT ARGS` on a free loopback port; returns once it printed its three lines."""
+STARTED: list[subprocess.Popen] = []  # every kg serve a test started, stopped at the end whatever happened
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_server_left_running():
+    yield
+    for process in STARTED:
+        if process.poll() is None:
+            process.kill()
+            process.wait(30)
+
+
+def launch(out: Path, *args: str) -> subprocess.Popen:
     process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--out", str(out),
                                 "--port", str(servers.free_port()), *args],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    STARTED.append(process)
+    return process
+
+
+def start(out: Path, *args: str) -> Served:
+    """`kg serve --out OUT ARGS` on a free loopback port; returns once it printed its three lines."""
+    process = launch(out, *args)
     lines: list[str] = []
     deadline = time.monotonic() + 120
     while len(lines) < 3 and time.monotonic() < deadline:
@@ -635,9 +653,7 @@ def test_two_serves_on_one_out_start_without_racing(built: Path, store, tmp_path
     shutil.copy(built / "dataset.trig", tmp_path / "dataset.trig")
     first = second = None
     try:
-        both = [subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--out", str(tmp_path), "--workers", "1",
-                                  "--port", str(servers.free_port())], stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        both = [launch(tmp_path, "--workers", "1") for _ in range(2)]
         servers_started = []
         for process in both:
             lines = [process.stdout.readline().rstrip("\n") for _ in range(3)]
