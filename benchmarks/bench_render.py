@@ -3,7 +3,8 @@
 Synthetic pages of 100, 1,000 and 5,000 nodes (about two links per node, random classes, dates on
 a third of the nodes), plus the article's own pages when a build folder is given. Each page is
 opened from disk with every http/https request blocked; "first draw" is the time from navigation
-start to vis-network's first `afterDrawing` event (window.kg.firstDraw), median of --repeat runs.
+start to the first draw (window.kg.firstDraw: vis-network's first `afterDrawing`, vis-timeline's first
+`changed`, the tracker's table built), median of --repeat runs.
 
     /work/venv/bin/python benchmarks/bench_render.py [--build build] [--repeat 3]
 """
@@ -66,6 +67,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--sizes", default="100,1000,5000")
     args = parser.parse_args()
+    if args.build:
+        args.build = args.build.resolve()  # pages are opened as file: URLs
     out = HERE / "out" / "render"
     out.mkdir(parents=True, exist_ok=True)
     pages = []
@@ -82,7 +85,7 @@ def main() -> None:
         written = render(args.build)
         elapsed = time.perf_counter() - started
         print(f"kg render of the article: {len(written)} files in {elapsed:.2f} s")
-        for name in ("whole", "interaction", "stance", "timeline", "actor-trump"):
+        for name in ("timeline", "proposals", "whole", "interaction", "stance", "agreement", "actor-issue", "actor-trump"):
             pages.append((f"article: {name}", args.build / "html" / f"{name}.html", None))
 
     from playwright.sync_api import sync_playwright

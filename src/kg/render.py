@@ -35,6 +35,7 @@ HTML_DIR = "html"
 # Beyond this many nodes the O(n²) spring layout gets slow: use a spiral instead.
 BUNDLE_CAPTION_LIMIT = 3  # parallel links between two nodes drawn with captions
 SPRING_LIMIT = 1500
+BIG_PAGE = 3000  # nodes + links beyond which a page draws lean (no link captions, no hover)
 LABEL_MAX = 36  # characters of a label drawn on the canvas (the panel shows it whole)
 
 
@@ -386,6 +387,9 @@ def page_payload(spec: PageSpec, article: str, offsets: list[int] | None = None)
             "links": _links(attrs),
         }
     edge_details, edge_style_counts = [], {}
+    # A big page draws its link captions only in tooltips and the panel: thousands of them are
+    # unreadable anyway and measuring them doubles the first draw.
+    big = graph.number_of_nodes() + graph.number_of_edges() > BIG_PAGE
     pair_count: dict[tuple[str, str], int] = {}
     edges_sorted = _edges_sorted(graph)
     bundle: dict[tuple[str, str], int] = {}
@@ -402,7 +406,7 @@ def page_payload(spec: PageSpec, article: str, offsets: list[int] | None = None)
         directed = graph.is_directed() and attrs.get("relation") != "co-participant"
         # A thick bundle of parallel links (US–Russia–Ukraine) is unreadable with a caption on each:
         # there the caption moves to the tooltip and the side panel.
-        caption = _short(relation) if bundle[pair] <= BUNDLE_CAPTION_LIMIT else ""
+        caption = _short(relation) if bundle[pair] <= BUNDLE_CAPTION_LIMIT and not big else ""
         net.add_edge(u, v, id=f"e{index}", label=caption, arrows="to" if directed else "",
                      color={"color": look["colour"], "highlight": "#111111", "opacity": 0.85},
                      dashes=look["dashes"], width=1.0 + min(abs(_num(attrs.get("goldstein"))), 10.0) / 4.0,
@@ -462,7 +466,7 @@ def _darker(colour: str) -> str:
 
 def vis_options(n_nodes: int, n_edges: int) -> dict[str, Any]:
     """vis-network options: physics off (positions are precomputed), quick drawing for big pages."""
-    big = n_nodes + n_edges > 3000
+    big = n_nodes + n_edges > BIG_PAGE
     return {
         "autoResize": True,
         "physics": {"enabled": False},

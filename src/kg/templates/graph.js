@@ -251,6 +251,7 @@
   var focusId = null, labelShown = null, fontSize = 13;
   function fade(id) {
     focusId = id;
+    if (labelShown) declutter();
     paint();
   }
   // Node labels and faded state in one update: labels at a readable size on screen, and only as
@@ -265,7 +266,14 @@
     if (ids.length > 2000) { ids.forEach(function (id) { labelShown.add(id); }); return; }
     measure.font = "12px system-ui, sans-serif";
     var pos = network.getPositions(ids), cell = 120, grid = new Map();
-    ids.sort(function (a, b) { return (degree.get(b) - degree.get(a)) || (a < b ? -1 : 1); });
+    // The focused node and its neighbours claim their label space first, then the best-connected.
+    var near = new Set();
+    if (focusId !== null && incident.has(focusId)) {
+      near.add(focusId);
+      incident.get(focusId).forEach(function (e) { near.add(e.from); near.add(e.to); });
+    }
+    var first = function (id) { return id === focusId ? 0 : near.has(id) ? 1 : 2; };
+    ids.sort(function (a, b) { return (first(a) - first(b)) || (degree.get(b) - degree.get(a)) || (a < b ? -1 : 1); });
     ids.forEach(function (id) {
       var n = nodeById.get(id), p = network.canvasToDOM(pos[id]);
       var w = measure.measureText(n.label).width + 4, top = p.y + n.size * scale + 1;
@@ -295,7 +303,7 @@
     var nodeUpdates = [], edgeUpdates = [];
     nodeItems.forEach(function (n) {
       var dim = focusId !== null && !near.has(n.id);
-      var show = !labelShown || labelShown.has(n.id) || (focusId !== null && near.has(n.id));
+      var show = !labelShown || labelShown.has(n.id);
       var key = (dim ? 1 : 0) + "|" + (show ? 1 : 0) + "|" + fontSize;
       if (painted.get(n.id) === key) return;
       painted.set(n.id, key);
