@@ -310,6 +310,9 @@ def test_actor_page_opens_on_the_actor_with_its_evidence(open_page, rendered, ar
     assert len(connections) > 10
     marks = page.page.eval_on_selector_all("#article mark", "ms => ms.map(m => m.textContent)")
     assert marks and all(m in article.text for m in marks)
+    # Each passage under the title of its source.
+    assert page.page.eval_on_selector_all(".source-title", "hs => hs.map(h => h.textContent)") == [
+        "Trump promised peace in Ukraine within a day. Here's what actually happened"]
     page.screenshot("actor-trump")
 
 

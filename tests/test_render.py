@@ -71,7 +71,7 @@ def test_data_text_reaches_the_page_only_as_escaped_json():
     assert "<h1>" in html and html.count("<h1>") == 1
     data = payload_of(html)
     assert data["details"]["ex:beta"]["label"] == XSS  # shown as text, not lost
-    assert data["article"] == ARTICLE
+    assert data["sources"] == [{"iri": "", "title": "The article", "publisher": "", "text": ARTICLE}]
 
 
 def test_page_loads_nothing_from_the_network_and_inlines_pyvis_vis_network():
@@ -118,7 +118,7 @@ def test_spans_become_utf16_offsets_for_javascript():
     g.add_node("ex:a", **node("Alpha", "Person", spans=[[2, 7]]))
     data = page_payload(PageSpec("t.html", "T", "D", g), article)
     assert article[2:7] == "Alpha"
-    assert data["details"]["ex:a"]["spans"] == [[3, 8]]
+    assert data["details"]["ex:a"]["spans"] == [[0, 3, 8]]  # source 0, UTF-16 offsets
 
 
 def test_counts_legend_and_layers_in_the_payload():
@@ -247,3 +247,14 @@ def test_a_thick_bundle_of_parallel_links_keeps_its_captions_in_tooltips_only():
     assert all("Event" in e["title"] for e in bundled)
     single = [e for e in data["edges"] if (e["from"], e["to"]) == ("ex:alpha", "ex:beta")]
     assert single and all(e["label"] for e in single)
+
+
+def test_evidence_from_several_sources_keeps_each_passage_with_its_source():
+    texts = render._Texts([render.SourceText("ex:one", "One", "", "Alpha met Beta."),
+                           render.SourceText("ex:two", "Two", "", "\U0001F600 Beta met Alpha.")])
+    g = nx.MultiDiGraph()
+    g.add_node("ex:a", **node("Alpha", "Person", spans=[["ex:one", 0, 5], ["ex:two", 11, 16], ["ex:unknown", 0, 1]]))
+    data = page_payload(PageSpec("t.html", "T", "D", g), texts)
+    assert [s["title"] for s in data["sources"]] == ["One", "Two"]
+    assert data["details"]["ex:a"]["spans"] == [[0, 0, 5], [1, 12, 17]]  # UTF-16 in the second; unknown left out
+    assert "Beta met Alpha." in data["sources"][1]["text"]

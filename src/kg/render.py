@@ -178,15 +178,6 @@ def _utf16_offsets(text: str) -> list[int]:
     return table
 
 
-def _spans(value: object, table: list[int]) -> list[list[int]]:
-    spans = []
-    for span in value or []:
-        start, end = int(span[0]), int(span[1])
-        if 0 <= start < end < len(table):
-            spans.append([table[start], table[end]])
-    return sorted(spans)
-
-
 def edge_style(attrs: dict[str, Any]) -> str:
     relation = local_name(attrs.get("relation"))
     by_relation = {"supports": "support", "opposes": "oppose", "conditionallySupports": "conditional",
@@ -352,7 +343,7 @@ def _plain(attrs: dict[str, Any]) -> dict[str, Any]:
     return {k: (v if isinstance(v, (int, float, str, list, tuple, type(None))) else str(v)) for k, v in attrs.items()}
 
 
-def page_payload(spec: PageSpec, article: str, offsets: list[int] | None = None) -> dict[str, Any]:
+def page_payload(spec: PageSpec, article: str | _Texts, offsets: list[int] | None = None) -> dict[str, Any]:
     """Everything the page's script needs, as plain JSON-able data (nodes and edges via pyvis).
 
     `offsets` is _utf16_offsets(article) when the caller has it already (one table for all pages)."""
@@ -360,7 +351,11 @@ def page_payload(spec: PageSpec, article: str, offsets: list[int] | None = None)
 
     graph = spec.graph
     positions = network_positions(graph) if not spec.groups_on else _shown_first_positions(graph, spec.groups_on)
-    table = _utf16_offsets(article) if offsets is None else offsets
+    texts = article if isinstance(article, _Texts) else _Texts([SourceText("", "The article", "", article)], offsets)
+
+    def spans_of(value: object) -> list[list[int]]:
+        # kg.views gives [start, end] in its one source (or [source, start, end] once it has several).
+        return texts.spans([span if len(span) == 3 else ["", *span] for span in value or []])  # type: ignore[union-attr]
     degrees = _degrees(graph)
     largest = max(degrees.values(), default=0)
     net = Network(directed=True, heading=spec.title, cdn_resources="in_line")
@@ -383,7 +378,7 @@ def page_payload(spec: PageSpec, article: str, offsets: list[int] | None = None)
         details[key] = {
             "label": label, "kind": kind, "layers": _layers(attrs.get("layer")),
             "date": _iso(attrs.get("date")), "earliest": _iso(attrs.get("earliest")), "latest": _iso(attrs.get("latest")),
-            "quotes": [_text(q) for q in attrs.get("quotes") or []], "spans": _spans(attrs.get("spans"), table),
+            "quotes": [_text(q) for q in attrs.get("quotes") or []], "spans": spans_of(attrs.get("spans")),
             "links": _links(attrs),
         }
     edge_details, edge_style_counts = [], {}
@@ -421,7 +416,7 @@ def page_payload(spec: PageSpec, article: str, offsets: list[int] | None = None)
             "cameo": _text(attrs.get("cameo")) or None,
             "goldstein": attrs.get("goldstein") if attrs.get("goldstein") is None else _num(attrs.get("goldstein")),
             "sign": attrs.get("sign") if attrs.get("sign") is None else _num(attrs.get("sign")),
-            "quotes": [_text(q) for q in attrs.get("quotes") or []], "spans": _spans(attrs.get("spans"), table),
+            "quotes": [_text(q) for q in attrs.get("quotes") or []], "spans": spans_of(attrs.get("spans")),
             "style": kind,
         })
     nodes, edges, heading, _, _, _ = net.get_network_data()
@@ -440,7 +435,7 @@ def page_payload(spec: PageSpec, article: str, offsets: list[int] | None = None)
         "edgeLegend": [{"key": k, "label": v["label"], "colour": v["colour"], "dashes": v["dashes"],
                         "count": edge_style_counts[k]} for k, v in EDGE_STYLES.items() if k in edge_style_counts],
         "options": vis_options(len(nodes), len(edges)),
-        "article": article,
+        "sources": texts.payload(),
     }
 
 
@@ -542,7 +537,7 @@ def _shell() -> _Shell:
     return _Shell(_environment().get_template("graph.html"), vis, app, _resource("graph.css"), csp)
 
 
-def page_html(spec: PageSpec, article: str, offsets: list[int] | None = None) -> str:
+def page_html(spec: PageSpec, article: str | _Texts, offsets: list[int] | None = None) -> str:
     """The self-contained HTML of one page (`offsets`: _utf16_offsets(article), if already computed)."""
     from markupsafe import Markup
 
@@ -570,15 +565,15 @@ def write_pages(folder: Path, pages: Sequence[PageSpec], actor_pages: Sequence[P
     from kg.serialize import write_atomically
 
     folder.mkdir(parents=True, exist_ok=True)
-    offsets = _utf16_offsets(article)
+    texts = texts or _Texts([SourceText("", "The article", "", article)])
     written = []
     for story_page in stories:
         path = folder / story_page.filename
-        write_atomically(path, story_html(story_page, texts or _Texts([])))
+        write_atomically(path, story_html(story_page, texts))
         written.append(path)
     for spec in [*pages, *actor_pages]:
         path = folder / spec.filename
-        write_atomically(path, page_html(spec, article, offsets))
+        write_atomically(path, page_html(spec, texts))
         written.append(path)
     index = folder / "index.html"
     write_atomically(index, index_html(pages, actor_pages, stories))
@@ -631,10 +626,11 @@ def load_sources(store: Any) -> list[SourceText]:
 class _Texts:
     """The sources of a run with their UTF-16 offset tables (made once, shared by every page)."""
 
-    def __init__(self, sources: Sequence[SourceText]):
+    def __init__(self, sources: Sequence[SourceText], first_table: list[int] | None = None):
         self.sources = list(sources)
         self.index = {s.iri: i for i, s in enumerate(self.sources)}
-        self.tables = [_utf16_offsets(s.text) for s in self.sources]
+        self.tables = [first_table if i == 0 and first_table is not None else _utf16_offsets(s.text)
+                       for i, s in enumerate(self.sources)]
 
     def spans(self, spans: Iterable[Sequence[Any]]) -> list[list[int]]:
         """[source index, start, end] in UTF-16 units, from [source IRI, start, end] in code points."""

@@ -422,48 +422,57 @@
     showEvidence(d.quotes, d.spans);
   }
 
-  // The article with every supporting span marked; offsets are UTF-16 indices (converted in Python).
+  // Each source with its supporting passages marked; spans are [source, start, end] in UTF-16 units.
   function showEvidence(quotes, spans) {
-    var list = $("panel-quotes"), article = $("article");
+    var list = $("panel-quotes"), box = $("article");
     clear(list);
-    clear(article);
+    clear(box);
     $("evidence-heading").textContent = spans.length
-      ? "Evidence in the article (" + spans.length + (spans.length === 1 ? " passage)" : " passages)")
+      ? "Evidence (" + spans.length + (spans.length === 1 ? " passage)" : " passages)")
       : (quotes.length ? "Quoted in the data" : "No quote in the data");
-    var text = data.article, at = 0, marks = [];
-    var merged = [];
+    if (!spans.length) quotes.forEach(function (q) { list.appendChild(el("li", "“" + q + "”")); });
+    var bySource = new Map();
     spans.forEach(function (s) {
-      var last = merged[merged.length - 1];
-      if (last && s[0] <= last[1]) last[1] = Math.max(last[1], s[1]); else merged.push([s[0], s[1]]);
+      if (!bySource.has(s[0])) bySource.set(s[0], []);
+      bySource.get(s[0]).push([s[1], s[2]]);
     });
-    merged.forEach(function (s) {
-      if (s[0] > at) article.appendChild(document.createTextNode(text.slice(at, s[0])));
-      var mark = el("mark", text.slice(s[0], s[1]));
-      mark.setAttribute("data-start", s[0]);
-      mark.setAttribute("data-end", s[1]);
-      article.appendChild(mark);
-      marks.push(mark);
-      at = s[1];
-    });
-    article.appendChild(document.createTextNode(text.slice(at)));
-    article.hidden = spans.length === 0;
-    quotes.forEach(function (q) {
-      var li = el("li"), b = el("button", "“" + q + "”");
-      b.type = "button";
-      b.addEventListener("click", function () {
-        var m = marks.filter(function (mk) { return mk.textContent.indexOf(q) >= 0; })[0] || marks[0];
-        if (m) scrollToMark(m, marks);
+    box.hidden = spans.length === 0;
+    Array.from(bySource.keys()).sort(function (a, b) { return a - b; }).forEach(function (index) {
+      var source = data.sources[index], merged = [], marks = [], at = 0;
+      var section = el("section", null, "source"), passages = el("ol", null, "quotes"), text = el("div", null, "source-text");
+      section.appendChild(el("h4", source.title, "source-title"));
+      text.tabIndex = 0;
+      bySource.get(index).sort(function (a, b) { return a[0] - b[0]; }).forEach(function (s) {
+        var last = merged[merged.length - 1];
+        if (last && s[0] <= last[1]) last[1] = Math.max(last[1], s[1]); else merged.push([s[0], s[1]]);
       });
-      li.appendChild(b);
-      list.appendChild(li);
+      merged.forEach(function (s) {
+        if (s[0] > at) text.appendChild(document.createTextNode(source.text.slice(at, s[0])));
+        var mark = el("mark", source.text.slice(s[0], s[1]));
+        mark.setAttribute("data-start", s[0]);
+        mark.setAttribute("data-end", s[1]);
+        text.appendChild(mark);
+        marks.push(mark);
+        at = s[1];
+      });
+      text.appendChild(document.createTextNode(source.text.slice(at)));
+      marks.forEach(function (mark) {
+        var li = el("li"), b = el("button", "“" + mark.textContent + "”");
+        b.type = "button";
+        b.addEventListener("click", function () { scrollToMark(text, mark, marks); });
+        li.appendChild(b);
+        passages.appendChild(li);
+      });
+      section.appendChild(passages);
+      section.appendChild(text);
+      box.appendChild(section);
+      if (marks.length) scrollToMark(text, marks[0], marks);
     });
-    if (marks.length) scrollToMark(marks[0], marks);
   }
-  function scrollToMark(mark, marks) {
+  function scrollToMark(text, mark, marks) {
     marks.forEach(function (m) { m.classList.remove("current"); });
     mark.classList.add("current");
-    var article = $("article");
-    article.scrollTop = mark.offsetTop - article.offsetTop - article.clientHeight / 3;
+    text.scrollTop = mark.offsetTop - text.offsetTop - text.clientHeight / 3;
   }
 
   network.on("click", function (params) {
