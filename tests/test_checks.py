@@ -41,6 +41,10 @@ BREAKING = {
         "the node's quotes: the asserted layer dates only what the article dates; an outside date goes in the "
         "external layer",
     ),
+    "unmarked-order-violation.rq": (
+        "ptr:a pt:precedes ptr:b .",
+        "precedes https://w3id.org/peace-talks-kg/id/b with no pt:SequenceMarker giving the article's words for it",
+    ),
     "ungrounded-node-violation.rq": (
         'ptr:x pt:quote "some words" .',
         'quote has no evidence annotation: "some words"',

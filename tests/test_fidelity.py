@@ -189,3 +189,133 @@ def test_a_date_in_the_articles_words_passes_the_check(project, data: str) -> No
 ])
 def test_a_date_the_words_do_not_state_fails_the_check(project, data: str) -> None:
     assert [node for node, _ in _check_rows(project, data)] == ["ptr:e"]
+
+
+# --- kinds of gap: each answered by a library query, checked against its sentence -------------
+
+def rows_of(project, store, name: str, **params: str) -> list[dict[str, str]]:
+    from kg.library import find_query, parse_param, run_query
+    from kg.results import compact
+
+    bound = dict(parse_param(f"{k}={v}") for k, v in params.items())
+    result = run_query(store, find_query(project, name).text, bound, timeout=30)
+    return [{v: compact(t) for v, t in zip(result.variables, row) if t is not None} for row in result.rows]
+
+
+@pytest.mark.parametrize("words, node, hedge", [
+    ("seemingly cut out Ukraine", "ptr:exclusion-ukraine-from-rubio-lavrov-meeting", "pt:seemingly"),
+    ("in its current form", "ptr:event-ryabkov-current-form-remark", "pt:limitedToCurrentForm"),
+    ("in its current form", "ptr:stance-russia-us-peace-plan", "pt:limitedToCurrentForm"),
+    ("he'd consider further sanctions", "ptr:event-trump-sanctions-answer", "pt:wouldConsider"),
+    ("could agree not to pursue NATO membership", "ptr:assessment-jones-kyiv-could-agree", "pt:hypothetical"),
+    ("could agree not to pursue NATO membership", "ptr:concession-jones-no-nato", "pt:hypothetical"),
+    ("Hegseth also suggested", "ptr:event-hegseth-suggests-ceding-territory", "pt:suggested"),
+    ("Trump suggested that Zelenskyy was to blame", "ptr:event-trump-blames-zelenskyy", "pt:suggested"),
+    ("suggesting that he is prepared to", "ptr:stance-trump-back-away", "pt:suggested"),
+    ("said it was ready to attend", "ptr:event-ukraine-ready-to-attend-round-two", "pt:declaredReady"),
+    ("said it was ready to attend", "ptr:stance-ukraine-istanbul-round-two", "pt:declaredReady"),
+    ("I think we're on the way to getting peace", "ptr:claim-trump-on-way-to-peace", "pt:believed"),
+    ("In what could mark a pivotal moment", "ptr:claim-npr-pivotal-moment", "pt:hypothetical"),
+    ("A negotiation seems much more plausible", "ptr:assessment-charap-negotiation-more-plausible", "pt:seemingly"),
+    ("then that might not be such a calamity", "ptr:assessment-charap-walking-away-not-calamity", "pt:hypothetical"),
+    ("risked undermining Kyiv's position", "ptr:claim-npr-aid-suspension-risk", "pt:hypothetical"),
+])
+def test_every_hedge_in_the_article_is_a_triple(project, store, words: str, node: str, hedge: str) -> None:
+    """The hedge words, each quoted by the node that carries the hedge, answered by the hedges query."""
+    rows = [r for r in rows_of(project, store, "which-statements-are-hedged-and-how") if r["node"] == node]
+    assert {r["hedge"] for r in rows} == {hedge}
+    assert any(words in r["quote"] for r in rows)
+
+
+def test_hedged_nodes_make_no_unhedged_support(store) -> None:
+    """"would consider" and "could agree" derive no support edge (only demanded, proposed or offered do)."""
+    assert not ask(store, "ptr:seth-jones pt:supports ?x")
+    assert not ask(store, "ptr:trump pt:supports ptr:proposal-further-sanctions")
+
+
+def test_remarks_to_reporters_about_the_attack_share_one_occasion_after_it(project, store) -> None:
+    """"Speaking to reporters about the attack, Trump said: ... the president said. Asked if he'd
+    consider further sanctions on Russia, he replied "absolutely."" One exchange, after the May 25 strike."""
+    rows = [r for r in rows_of(project, store, "remarks-made-on-the-same-occasion")
+            if r["occasion"] == "ptr:occasion-trump-reporters-may-25-attack"]
+    assert {r["part"] for r in rows} == {"ptr:event-trump-expresses-dismay", "ptr:event-trump-sanctions-answer"}
+    assert {(r["follows"], r["marker"]) for r in rows} == {("ptr:event-may-25-strike", "about the attack")}
+
+
+def test_what_happened_between_the_oval_office_meeting_and_the_jeddah_pledge(project, store) -> None:
+    """"Just days after Zelenskyy's meeting in the Oval Office, the White House announced it wassuspending
+    critical aid" ... "the United States pledged to resume providing aid and intelligence to Kyiv"."""
+    rows = rows_of(project, store, "what-happened-between-two-events")
+    assert {(r["event"], r["after"], r["marker"]) for r in rows} == {
+        ("ptr:event-aid-and-intelligence-suspension", "ptr:event-oval-office-meeting-feb-28", "Just days after")}
+
+
+def test_what_happened_between_the_inauguration_and_the_rubio_lavrov_meeting(project, store) -> None:
+    """"Weeks after his inauguration, Trumpmade separate callsto Vladimir Putin and Volodymyr Zelenskyy. He
+    then announced plans for an in-person meeting ... But days later, ... Rubiomet with ... Sergey Lavrov.\""""
+    rows = rows_of(project, store, "what-happened-between-two-events", **{
+        "from": "ptr:event-second-term-inauguration", "to": "ptr:event-rubio-lavrov-meeting"})
+    assert {(r["event"], r["marker"]) for r in rows} == {
+        ("ptr:event-trump-putin-call", "Weeks after"), ("ptr:event-trump-zelenskyy-call", "Weeks after"),
+        ("ptr:event-trump-announces-putin-meeting", "then")}
+
+
+def test_every_sequence_marker_is_in_its_quote(store) -> None:
+    """Each pt:SequenceMarker's words are in the passage it quotes (the build grounds the passage)."""
+    rows = select(store, f"{PROLOGUE}SELECT ?m ?words ?quote WHERE {{ ?m a pt:SequenceMarker ; "
+                         "pt:markerText ?words ; pt:quote ?quote }")
+    assert len(rows) >= 20
+    assert [r["m"] for r in rows if str(r["words"]) not in str(r["quote"])] == []
+
+
+def test_the_saudi_meeting_was_announced_not_held_and_the_monday_talks_are_planned(project, store) -> None:
+    """"He then announced plans for an in-person meeting with the Russian leader in Saudi Arabia." / "But
+    days later, it wasn't Trump and Putin sitting down together — instead, Secretary of State Marco
+    Rubiomet with his Russian counterpart" / "The Kremlin's planned talks in Istanbul on Monday\""""
+    (row,) = rows_of(project, store, "announced-events-never-reported-held")
+    assert (row["event"], row["announcedIn"], row["instead"]) == (
+        "ptr:event-trump-putin-meeting-saudi-arabia", "ptr:event-trump-announces-putin-meeting",
+        "ptr:event-rubio-lavrov-meeting")
+    assert asserted(store, "ptr:event-istanbul-round-two pt:status pt:planned")
+    assert not ask(store, "ptr:event-trump-putin-meeting-saudi-arabia sem:hasLatestEndTimeStamp ?d")
+
+
+def test_a_purpose_is_not_an_outcome(project, store) -> None:
+    """"He later relented, traveling to Washington for anow-infamous meetingat the White House on Feb. 28 to
+    finalize the deal." The purpose is recorded; that the deal was finalized is not."""
+    rows = rows_of(project, store, "what-acts-were-meant-to-achieve-and-whether-it-happened")
+    assert {(r["act"], r["aim"], r["reported"]) for r in rows} == {
+        ("ptr:event-zelenskyy-relents-minerals", "ptr:proposal-minerals-deal", "false"),
+        ("ptr:event-oval-office-meeting-feb-28", "ptr:proposal-minerals-deal", "false")}
+
+
+def test_the_hedged_exclusion_of_ukraine(project, store) -> None:
+    """"the U.S. willingness for a high-level meeting with Kremlin officials that seemingly cut out Ukraine\""""
+    (row,) = rows_of(project, store, "who-was-left-out-of-which-talks-and-how-surely")
+    assert (row["party"], row["meeting"], row["modality"]) == (
+        "ptr:ukraine", "ptr:event-rubio-lavrov-meeting", "pt:seemingly")
+
+
+@pytest.mark.parametrize("subject, relation, obj", [
+    # "the foundation supporting veterans of the Russian invasion of Ukraine"
+    ("ptr:defenders-of-the-fatherland-fund", "pt:assists", "ptr:veterans-of-the-russian-invasion"),
+    # "Ukraine proposes extending it beyond Easter Day on April 20."
+    ("ptr:proposal-easter-truce-extension", "pt:extendsBeyond", "ptr:easter-day"),
+    # "retaking Crimea has been a key strategic goal" (the issue) / "Crimea, a Ukrainian Black Sea peninsula"
+    ("ptr:issue-crimea", "pt:aboutPlace", "ptr:crimea"),
+    ("ptr:crimea", "pt:locatedIn", "ptr:ukraine"),
+    ("ptr:crimea", "pt:bordersOn", "ptr:black-sea"),
+    # "the Biden administration's nearly unqualified support" / "President Joe Biden"
+    ("ptr:biden-administration", "pt:ledBy", "ptr:biden"),
+    # "access to Ukraine's critical mineral reservesas compensationfor past military and financial support"
+    ("ptr:provision-minerals-access", "pt:compensationFor", "ptr:event-us-past-support"),
+])
+def test_relations_left_in_labels_are_triples(project, store, subject: str, relation: str, obj: str) -> None:
+    rows = rows_of(project, store, "relations-the-article-states-in-passing")
+    assert (subject, relation, obj) in {(r["subject"], r["relation"], r["object"]) for r in rows}
+
+
+def test_easter_day_is_dated_only_as_the_article_dates_it(store) -> None:
+    """"beyond Easter Day on April 20": month and day asserted; the year is not in the asserted layer."""
+    assert values(store, "ptr:easter-day pt:statedDate ?x") == {"--04-20"}
+    assert not asserted(store, "ptr:easter-day sem:hasTimeStamp ?d")

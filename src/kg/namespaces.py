@@ -93,6 +93,7 @@ class PT(DefinedNamespace):
     Event: URIRef
     EventStatus: URIRef
     Evidence: URIRef
+    Exclusion: URIRef
     GovernmentBody: URIRef
     Group: URIRef
     Inauguration: URIRef
@@ -107,6 +108,7 @@ class PT(DefinedNamespace):
     Mention: URIRef
     MetonymicMention: URIRef
     MilitaryStrike: URIRef
+    Occasion: URIRef
     Modality: URIRef
     NegotiationRound: URIRef
     Office: URIRef
@@ -127,6 +129,7 @@ class PT(DefinedNamespace):
     Region: URIRef
     Rejection: URIRef
     Sentence: URIRef
+    SequenceMarker: URIRef
     SocialMediaPost: URIRef
     SourceArticle: URIRef
     Stance: URIRef
@@ -137,17 +140,21 @@ class PT(DefinedNamespace):
 
     # Properties
     about: URIRef
+    aboutPlace: URIRef
     actsOnBehalfOf: URIRef
     addressee: URIRef
     agent: URIRef
+    aimedAt: URIRef
     assists: URIRef
     attendee: URIRef
     attributionNote: URIRef
     beneficiary: URIRef
     bound: URIRef
+    bordersOn: URIRef
     cameoCode: URIRef
     candidateClaimant: URIRef
     claimant: URIRef
+    compensationFor: URIRef
     concedingParty: URIRef
     concerns: URIRef
     condition: URIRef
@@ -156,9 +163,13 @@ class PT(DefinedNamespace):
     depicts: URIRef
     distributedBy: URIRef
     duration: URIRef
+    earlierEvent: URIRef
     entails: URIRef
     evidence: URIRef
+    excludedFrom: URIRef
+    excludedParty: URIRef
     expressedIn: URIRef
+    extendsBeyond: URIRef
     facilitator: URIRef
     follows: URIRef
     goldsteinScore: URIRef
@@ -167,9 +178,12 @@ class PT(DefinedNamespace):
     host: URIRef
     inSentence: URIRef
     inServiceOf: URIRef
+    insteadOf: URIRef
     isCaption: URIRef
+    laterEvent: URIRef
     ledBy: URIRef
     lineNumber: URIRef
+    markerText: URIRef
     locatedIn: URIRef
     measure: URIRef
     meets: URIRef
@@ -220,12 +234,17 @@ class PT(DefinedNamespace):
 
     # Individuals (code lists)
     bounds: URIRef
+    announcedNotHeld: URIRef
+    believed: URIRef
     conditionalSupport: URIRef
+    declaredReady: URIRef
     demanded: URIRef
     estimate: URIRef
     eventStatuses: URIRef
     exactValue: URIRef
+    hedges: URIRef
     hypothetical: URIRef
+    limitedToCurrentForm: URIRef
     modalities: URIRef
     moreThan: URIRef
     occurred: URIRef
@@ -236,6 +255,7 @@ class PT(DefinedNamespace):
     polarities: URIRef
     proposed: URIRef
     required: URIRef
+    seemingly: URIRef
     suggested: URIRef
     support: URIRef
     wouldConsider: URIRef

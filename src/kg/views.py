@@ -398,7 +398,7 @@ def _interaction(cat: _Catalogue) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph(name="interaction")
     codes = _cameo(cat.store, cat.layers)
     # Talks that were only planned when the article was written (or never held) link no one yet.
-    planned = {row["e"] for row in run_select(cat.store, "SELECT ?e WHERE { ?e pt:status pt:planned }", cat.layers)}
+    planned = {row["e"] for row in run_select(cat.store, "SELECT ?e WHERE { ?e pt:status ?s VALUES ?s { pt:planned pt:announcedNotHeld } }", cat.layers)}
     for event, roles in sorted(_participants(cat.store, cat.layers).items()):
         if event not in cat.attrs or not cat.is_a(event, "Event") or event in planned:
             continue
