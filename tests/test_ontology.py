@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+
+import owlready2
 import pytest
+from conftest import require
+from owlready2 import OwlReadyInconsistentOntologyError
+from owlready2.reasoning import sync_reasoner_hermit
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.namespace import DCTERMS
 
@@ -62,3 +68,93 @@ def test_standard_vocabularies_are_aligned_not_imported(ontology):
     for vocabulary in ("http://www.w3.org/ns/prov#", "https://schema.org/", "http://semanticweb.cs.vu.nl/2009/11/sem/",
                        "http://www.w3.org/2004/02/skos/core#", "http://www.w3.org/ns/oa#", "http://www.w3.org/2006/time#"):
         assert any(s.startswith(vocabulary) for s in supers), vocabulary
+
+
+# --- OWL 2 DL ------------------------------------------------------------------------------
+
+# The OWL 2 datatype map (OWL 2 Structural Specification, section 4), plus rdfs:Literal.
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+OWL2_DATATYPES = {_XSD + n for n in (
+    "decimal integer nonNegativeInteger nonPositiveInteger positiveInteger negativeInteger long int short byte "
+    "unsignedLong unsignedInt unsignedShort unsignedByte double float string normalizedString token language "
+    "Name NCName NMTOKEN boolean hexBinary base64Binary anyURI dateTime dateTimeStamp").split()} | {
+    "http://www.w3.org/2000/01/rdf-schema#Literal", "http://www.w3.org/1999/02/22-rdf-syntax-ns#PlainLiteral",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#XMLLiteral", "http://www.w3.org/2002/07/owl#real",
+    "http://www.w3.org/2002/07/owl#rational"}
+
+
+@pytest.fixture(scope="module")
+def vocabulary(project) -> Graph:
+    graph = Graph()
+    for path in project.vocabulary_files:
+        graph.parse(path)
+    return graph
+
+
+def test_every_datatype_is_in_the_owl2_map_or_declared(vocabulary):
+    used = {o for p in vocabulary.subjects(RDF.type, OWL.DatatypeProperty) for o in vocabulary.objects(p, RDFS.range)}
+    declared = set(vocabulary.subjects(RDF.type, RDFS.Datatype))
+    assert sorted(str(d) for d in used if str(d) not in OWL2_DATATYPES and d not in declared) == []
+
+
+def test_no_property_is_punned(vocabulary):
+    """A term is one kind of property (the audit found pt:statedDate read as data and object property)."""
+    kinds = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+    punned = [str(t) for t in set(vocabulary.subjects(RDF.type, None))
+              if sum((t, RDF.type, k) in vocabulary for k in kinds) > 1
+              or (any((t, RDF.type, k) in vocabulary for k in kinds) and (t, RDF.type, OWL.Class) in vocabulary)]
+    assert punned == []
+
+
+def test_every_external_term_used_is_declared(vocabulary):
+    """OWL 2 DL: a class or property of another vocabulary that the ontology uses is declared here."""
+    builtin = (str(RDF), str(RDFS), str(OWL), _XSD)
+    declared = set(vocabulary.subjects(RDF.type, None))
+    used = set(vocabulary.predicates()) | set(vocabulary.objects(None, RDFS.subClassOf)) \
+        | set(vocabulary.objects(None, RDFS.subPropertyOf)) | set(vocabulary.objects(None, RDFS.domain)) \
+        | set(vocabulary.objects(None, RDFS.range)) | set(vocabulary.objects(None, RDF.type))
+    missing = sorted(str(t) for t in used if isinstance(t, URIRef) and not str(t).startswith(builtin)
+                     and t not in declared)
+    assert missing == []
+
+
+def test_every_vocabulary_file_has_an_ontology_header(project):
+    for path in project.vocabulary_files:
+        graph = Graph()
+        graph.parse(path)
+        headers = list(graph.subjects(RDF.type, OWL.Ontology))
+        assert len(headers) == 1, path.name
+        assert graph.value(headers[0], DCTERMS.title) is not None, path.name
+
+
+def _hermit(tmp_path, graph: Graph) -> list[str]:
+    """Run HermiT (owlready2) on the graph: raises on inconsistency, returns the unsatisfiable classes.
+
+    Datatypes outside the OWL 2 map (xsd:date, xsd:gMonthDay, xsd:duration) are declared in the
+    ontology; HermiT is told to treat them as opaque rather than refuse them."""
+    require(shutil.which("java") is not None, "no Java runtime (apt-get install default-jre-headless)")
+    path = tmp_path / "ontology.nt"
+    graph.serialize(path, format="nt", encoding="utf-8")
+    world = owlready2.World()
+    world.get_ontology(path.as_uri()).load(format="ntriples")
+    sync_reasoner_hermit(world, debug=0, ignore_unsupported_datatypes=True)
+    return sorted(str(c.iri) for c in world.inconsistent_classes())
+
+
+def test_hermit_finds_the_ontology_and_the_graph_consistent_with_no_unsatisfiable_class(project, vocabulary, tmp_path):
+    graph = Graph()
+    graph += vocabulary
+    for path in project.graph_files:
+        graph.parse(path)
+    assert _hermit(tmp_path, graph) == []
+
+
+def test_hermit_rejects_an_iri_of_two_disjoint_kinds(project, vocabulary, tmp_path):
+    """The disjointness axioms can fail: Trump (a pt:Person) typed as a pt:City is inconsistent."""
+    graph = Graph()
+    graph += vocabulary
+    for path in project.graph_files:
+        graph.parse(path)
+    graph.add((URIRef("https://w3id.org/peace-talks-kg/id/trump"), RDF.type, PT.City))
+    with pytest.raises(OwlReadyInconsistentOntologyError):
+        _hermit(tmp_path, graph)
