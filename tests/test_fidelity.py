@@ -284,9 +284,9 @@ def test_a_purpose_is_not_an_outcome(project, store) -> None:
     """"He later relented, traveling to Washington for anow-infamous meetingat the White House on Feb. 28 to
     finalize the deal." The purpose is recorded; that the deal was finalized is not."""
     rows = rows_of(project, store, "what-acts-were-meant-to-achieve-and-whether-it-happened")
-    assert {(r["act"], r["aim"], r["reported"]) for r in rows} == {
-        ("ptr:event-zelenskyy-relents-minerals", "ptr:proposal-minerals-deal", "false"),
-        ("ptr:event-oval-office-meeting-feb-28", "ptr:proposal-minerals-deal", "false")}
+    assert {(r["act"], r["aim"], r.get("outcome", "none reported")) for r in rows} == {
+        ("ptr:event-zelenskyy-relents-minerals", "ptr:proposal-minerals-deal", "none reported"),
+        ("ptr:event-oval-office-meeting-feb-28", "ptr:proposal-minerals-deal", "none reported")}
 
 
 def test_the_hedged_exclusion_of_ukraine(project, store) -> None:
