@@ -33,7 +33,7 @@ def test_star_centre_is_the_broker():
     # A star: h links four leaves. Every shortest path between two leaves passes h, so h's
     # normalised betweenness is 1 and every leaf's 0; degree of h is 4.
     view = interaction(*[("h", leaf, f"e{leaf}", 1.0) for leaf in "abcd"])
-    result = centrality(view)
+    result = centrality(view, min_nodes=2)
     assert result["broker"] == "h"
     top = result["ranking"][0]
     assert (top["node"], top["degree"], top["betweenness"]) == ("h", 4, 1.0)
@@ -89,11 +89,11 @@ def agreement(*ties: tuple[str, str, int]) -> nx.Graph:
 def test_two_camps_are_two_coalitions():
     # Two triangles of agreement joined only by disagreements: the camps {a,b,c} and {x,y,z}.
     camp = [("a", "b", 1), ("a", "c", 1), ("b", "c", 1), ("x", "y", 1), ("x", "z", 1), ("y", "z", 1)]
-    result = communities(agreement(*camp, ("a", "x", -1), ("c", "z", -1)))
+    result = communities(agreement(*camp, ("a", "x", -1), ("c", "z", -1)), min_nodes=2)
     assert [[m["node"] for m in g] for g in result["coalitions"]] == [["a", "b", "c"], ["x", "y", "z"]]
     # Two disjoint equal triangles: modularity = 2 · (1/2 − (1/2)²) = 0.5.
     assert result["modularity"] == 0.5
-    greedy = communities(agreement(*camp), method="greedy")
+    greedy = communities(agreement(*camp), method="greedy", min_nodes=2)
     assert [[m["node"] for m in g] for g in greedy["coalitions"]] == [["a", "b", "c"], ["x", "y", "z"]]
 
 
@@ -110,7 +110,7 @@ def test_balance_counts_and_names_unbalanced_triads():
     #   bcd: b–c −, b–d −, c–d +  → product +: balanced (friends c and d share the enemy b).
     view = agreement(("a", "b", 1), ("a", "c", 1), ("b", "c", -1), ("c", "d", 1), ("b", "d", -1),
                      ("a", "d", 1), ("a", "e", 1))
-    result = balance(view)
+    result = balance(view, min_triads=1)
     assert (result["triads"], result["balanced"], result["unbalanced"]) == (4, 2, 2)
     assert [t["nodes"] for t in result["unbalanced_triads"]] == [["a", "b", "c"], ["a", "b", "d"]]
 
@@ -202,7 +202,7 @@ def test_event_chain_names_the_events():
 # ---------------------------------------------------------------- the report
 
 HOSTILE = "[x](javascript:alert(1)) ![t](https://evil.example/t.png) **b** <script>"
-INERT = r"\[x\]\(javascript:alert\(1\)\) \!\[t\]\(https://evil.example/t.png\) \*\*b\*\* &lt;script&gt;"
+INERT = r"\[x\]\(javascript\:alert\(1\)\) \!\[t\]\(https\://evil\.example/t\.png\) \*\*b\*\* &lt;script&gt;"
 
 
 def test_report_shows_data_as_text_never_as_markdown():
@@ -223,7 +223,8 @@ def test_a_failed_plot_leaves_no_file_behind(tmp_path, monkeypatch):
 
     from kg.plots import plot_trajectories
 
-    points = {"A–B": {"points": [{"month": "2025-02", "goldstein": -0.1}, {"month": "2025-03", "goldstein": 1.0}]}}
+    points = {"A–B": {"points": [{"month": "2025-02", "goldstein": -0.1, "n": 2}, {"month": "2025-03", "goldstein": 1.0, "n": 1}],
+                      "undated": [], "n": {"dated": 3, "months": 2}, "too_small": False}}
     assert plot_trajectories(points, tmp_path / "ok.png")
     assert (tmp_path / "ok.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -321,7 +322,8 @@ def test_analyze_command_writes_the_report(built, tmp_path):
     assert "![trajectories](trajectories.png)" in report and "![stance matrix](stance-matrix.png)" in report
     assert (folder / "trajectories.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     data = json.loads((folder / "report.json").read_text(encoding="utf-8"))
-    assert data["centrality"]["broker"] == PTR + "trump"
+    # State level by default: Trump, Rubio and the United States are one node, which brokers.
+    assert (data["actors"], data["centrality"]["broker"]) == ("states", PTR + "united-states")
     for name in ("interaction", "stance", "agreement", "timeline", "actor-issue", "whole"):
         assert (folder / "views" / f"{name}.graphml").is_file() and (folder / "views" / f"{name}.gexf").is_file()
     first = {p.name: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
@@ -354,3 +356,99 @@ def test_analyze_rejects_unknown_views(built, capsys):
 
     assert main(["analyze", "--out", str(built), "--views", "friends"]) == 2
     assert "error: --views: unknown friends; choose from interaction, stance" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- sizes, caveats, choices from the data
+
+def test_every_measure_reports_n_and_a_caveat_and_small_ones_are_too_small_to_say(article_views):
+    # The article's agreement network: 5 actors, at most one signed triangle, one agreeing pair.
+    found = communities(article_views["agreement"])
+    assert found["too_small"] and found["n"]["actors"] < 10 and "too small to say" in found["caveat"]
+    balanced = balance(article_views["agreement"])
+    assert balanced["too_small"] and balanced["n"]["triads"] == balanced["triads"]
+    assert balanced["caveat"].startswith(f"{balanced['triads']} closed triangle(s) of signed ties")
+    brokers = centrality(article_views["interaction"])
+    assert brokers["n"]["actors"] == article_views["interaction"].number_of_nodes()
+    assert "cannot see contacts they do not report" in brokers["caveat"]
+    tiny = centrality(interaction(*[("h", leaf, f"e{leaf}", 1.0) for leaf in "abcd"]))
+    assert tiny["too_small"] and tiny["broker"] is None
+    assert "With fewer than 10 actors in the largest group it is too small to say." in tiny["caveat"]
+
+
+def test_report_says_too_small_instead_of_a_finding(article_views):
+    result = Analysis(["asserted"], {}, {"communities": communities(article_views["agreement"]),
+                                         "balance": balance(article_views["agreement"])})
+    text = markdown(result, {})
+    assert "Coalitions: *too small to say*." in text and "Method: louvain" not in text
+    assert "Structural balance: *too small to say*" in text and "balanced, 0 unbalanced" not in text
+
+
+def test_states_merge_the_actors_that_act_for_them(store, article_views):
+    from kg.analysis import actor_sides, merge_sides, state_labels
+
+    layers = ["asserted", "inferred"]
+    merged = merge_sides(article_views["interaction"], actor_sides(store, layers), state_labels(store, layers))
+    russia = merged.nodes[PTR + "russia"]
+    assert {PTR + "putin", PTR + "russia"} <= set(russia["members"])
+    assert PTR + "putin" not in merged and PTR + "zelenskyy" not in merged
+    assert {PTR + "zelenskyy", PTR + "ukraine"} <= set(merged.nodes[PTR + "ukraine"]["members"])
+    assert not any(a == b for a, b in merged.edges())
+
+
+def test_pairs_and_chains_come_from_the_data():
+    from kg.analysis import chain_pairs
+
+    # x–y have three scored events, x–z one: the most active pair is followed first.
+    x, y, z = PTR + "x", PTR + "y", PTR + "z"
+    view = interaction((x, y, "e1", 1.0), (x, y, "e2", 1.0), (y, x, "e3", -2.0), (x, z, "e4", 1.0))
+    dating = {e: Dating("2025-02") for e in ("e1", "e2", "e3", "e4")}
+    result = trajectories(view, dating, {}, top=1)
+    assert [t["pair"] for t in result.values()] == [[x, y]]
+    assert result["X–Y"]["n"] == {"dated": 3, "undated": 0, "months": 1}
+    # a–b–c–d: the pairs of active actors that no event links but a chain does.
+    chain = interaction(("a", "b", "e1", 1.0), ("b", "c", "e2", 1.0), ("b", "c", "e5", 1.0), ("c", "d", "e3", 1.0))
+    assert chain_pairs(chain, top=2) == [("b", "d"), ("c", "a")] or chain_pairs(chain, top=2) == [("b", "d"), ("a", "c")]
+
+
+def test_article_pairs_chosen_from_the_data(store, article_views):
+    from kg.analysis import actor_sides
+
+    result = trajectories(article_views["interaction"], date_events(article_views["timeline"]),
+                          actor_sides(store, ["asserted", "inferred"]))
+    assert len(result) == 3
+    assert {frozenset(t["pair"]) for t in result.values()} == {
+        frozenset((PTR + "ukraine", PTR + "united-states")), frozenset((PTR + "russia", PTR + "ukraine")),
+        frozenset((PTR + "russia", PTR + "united-states"))}
+    for t in result.values():
+        assert all(p["n"] == len(p["events"]) for p in t["points"])
+
+
+def test_agreement_section_names_targets_and_quotes(store, article_views):
+    from kg.analysis import agreement_edges
+
+    rows = agreement_edges(article_views["agreement"])
+    pair = next(r for r in rows if {r["a"], r["b"]} == {PTR + "russia", PTR + "ukraine"})
+    text = markdown(Analysis(["asserted"], {}, {"agreements": rows}), {})
+    assert "  - 30-hour Easter truce: Russia for (“On April 19, Russia announces a 30-hour Easter truce”); " \
+           "Ukraine for (“a 30-hour Easter truce, which Ukraine accepts”)" in text
+    assert len(pair["targets"]) == 3
+
+
+def test_summary_shows_control_characters_as_escapes(tmp_path):
+    from kg.analysis import summary
+
+    row = {"label": "evil\x1b]0;pwned\x07\x1b[31m", "contested": True, "changes": []}
+    text = summary(Analysis(["asserted"], {}, {"contested": [row]}), tmp_path)
+    assert "\x1b" not in text and "\x07" not in text
+    assert "contested: evil\\x1b]0;pwned\\x07\\x1b[31m" in text
+
+
+def test_report_does_not_autolink_urls_from_data():
+    import cmarkgfm
+
+    hostile = "see https://evil.example/x, www.evil.example, mailto:a@b.example and a@b.example"
+    row = {"target": "t", "label": hostile, "kind": "Proposal", "support": 1, "oppose": 1, "contested": True,
+           "supports": [hostile], "conditionallySupports": [], "opposes": [], "changes": []}
+    html = cmarkgfm.github_flavored_markdown_to_html(markdown(Analysis(["asserted"], {}, {"contested": [row]}), {}))
+    assert "<a " not in html
+    assert "see https://evil.example/x, www.evil.example, mailto:a\u2060@b.example" in html

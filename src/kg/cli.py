@@ -196,6 +196,9 @@ def parser() -> argparse.ArgumentParser:
 
     p = command("analyze", _analyze, "network analysis: report (Markdown, JSON, PNG) and GraphML/GEXF views")
     p.add_argument("--views", default="all", help="comma-separated views (default: all)")
+    p.add_argument("--actors", choices=["states", "named"], default="states",
+                   help="states (default): the actors that act for one state (pt:actsOnBehalfOf) are one node per "
+                   "state for centrality, coalitions and balance; named: every actor as the source names it")
     p.add_argument("--layers", default="asserted,inferred,external",
                    help="layers to read (default: asserted,inferred,external; the external layer dates events "
                    "the article dates only relatively, each date with its source)")

@@ -105,7 +105,7 @@ def to_table(result: Result) -> str:
     if result.form == "ASK":
         return ("yes" if result.boolean else "no") + "\n"
     header = list(result.variables)
-    cells = [[_one_line(compact(t)) for t in row] for row in result.rows]
+    cells = [[one_line(compact(t)) for t in row] for row in result.rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip()
              for line in [header, ["-" * w for w in widths], *cells]]
@@ -120,7 +120,7 @@ _NAMED_ESCAPES = {"\r": "\\r", "\n": "\\n", "\t": "\\t"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     """The text on one line with every control character visible: \\n, \\t, \\r, else \\xNN."""
     return _CONTROL.sub(lambda m: _NAMED_ESCAPES.get(m[0], f"\\x{ord(m[0]):02x}"), text)
 

@@ -75,7 +75,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -844,9 +844,11 @@ def _propagate(bounds: dict[str, Bound], other: dict[str, Bound], links: dict[st
     """Carry `bounds` along `links` (node → [(next node, link layer)]) until nothing tightens.
     A carried bound that would leave a node no possible day is not applied but recorded; nodes in
     `open_ended` (ongoing states) take none."""
-    pending = sorted(n for n in bounds if n in links)
+    pending = deque(sorted(n for n in bounds if n in links))
+    queued = set(pending)
     while pending:
-        node = pending.pop(0)
+        node = pending.popleft()
+        queued.discard(node)
         bound = bounds[node]
         for nxt, layer in links[node]:
             if nxt in open_ended:
@@ -870,8 +872,9 @@ def _propagate(bounds: dict[str, Bound], other: dict[str, Bound], links: dict[st
                     continue
                 other.pop(nxt)
             bounds[nxt] = carried
-            if nxt in links and nxt not in pending:
+            if nxt in links and nxt not in queued:
                 pending.append(nxt)
+                queued.add(nxt)
 
 
 def _order(facts: DateFacts, chosen: set[str], low: dict[str, Bound], bounded: set[str],
