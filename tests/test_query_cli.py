@@ -268,3 +268,72 @@ def test_table_leaves_out_an_unset_parameter_column_csv_keeps_it(capsys, built: 
     code, out, _ = query(capsys, built, "who-rejected-the-us-peace-plan", "--param", "proposal=ptr:proposal-us-peace-plan")
     assert out.splitlines()[0].split()[:2] == ["proposal", "rejecter"]
     assert "ptr:proposal-us-peace-plan" in out.splitlines()[2]
+
+
+# ---------------------------------------------------------------- layers, timeline order, date ranges
+
+def _rows(capsys, *argv: str) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    assert main(["query", *argv, "--format", "csv"]) == 0
+    return list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+
+
+def test_layers_choose_what_a_query_reads(capsys, built: Path) -> None:
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    asserted = int(_rows(capsys, "--out", str(built), "--sparql", count, "--layers", "asserted")[0]["n"])
+    everything = int(_rows(capsys, "--out", str(built), "--sparql", count)[0]["n"])
+    assert 0 < asserted < everything
+    graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
+    assert [r["g"] for r in _rows(capsys, "--out", str(built), "--sparql", graphs, "--layers", "asserted,inferred")] == [
+        "https://w3id.org/peace-talks-kg/graph/asserted", "https://w3id.org/peace-talks-kg/graph/inferred"]
+    assert main(["query", "--out", str(built), "--sparql", count, "--layers", "guessed"]) == 2
+    assert "error: --layers: unknown layer(s) guessed; choose from asserted, inferred, external" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("layers", ["asserted", "asserted,inferred", "asserted,inferred,external"])
+def test_timeline_never_lists_an_event_before_one_that_precedes_it(capsys, built: Path, layers: str) -> None:
+    order = [r["event"] for r in _rows(capsys, "--out", str(built), "timeline", "--layers", layers)]
+    precedes = _rows(capsys, "--out", str(built), "--sparql", "SELECT ?a ?b WHERE { ?a pt:precedes ?b }")
+    assert len(order) == len(set(order)) and len(precedes) > 20
+    for link in precedes:
+        if link["a"] in order and link["b"] in order:
+            assert order.index(link["a"]) < order.index(link["b"]), link
+
+
+def test_timeline_places_undated_events_by_their_order_not_by_publication(capsys, built: Path) -> None:
+    # "Weeks after his inauguration, Trump made separate calls": the inauguration comes before the
+    # calls, and with outside dates (2025-01-20, 2025-02-12) both come before the May 25 strike.
+    rows = _rows(capsys, "--out", str(built), "timeline", "--layers", "asserted,inferred,external")
+    order = [r["event"].rsplit("/", 1)[-1] for r in rows]
+    for early in ("event-second-term-inauguration", "event-trump-putin-call", "event-jeddah-talks", "event-riyadh-talks"):
+        assert order.index(early) < order.index("event-may-25-strike"), early
+    call = next(r for r in rows if r["event"].endswith("/event-trump-putin-call"))
+    assert (call["date"], call["earliestSource"]) == (
+        "2025-02-12", "enwiki 'February 2025 Putin–Trump phone call'; press reports of 2025-02-12/13")
+    # "the fighting on the ground continues unabated": the war has no end date.
+    war = next(r for r in rows if r["event"].endswith("/event-war-in-ukraine"))
+    assert war["latest"] == ""
+
+
+def test_march_and_april_2025_by_layer(capsys, built: Path) -> None:
+    # The article dates three events in March–April 2025: "on March 6", the "March 25" news
+    # conference, "On April 19, Russia announces a 30-hour Easter truce". Outside reporting
+    # (graph/external/resolved-dates.csv) dates the Jeddah talks (2025-03-11), the energy-strike
+    # halt (2025-03-18), the Riyadh talks and Black Sea ceasefire (2025-03-23/25), the aid
+    # suspension (2025-03-03/05), the truce itself (2025-04-19/21) and, with the article's
+    # "Days later", the U.S. plan between April 19 and 23.
+    window = ["--param", 'from="2025-03-01"^^xsd:date', "--param", 'to="2025-04-30"^^xsd:date']
+    article = {r["event"].rsplit("/", 1)[-1] for r in _rows(
+        capsys, "--out", str(built), "events-in-a-date-range", *window, "--layers", "asserted,inferred")}
+    assert article == {"event-putin-meets-veterans-fund-2025-03-06", "event-zelenskyy-news-conference-2025-03-25",
+                       "event-russia-announces-easter-truce"}
+    outside = {r["event"].rsplit("/", 1)[-1]: (r["earliest"], r["latest"]) for r in _rows(
+        capsys, "--out", str(built), "events-in-a-date-range", *window, "--layers", "asserted,inferred,external")}
+    assert outside["event-jeddah-talks"] == ("2025-03-11", "2025-03-11")
+    assert outside["event-putin-agrees-energy-strike-halt"] == ("2025-03-18", "2025-03-18")
+    assert outside["event-russia-agrees-black-sea-ceasefire"] == ("2025-03-23", "2025-03-25")
+    assert outside["event-us-proposes-peace-plan"] == ("2025-04-19", "2025-04-23")
+    assert outside["event-easter-truce"] == ("2025-04-19", "2025-04-21")
+    assert article < set(outside)

@@ -159,6 +159,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="bind ?NAME to VALUE: <iri>, prefix:name, \"text\"@lang, \"lexical\"^^xsd:type, or plain text")
     p.add_argument("--timeout", type=seconds, default=30.0, help="seconds before the query is stopped (default 30)")
+    p.add_argument("--layers", default=None,
+                   help="comma-separated layers to read (asserted, inferred, external), with the vocabulary; default: "
+                   "every graph. E.g. --layers asserted,inferred,external lets timeline and events-in-a-date-range "
+                   "use dates from outside reporting, each with its source")
     p.add_argument("--fail-empty", action="store_true",
                    help="exit 1 when there is no result: no rows (SELECT), no triples (CONSTRUCT, DESCRIBE) "
                    "or the answer no (ASK)")

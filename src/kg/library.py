@@ -31,7 +31,7 @@ import re
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -327,28 +327,56 @@ class QueryTimeout(KgError):
 
 def run_query(store: ox.Store, text: str, params: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
               timeout: float | None = 30.0, *, where: str = "query",
-              prefixes: Mapping[str, str] | None = None, form: str | None = None) -> Result:
-    """Run a read-only query on `store` (the union of its graphs as default graph).
+              prefixes: Mapping[str, str] | None = None, form: str | None = None,
+              layers: Sequence[str] | None = None) -> Result:
+    """Run a read-only query on `store`.
 
-    `params` bind variables by value. With a `timeout` (seconds) the query runs in a
-    forked worker that is killed when time runs out; with None it runs here.
-    `form` is query_form(text) when the caller has it already.
+    The default graph is the union of every graph, or with `layers` (names of
+    kg.namespaces.LAYERS) the union of those layers and the vocabulary graph; `GRAPH`
+    patterns then see only those layers. `params` bind variables by value. With a
+    `timeout` (seconds) the query runs in a forked worker that is killed when time runs
+    out; with None it runs here. `form` is query_form(text) when the caller has it already.
     """
     form = form or query_form(text, where)
+    graphs = _graphs(layers)
     if timeout is not None and not (math.isfinite(timeout) and timeout > 0):
         raise KgError(f"{where}: timeout {timeout}: must be a positive number of seconds (None for no limit)")
     if timeout is None or "fork" not in multiprocessing.get_all_start_methods():
-        return _decode(form, _evaluate(store, text, dict(params or {}), where, prefixes))
-    return _decode(form, _evaluate_in_worker(store, text, dict(params or {}), where, prefixes, timeout))
+        return _decode(form, _evaluate(store, text, dict(params or {}), where, prefixes, graphs))
+    return _decode(form, _evaluate_in_worker(store, text, dict(params or {}), where, prefixes, timeout, graphs))
+
+
+def parse_layers(text: str) -> tuple[str, ...]:
+    """`--layers asserted,inferred` → the layer names, checked; KgError naming the unknown ones."""
+    from kg.namespaces import LAYERS
+
+    names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    unknown = [name for name in names if name not in LAYERS]
+    if unknown or not names:
+        raise KgError(f"--layers: unknown layer(s) {', '.join(unknown) or '(none given)'}; "
+                      f"choose from {', '.join(LAYERS)}")
+    return names
+
+
+def _graphs(layers: Sequence[str] | None) -> list[str] | None:
+    from kg.namespaces import GRAPH_VOCABULARY, LAYERS
+
+    if layers is None:
+        return None
+    return [str(LAYERS[name]) for name in layers] + [str(GRAPH_VOCABULARY)]
 
 
 def _evaluate(store: ox.Store, text: str, params: dict, where: str,
-              prefixes: Mapping[str, str] | None) -> tuple[str, bytes]:
+              prefixes: Mapping[str, str] | None, graphs: list[str] | None = None) -> tuple[str, bytes]:
     """("rows"|"boolean"|"triples", serialised answer): the worker sends these bytes back."""
     substitutions = {ox.Variable(name): term for name, term in params.items()}
+    if graphs is None:
+        scope: dict = {"use_default_graph_as_union": True}
+    else:
+        named = [ox.NamedNode(iri) for iri in graphs]
+        scope = {"default_graph": named, "named_graphs": named[:-1]}
     try:
-        answer = store.query(text, prefixes=dict(prefixes or {}), use_default_graph_as_union=True,
-                             substitutions=substitutions or None)
+        answer = store.query(text, prefixes=dict(prefixes or {}), substitutions=substitutions or None, **scope)
         if isinstance(answer, ox.QueryBoolean):
             return "boolean", b"true" if bool(answer) else b"false"
         if isinstance(answer, ox.QueryTriples):
@@ -368,12 +396,13 @@ def _evaluate(store: ox.Store, text: str, params: dict, where: str,
 
 
 def _evaluate_in_worker(store: ox.Store, text: str, params: dict, where: str,
-                        prefixes: Mapping[str, str] | None, timeout: float) -> tuple[str, bytes]:
+                        prefixes: Mapping[str, str] | None, timeout: float,
+                        graphs: list[str] | None = None) -> tuple[str, bytes]:
     # A forked child shares the loaded store copy-on-write and can be killed,
     # which a thread cannot: a runaway query must not keep burning CPU.
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    worker = context.Process(target=_worker, args=(sender, store, text, params, where, prefixes), daemon=True)
+    worker = context.Process(target=_worker, args=(sender, store, text, params, where, prefixes, graphs), daemon=True)
     worker.start()
     sender.close()
     restore = _stop_on_sigterm()
@@ -408,9 +437,9 @@ def _stop_on_sigterm():
 
 
 def _worker(sender, store: ox.Store, text: str, params: dict, where: str,
-            prefixes: Mapping[str, str] | None) -> None:
+            prefixes: Mapping[str, str] | None, graphs: list[str] | None = None) -> None:
     try:
-        sender.send(("ok", *_evaluate(store, text, params, where, prefixes)))
+        sender.send(("ok", *_evaluate(store, text, params, where, prefixes, graphs)))
     except Exception as error:  # report it in the parent, which prints it and exits 2
         text = str(error) if isinstance(error, KgError) else f"{where}: query failed: {error!r}"
         sender.send(("error", "", text.encode("utf-8")))
@@ -491,8 +520,10 @@ def run_cli_query(project: Project, args: argparse.Namespace) -> int:
             text, where, prefixes = args.sparql, "--sparql", PREFIXES
         form = query_form(text, where)  # an update is refused before the dataset is loaded
     params = dict(parse_param(p) for p in args.param)
+    layers = parse_layers(args.layers) if args.layers else None
     store = load_dataset(args.out)
-    result = run_query(store, text, params, timeout=args.timeout, where=where, prefixes=prefixes, form=form)
+    result = run_query(store, text, params, timeout=args.timeout, where=where, prefixes=prefixes, form=form,
+                       layers=layers)
     if args.format == "table" and args.name:
         # a library parameter left unset has an empty column (it must be selected to be bindable):
         # a reader's table leaves it out; the machine formats keep every column

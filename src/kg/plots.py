@@ -81,7 +81,7 @@ def plot_trajectories(trajectories: dict[str, Any], path: Path) -> bool:
             points = [p for p in t["points"] if p["month"] in span]
             # consecutive months joined; a gap of one month or more breaks the line
             run: list[dict[str, Any]] = []
-            for p in points + [None]:  # type: ignore[list-item]
+            for p in points + [None]:
                 if p is None or (run and _months_apart(run[-1]["month"], p["month"]) > 1):
                     if run:
                         ax.plot([_month_start(q["month"]) for q in run], [q["goldstein"] for q in run],
