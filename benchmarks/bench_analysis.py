@@ -4,7 +4,8 @@
 
 The dataset mimics the article's shapes: a quarter actors, half events (agent →
 recipient, a CAMEO code, a date in 2025, a quote and an evidence selector,
-each event preceding the next), an eighth proposals (each concerning one of 20 issues) and an eighth
+each event preceding the next, so the timeline's dating carries bounds along one long chain), an
+eighth proposals (each concerning one of 20 issues) and an eighth
 stances;
 the real ontology and CAMEO list are the vocabulary. Random with a fixed seed.
 """
@@ -21,8 +22,8 @@ import pyoxigraph as ox
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from kg.analysis import (balance, centrality, communities, contested, date_events,  # noqa: E402
-                         event_chain, stance_matrix, trajectories)
+from kg.analysis import (balance, centrality, chain_pairs, communities, contested, date_events,  # noqa: E402
+                         event_chain, merge_sides, stance_matrix, trajectories)
 from kg.namespaces import GRAPH_ASSERTED, GRAPH_VOCABULARY  # noqa: E402
 from kg.views import VIEWS, build_views  # noqa: E402
 
@@ -107,7 +108,12 @@ def run(n: int) -> list[tuple[str, float]]:
     dating = timed("dating", lambda: date_events(views["timeline"]), rows)
     timed("trajectories (3 pairs)", lambda: trajectories(views["interaction"], dating, {},
                                                          [("a0", "a1"), ("a0", "a2"), ("a1", "a2")]), rows)
+    timed("trajectories (top 3 pairs from the data)", lambda: trajectories(views["interaction"], dating, {}), rows)
     timed("event chain", lambda: event_chain(views["interaction"], "a0", "a1"), rows)
+    timed("chain pairs from the data", lambda: chain_pairs(views["interaction"]), rows)
+    # every third actor is a State; the others act for state a(3k)
+    sides = {f"{ID}a{i}": f"{ID}a{i - i % 3}" for i in range(n // 4) if i % 3}
+    timed("merge actors into states", lambda: merge_sides(views["interaction"], sides, {}), rows)
     timed("stance matrix", lambda: stance_matrix(views["actor-issue"]), rows)
     sizes = {name: (v.number_of_nodes(), v.number_of_edges()) for name, v in views.items()}
     print(f"\n## {n} nodes; views (nodes, edges): {sizes}")

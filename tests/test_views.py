@@ -130,7 +130,8 @@ def test_a_stance_on_a_proposal_is_not_a_position_on_its_issue(toy):
     assert edges(view) == [("b", "issue-x", "stanceConcerning"), ("c", "issue-x", "stanceConcerning"),
                            ("d", "issue-x", "stanceConcerning")]
     d = next(attrs for a, _, attrs in view.edges(data=True) if short(a) == "d")
-    assert (d["sign"], d["stance_relation"], d["via"], d["caption"]) == (0, "opposes", PTR + "p", "opposes P, which concerns it")
+    assert (d["sign"], d["stance_relation"], d["via"], d["label"], d["caption"]) == (
+        0, "opposes", PTR + "p", "opposes P, which concerns it", "opposes a proposal on it")
     assert [PTR + "p", PT + "concerns", PTR + "issue-x", "asserted"] in d["evidence"]
     assert view.nodes[PTR + "issue-x"]["bipartite"] == 1
 

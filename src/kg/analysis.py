@@ -478,7 +478,7 @@ def stance_matrix(actor_issue: nx.Graph) -> dict[str, Any]:
     for a, i, d in sorted(actor_issue.edges(data=True), key=lambda e: (e[0], e[1], e[2].get("stance", ""))):
         if d.get("relation") == "stanceConcerning":
             touching[(a, i)].append({"relation": d.get("stance_relation", ""), "target": d.get("via", ""),
-                                     "target_label": _label(actor_issue, d.get("via", "")), "caption": d.get("caption", "")})
+                                     "target_label": _label(actor_issue, d.get("via", "")), "caption": d.get("label", "")})
         else:
             cells[(a, i)] += d.get("sign", 0)
     keys = set(cells) | set(touching)

@@ -605,9 +605,11 @@ def _actor_issue(cat: _Catalogue) -> nx.MultiDiGraph:
                          stance_relation=srow["attrs"]["relation"])
             attrs["evidence"] = sorted(srow["attrs"]["evidence"] + [[tied, PT + "concerns", issue, layer]])
             attrs["layer"] = _weaker(*(t[3] for t in attrs["evidence"]))
-            attrs["caption"] = (f"{srow['attrs']['caption']} {cat.attrs[target]['label']}, which {concerning} it"
-                                if tied == target else f"{srow['attrs']['caption']} {cat.attrs[target]['label']}; "
-                                f"the stance {concerning} it")
+            # short words on the link; the whole sentence in its label
+            attrs["caption"] = f"{srow['attrs']['caption']} a {cat.attrs[target]['kind_label']} on it"
+            attrs["label"] = (f"{srow['attrs']['caption']} {cat.attrs[target]['label']}, which {concerning} it"
+                              if tied == target else f"{srow['attrs']['caption']} {cat.attrs[target]['label']}; "
+                              f"the stance {concerning} it")
             add(holder, issue, f"{srow['key']}|{target}", attrs)
     return graph
 
@@ -914,10 +916,12 @@ def date_attributes(store: ox.Store, layers: Sequence[str], labels: dict[str, st
     """node → its dating attributes for `layers`, with `dates_by_layers` for every combination of them."""
     facts = read_date_facts(store, layers)
     full = solve_dates(facts, layers, labels)
-    by_combo = {",".join(combo): solve_dates(facts, combo, labels) for combo in _layer_combinations(layers)}
+    by_combo = {",".join(combo): full if set(combo) == set(layers) else solve_dates(facts, combo, labels)
+                for combo in _layer_combinations(layers)}
     blank = {k: v for k, v in _no_dates().items() if k != "dates_by_layers"}
     for node, attrs in full.items():
-        attrs["dates_by_layers"] = {name: dating.get(node, _copy(blank)) for name, dating in by_combo.items()}
+        attrs["dates_by_layers"] = {name: {k: _copy_value(v) for k, v in dating.get(node, blank).items()
+                                           if k != "dates_by_layers"} for name, dating in by_combo.items()}
     return full
 
 
@@ -933,7 +937,12 @@ def _dates_of(attrs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _copy_value(value: Any) -> Any:
-    return json.loads(json.dumps(value)) if isinstance(value, (list, dict)) else value
+    """A copy of a list or dict attribute (nested lists and dicts too), so views never share one."""
+    if isinstance(value, list):
+        return [_copy_value(v) if isinstance(v, (list, dict)) else v for v in value]
+    if isinstance(value, dict):
+        return {k: _copy_value(v) if isinstance(v, (list, dict)) else v for k, v in value.items()}
+    return value
 
 
 # ---------------------------------------------------------------- Gephi files
