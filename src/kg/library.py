@@ -529,6 +529,11 @@ def run_cli_query(project: Project, args: argparse.Namespace) -> int:
         # a reader's table leaves it out; the machine formats keep every column
         result = result.without_empty(p.name for p in query.params if p.name not in params)
     sys.stdout.write(format_result(result, args.format))
+    if result.is_empty and params:
+        from kg.hints import param_hints
+
+        for hint in param_hints(store, params, option="--param "):
+            print(f"hint: {hint}", file=sys.stderr)
     if args.fail_empty and result.is_empty:
         what = "the answer is no" if result.form == "ASK" else "no results"
         print(f"{where}: {what} (--fail-empty)", file=sys.stderr)
