@@ -274,7 +274,11 @@ def test_the_example_notebook_runs(project_root, tmp_path):
     manager = KernelManager(kernel_name="python3", transport="ipc", ip=str(tmp_path / "kernel"))
     client = NotebookClient(notebook, km=manager, timeout=120, allow_errors=False,
                             resources={"metadata": {"path": str(tmp_path)}})
-    client.execute(env={**os.environ, "KG_ROOT": str(project_root)})
+    try:
+        client.execute(env={**os.environ, "KG_ROOT": str(project_root)})
+    finally:  # a kernel manager passed in is the caller's to stop
+        if manager.has_kernel:
+            manager.shutdown_kernel(now=True)
     outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     shown = "\n".join(o.get("data", {}).get("text/plain", "") for o in outputs)
