@@ -111,11 +111,9 @@ def test_construct_gives_turtle(capsys, built: Path) -> None:
 
 def test_a_format_that_does_not_fit_the_result_is_refused(capsys, built: Path) -> None:
     assert query(capsys, built, "stance-network", "--format", "csv") == (
-        2, "", "error: --format csv is for SELECT and ASK results; a CONSTRUCT query gives triples: "
-               "use --format turtle\n")
+        2, "", "error: --format csv does not fit a CONSTRUCT query, which gives triples: use table or turtle\n")
     assert query(capsys, built, "--sparql", LABEL, "--format", "turtle") == (
-        2, "", "error: --format turtle is for CONSTRUCT and DESCRIBE results; a SELECT query gives rows: "
-               "use table, csv, tsv or json\n")
+        2, "", "error: --format turtle does not fit a SELECT query, which gives rows: use table, csv, tsv or json\n")
 
 
 def test_query_file(capsys, built: Path, tmp_path: Path) -> None:

@@ -234,7 +234,11 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return args.handler(args)
+        code = args.handler(args)
+        sys.stdout.flush()  # a reader that went away shows here, not as a traceback at exit
+        return code
+    except BrokenPipeError:
+        return _reader_gone()
     except ValidationFailed as failure:
         for problem in failure.problems:
             print(safe(str(problem)), file=sys.stderr)
@@ -246,6 +250,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error.exit_code
     except KeyboardInterrupt:
         return EXIT_ERROR
+
+
+# `kg queries | head -1`: the reader closed the pipe. Stop quietly with the status of a
+# command ended by SIGPIPE (128 + 13), as `ls | head -1` does.
+EXIT_BROKEN_PIPE = 141
+
+
+def _reader_gone() -> int:
+    import os
+
+    # anything still buffered for stdout would fail again when Python exits: send it nowhere
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

@@ -66,18 +66,27 @@ FORMATS = ("table", "csv", "tsv", "json", "turtle")
 
 def format_result(result: Result, fmt: str) -> str:
     """The result as text in `fmt` (one of FORMATS)."""
-    if result.is_graph:
-        if fmt in ("table", "turtle"):
-            return to_turtle(result)
-        raise KgError(f"--format {fmt} is for SELECT and ASK results; a {result.form} query gives triples: "
-                      "use --format turtle")
-    if fmt == "turtle":
-        raise KgError(f"--format turtle is for CONSTRUCT and DESCRIBE results; a {result.form} query "
-                      "gives rows: use table, csv, tsv or json")
-    writer = {"table": to_table, "csv": to_csv, "tsv": to_tsv, "json": to_json}.get(fmt)
-    if writer is None:
+    if fmt not in FORMATS:
         raise KgError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
-    return writer(result)
+    check_format(result.form, fmt)
+    if result.is_graph:
+        return to_turtle(result)
+    return {"table": to_table, "csv": to_csv, "tsv": to_tsv, "json": to_json}[fmt](result)
+
+
+# Which --format each query form can be written in, and what it gives: one place for both.
+FORMATS_OF_FORM = {"SELECT": ("table", "csv", "tsv", "json"), "ASK": ("table", "tsv", "json"),
+                   "CONSTRUCT": ("table", "turtle"), "DESCRIBE": ("table", "turtle")}
+_GIVES = {"SELECT": "rows", "ASK": "a yes/no answer", "CONSTRUCT": "triples", "DESCRIBE": "triples"}
+
+
+def check_format(form: str, fmt: str) -> None:
+    """KgError when `fmt` cannot hold the answer of a `form` query, naming the formats that can."""
+    fits = FORMATS_OF_FORM[form]
+    if fmt not in fits:
+        article = "an" if form == "ASK" else "a"
+        raise KgError(f"--format {fmt} does not fit {article} {form} query, which gives {_GIVES[form]}: "
+                      f"use {', '.join(fits[:-1])} or {fits[-1]}")
 
 
 def compact(term: Term | None) -> str:
@@ -127,8 +136,7 @@ def one_line(text: str) -> str:
 
 def to_csv(result: Result) -> str:
     """SPARQL 1.1 Query Results CSV: lexical values, IRIs bare, CRLF line ends."""
-    if result.form == "ASK":
-        raise KgError("--format csv has no form for an ASK answer: use table, tsv or json")
+    check_format(result.form, "csv")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(result.variables)
