@@ -100,12 +100,13 @@ def test_exports_are_byte_identical_across_processes(out, tmp_path):
         copy = tmp_path / f"run{seed}"
         shutil.copytree(out, copy, ignore=shutil.ignore_patterns("export"))
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        for fmt in ("jsonld", "csv"):
+        for fmt in ("jsonld", "csv", "gexf", "graphml"):
             subprocess.run([sys.executable, "-m", "kg.cli", "export", "--out", str(copy), "--format", fmt],
                            check=True, env=env, capture_output=True)
         texts.append({p.name: p.read_bytes() for p in sorted((copy / "export").iterdir())})
     assert texts[0] == texts[1]
-    assert set(texts[0]) == {"dataset.jsonld", "interaction-nodes.csv", "interaction-edges.csv"}
+    assert set(texts[0]) == {"dataset.jsonld", "interaction-nodes.csv", "interaction-edges.csv",
+                             "interaction.gexf", "interaction.graphml"}
 
 
 # --------------------------------------------------------------------------
@@ -151,17 +152,211 @@ def read_gexf(path: Path, cls):
     return back
 
 
+def _decoded(attrs: dict) -> dict:
+    return {k: json.loads(v[5:]) if isinstance(v, str) and v.startswith("json:") else v for k, v in attrs.items()}
+
+
+def _edge_rows(graph, directed: bool, keys: bool) -> list[tuple[str, str, str, dict]]:
+    found = graph.edges(keys=True, data=True) if graph.is_multigraph() else \
+        ((a, b, None, d) for a, b, d in graph.edges(data=True))
+    return [(*((a, b) if directed else sorted((a, b))), str(key) if keys else "", attrs) for a, b, key, attrs in found]
+
+
+def carried(back, view, extra: set[str], keys: bool = True) -> None:
+    """`back` (an export read back) holds every attribute of the view that has a value, with that value
+    (lists from their `json:` strings; an int may come back as the float of a number column), and no
+    other attribute but those in `extra` and the formats' own edge ids and keys."""
+    own = extra | {"id", "key", "networkx_key"}
+    if keys:
+        assert type(back) is type(view)
+    assert set(back.nodes) == set(view.nodes)
+    for node, attrs in view.nodes(data=True):
+        expected = {k: v for k, v in attrs.items() if v is not None}
+        got = _decoded(back.nodes[node])
+        assert {k: got.get(k) for k in expected} == expected and set(got) - set(expected) <= own, node
+    expected_rows = [(a, b, k, {n: v for n, v in d.items() if v is not None})
+                     for a, b, k, d in _edge_rows(view, view.is_directed(), keys)]
+    names = {n for *_, d in expected_rows for n in d}
+    got_rows = [(a, b, k, _decoded(d)) for a, b, k, d in _edge_rows(back, view.is_directed(), keys)]
+    assert all(set(d) - names <= own for *_, d in got_rows)
+
+    def canonical(rows: list) -> list:
+        """Rows sorted alike, with numbers as floats (GEXF's edge weight is a float)."""
+        def number(v):
+            return float(v) if isinstance(v, int) and not isinstance(v, bool) else v
+        return sorted((a, b, k, json.dumps({n: number(v) for n, v in d.items() if n in names}, sort_keys=True))
+                      for a, b, k, d in rows)
+
+    assert canonical(got_rows) == canonical(expected_rows)
+
+
+VIEWS_TO_EXPORT = ("interaction", "stance", "agreement", "timeline", "actor-issue", "whole")
+GRAPHML_VIZ = {"r", "g", "b", "x", "y", "size"}
+GEXF_EXTRA = {"spells", "spell_layer", "label"}
+
+
 @pytest.mark.parametrize("view_name", ["interaction", "agreement", "timeline"])
 def test_network_exports_read_back_equal_the_view(out, store, view_name):
     view = build_view(store, view_name, VIEW_LAYERS)
     assert view.number_of_edges() > 0
     [graphml] = export(out, "graphml", view_name)
-    assert_same_network(read_graphml(graphml), view)
+    carried(read_graphml(graphml), view, GRAPHML_VIZ)
     [gexf] = export(out, "gexf", view_name)
-    assert_same_network(read_gexf(gexf, type(view)), view, keys=False)
+    carried(nx.read_gexf(gexf), view, GEXF_EXTRA, keys=False)
     nodes_csv, edges_csv = export(out, "csv", view_name)
     assert (nodes_csv.name, edges_csv.name) == (f"{view_name}-nodes.csv", f"{view_name}-edges.csv")
     assert_same_network(read_csv_view(nodes_csv, edges_csv), view)
+
+
+# --------------------------------------------------------------------------
+# Gephi: valid GEXF, typed attributes, the pages' look, time
+
+
+@pytest.fixture(scope="module")
+def gexf_schema():
+    from lxml import etree
+
+    return etree.XMLSchema(etree.parse(str(Path(__file__).parent / "fixtures" / "gexf" / "1.2draft" / "gexf.xsd")))
+
+
+@pytest.fixture(scope="module")
+def gexf_files(out) -> dict[str, Path]:
+    return {name: export(out, "gexf", name)[0] for name in VIEWS_TO_EXPORT}
+
+
+GEXF = "{http://www.gexf.net/1.2draft}"
+
+
+def parse(path: Path):
+    from lxml import etree
+
+    return etree.parse(str(path))
+
+
+@pytest.mark.parametrize("name", VIEWS_TO_EXPORT)
+def test_every_gexf_export_is_valid_against_the_official_schema(gexf_schema, gexf_files, name):
+    document = parse(gexf_files[name])
+    assert gexf_schema.validate(document), gexf_schema.error_log.last_error
+    root = document.getroot()
+    assert root.get("version") == "1.2"
+    assert root.findtext(f"{GEXF}meta/{GEXF}creator").startswith("peace-talks-kg")
+
+
+def test_the_schema_check_can_fail(gexf_schema, gexf_files, tmp_path):
+    """networkx's own output (a name on <graph>, viz: elements) is what the schema refuses."""
+    from lxml import etree
+
+    document = parse(gexf_files["stance"])
+    document.getroot().find(f"{GEXF}graph").set("name", "stance")
+    assert not gexf_schema.validate(document)
+    nx.write_gexf(nx.path_graph(2), tmp_path / "nx.gexf")
+    assert not gexf_schema.validate(etree.parse(str(tmp_path / "nx.gexf")))
+
+
+def declared_types(path: Path) -> dict[tuple[str, str], str]:
+    return {(attributes.get("class"), a.get("title")): a.get("type")
+            for attributes in parse(path).getroot().iter(f"{GEXF}attributes") for a in attributes}
+
+
+@pytest.mark.parametrize("name", VIEWS_TO_EXPORT)
+def test_numbers_are_typed_as_numbers(out, store, gexf_files, name):
+    view = build_view(store, name, VIEW_LAYERS)
+    types = declared_types(gexf_files[name])
+    numeric = {key for *_, attrs in view.edges(data=True) for key, value in attrs.items()
+               if isinstance(value, (int, float)) and not isinstance(value, bool)}
+    assert numeric  # every view has numbers on its edges (sign, at least)
+    for key in numeric - {"weight"}:  # GEXF's edge weight is the edge's own (float) attribute
+        assert types[("edge", key)] in ("double", "long", "integer", "float"), key
+    if "weight" in numeric:
+        weights = [e.get("weight") for e in parse(gexf_files[name]).getroot().iter(f"{GEXF}edge")]
+        assert all(w is not None and float(w) == float(w) for w in weights)
+    # the issue: goldstein (a float or None) was a string in 5 of 6 views
+    assert types.get(("edge", "goldstein"), "double") == "double"
+    [graphml] = export(out, "graphml", name)
+    keys = {k.get("attr.name"): k.get("attr.type") for k in parse(graphml).getroot().iter(
+        "{http://graphml.graphdrawing.org/xmlns}key") if k.get("for") == "edge"}
+    for key in numeric:
+        assert keys[key] in ("double", "long", "int", "float"), key
+
+
+def test_gexf_has_the_colours_positions_and_sizes_of_the_pages(store, gexf_files):
+    from kg import render
+
+    view = build_view(store, "interaction", VIEW_LAYERS)
+    positions = render.network_positions(view)
+    degrees = {n: len(set(nx.all_neighbors(view, n)) - {n}) for n in view.nodes}
+    nodes = {n.get("id"): n for n in parse(gexf_files["interaction"]).getroot().iter(f"{GEXF}node")}
+    trump = nodes["https://w3id.org/peace-talks-kg/id/trump"]
+    colour = render.style_of("Person").colour
+    assert {k: int(v) for k, v in trump.find(f"{GEXF}color").attrib.items() if k in "rgb"} == \
+        {"r": int(colour[1:3], 16), "g": int(colour[3:5], 16), "b": int(colour[5:7], 16)}
+    x, y = positions["https://w3id.org/peace-talks-kg/id/trump"]
+    position = trump.find(f"{GEXF}position")
+    assert (float(position.get("x")), float(position.get("y"))) == (round(x, 1), round(-y, 1))  # Gephi's y is up
+    size = render.node_size(degrees["https://w3id.org/peace-talks-kg/id/trump"], max(degrees.values()))
+    assert float(trump.find(f"{GEXF}size").get("value")) == size
+    assert trump.find(f"{GEXF}shape").get("value") == "disc"
+    colours = {(e.find(f"{GEXF}color").get("r"), e.find(f"{GEXF}color").get("g"))
+               for e in parse(gexf_files["interaction"]).getroot().iter(f"{GEXF}edge")}
+    assert len(colours) >= 2  # cooperation and conflict are drawn apart
+
+
+def spells(path: Path) -> dict[str, list[tuple[str | None, str | None]]]:
+    root = parse(path).getroot()
+    found = {}
+    for element in [*root.iter(f"{GEXF}node"), *root.iter(f"{GEXF}edge")]:
+        found[element.get("id")] = [(s.get("start"), s.get("end")) for s in element.iter(f"{GEXF}spell")]
+    return found
+
+
+@pytest.mark.parametrize("name", ["timeline", "interaction"])
+def test_dynamic_gexf_gives_each_dated_thing_its_days_as_a_spell(store, gexf_files, name):
+    from kg import render
+
+    view = build_view(store, name, VIEW_LAYERS)
+    graph = parse(gexf_files[name]).getroot().find(f"{GEXF}graph")
+    assert (graph.get("mode"), graph.get("timeformat")) == ("dynamic", "date")
+    found = spells(gexf_files[name])
+    dated_nodes = {str(n): render.interval(a) for n, a in view.nodes(data=True) if render.interval(a)[0]}
+    for node, days in dated_nodes.items():
+        assert found[node] == [days], node
+    assert all(found[n] == [] for n in map(str, view.nodes) if n not in dated_nodes)
+    edge_days = sorted(render.interval(a) for *_, a in view.edges(data=True) if render.interval(a)[0])
+    gexf_days = sorted(days[0] for element, days in found.items() if element.startswith("e") and
+                       element not in dated_nodes and days)
+    assert gexf_days == edge_days and edge_days
+
+
+@pytest.mark.parametrize("name", ["stance", "agreement", "actor-issue", "whole"])
+def test_other_views_are_static(gexf_files, name):
+    graph = parse(gexf_files[name]).getroot().find(f"{GEXF}graph")
+    assert graph.get("mode") == "static" and graph.get("timeformat") is None
+    assert not any(spells(gexf_files[name]).values())
+
+
+def test_each_spell_carries_the_layer_of_its_days():
+    """The layer of a date, as kg.views gives it (date_layer, or the weaker of the bounds' layers),
+    is a dynamic attribute over the same days."""
+    from kg.export import gexf_bytes
+
+    view = nx.MultiDiGraph(name="timeline", layers="asserted,inferred,external")
+    view.add_node("a", label="A", kind="Meeting", date="2025-02-28", date_layer="inferred")
+    view.add_node("b", label="B", kind="Meeting", earliest="2025-03-01", latest="2025-03-18",
+                  earliest_layer="asserted", latest_layer="external")
+    view.add_node("c", label="C", kind="Person")
+    view.add_edge("a", "b", key="k", relation="precedes", goldstein=None, sign=0)
+    from lxml import etree
+
+    root = etree.fromstring(gexf_bytes(view, "timeline"))
+    titles = {a.get("id"): a.get("title") for a in root.iter(f"{GEXF}attribute")}
+    layers = {}
+    for node in root.iter(f"{GEXF}node"):
+        layers[node.get("id")] = [(v.get("value"), v.get("start"), v.get("end")) for v in node.iter(f"{GEXF}attvalue")
+                                  if titles[v.get("for")] == "spell_layer"]
+    assert layers == {"a": [("inferred", "2025-02-28", "2025-02-28")],
+                      "b": [("external", "2025-03-01", "2025-03-18")], "c": []}
+    edge = next(root.iter(f"{GEXF}edge"))
+    assert [titles[v.get("for")] for v in edge.iter(f"{GEXF}attvalue")].count("goldstein") == 0  # None: no value
 
 
 def test_csv_is_readable_by_spreadsheets_and_gephi(out):

@@ -22,6 +22,7 @@ import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from rdflib import Dataset, Graph, URIRef
 
@@ -218,6 +219,161 @@ def _attrs(columns: list[tuple[str, str]], cells: list[str]) -> dict:
 
 
 # --------------------------------------------------------------------------
+# Gephi: GEXF 1.2 (valid against its schema) and GraphML
+
+
+GEXF_VERSION = "1.2draft"
+GEXF_NS = "http://www.gexf.net/1.2draft"
+# Gephi plays these views on its timeline: each dated node or edge has a spell, its days as the pages show them.
+DYNAMIC_VIEWS = ("timeline", "interaction")
+# vis-network shapes of the pages -> the node shapes GEXF knows
+GEXF_SHAPES = {"dot": "disc", "square": "square", "diamond": "diamond", "triangle": "triangle",
+               "triangleDown": "triangle", "hexagon": "disc", "star": "diamond"}
+# Gephi's GraphML importer reads these node attributes as colour, position and size
+GRAPHML_VIZ = ("r", "g", "b", "x", "y", "size")
+
+
+def _rgb(colour: str) -> dict[str, int]:
+    return {"r": int(colour[1:3], 16), "g": int(colour[3:5], 16), "b": int(colour[5:7], 16)}
+
+
+def _plain_values(records: list[dict[str, Any]]) -> None:
+    """One type per attribute, in place: None (and "" beside numbers) is left out, as GEXF and GraphML
+    mean by a missing value; numbers mixing int and float become float; lists and dicts become
+    `json:` strings (the convention of kg.views' GraphML, which read_graphml restores)."""
+    keys = {k for attrs in records for k in attrs}
+    for key in keys:
+        values = [a[key] for a in records if key in a and a[key] is not None and a[key] != ""]
+        numbers = bool(values) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+        floats = numbers and any(isinstance(v, float) for v in values)
+        for attrs in records:
+            if key not in attrs:
+                continue
+            value = attrs[key]
+            if value is None or (numbers and value == ""):
+                del attrs[key]
+            elif floats:
+                attrs[key] = float(value)
+            elif isinstance(value, (list, tuple, dict)):
+                attrs[key] = "json:" + json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _date_layer(attrs: dict[str, Any]) -> str | None:
+    """The layer a node's or edge's days rest on, as the view gives it (`date_layer`, else the weaker of
+    `earliest_layer` and `latest_layer`); None when the view does not say."""
+    named = [attrs.get("date_layer")] if attrs.get("date_layer") else \
+        [attrs.get("earliest_layer"), attrs.get("latest_layer")]
+    layers = {layer for value in named if isinstance(value, str) and value for layer in value.split(",")}
+    order = list(LAYERS)
+    return max(layers, key=lambda name: order.index(name) if name in order else len(order)) if layers else None
+
+
+def gephi_view(view: Any, name: str, dynamic: bool | None = None) -> Any:
+    """A copy of a view for Gephi: nodes and edges in sorted order, with the colours, shapes, sizes and
+    network layout of the pages (`kg render`; y points up, as in Gephi), edge colours and thicknesses as
+    drawn there, attributes with one type each, and, for DYNAMIC_VIEWS, a spell for each dated node
+    and edge with a dynamic attribute `spell_layer` over it naming the layer its days come from."""
+    import networkx as nx
+
+    from kg import render
+
+    positions = render.network_positions(view)
+    degrees = {str(n): len(set(nx.all_neighbors(view, n)) - {n}) for n in view.nodes}  # as the pages size them
+    largest = max(degrees.values(), default=0)
+    dynamic = name in DYNAMIC_VIEWS if dynamic is None else dynamic
+    copy = view.__class__()
+    copy.graph.update({k: v for k, v in view.graph.items() if isinstance(v, (str, int, float))})
+    copy.add_nodes_from((n, dict(a)) for n, a in sorted(view.nodes(data=True), key=lambda item: str(item[0])))
+    if view.is_multigraph():
+        copy.add_edges_from((u, v, k, dict(a)) for u, v, k, a in
+                            sorted(view.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2]))))
+    else:
+        copy.add_edges_from((u, v, dict(a)) for u, v, a in
+                            sorted(view.edges(data=True), key=lambda e: (str(e[0]), str(e[1]))))
+    nodes = [a for _, a in copy.nodes(data=True)]
+    edges = [e[-1] for e in copy.edges(data=True)]
+    _plain_values(nodes)
+    _plain_values(edges)
+    for node, attrs in copy.nodes(data=True):
+        style = render.style_of(attrs.get("kind"))
+        x, y = positions[str(node)]
+        attrs["viz"] = {"color": {**_rgb(style.colour), "a": 1.0},
+                        "size": render.node_size(degrees[str(node)], largest),
+                        "position": {"x": round(x, 1), "y": round(-y, 1), "z": 0.0},
+                        "shape": GEXF_SHAPES.get(style.shape, "disc")}
+    for index, attrs in enumerate(edges):
+        look = render.EDGE_STYLES[render.edge_style(attrs)]
+        attrs["id"] = f"e{index}"
+        attrs["viz"] = {"color": {**_rgb(look["colour"]), "a": 0.85},
+                        "thickness": 1.0 + min(abs(_number(attrs.get("goldstein"))), 10.0) / 4.0,
+                        "shape": "dashed" if look["dashes"] else "solid"}
+    if dynamic:
+        for attrs in nodes + edges:
+            first, last = render.interval(attrs)
+            if first and last:
+                attrs["spells"] = [(first, last)]
+                if layer := _date_layer(attrs):
+                    attrs["spell_layer"] = [(layer, first, last)]
+    return copy
+
+
+def _number(value: object) -> float:
+    return float(value) if isinstance(value, (int, float)) else 0.0
+
+
+def gexf_bytes(view: Any, name: str, description: str = "") -> bytes:
+    """The view as GEXF 1.2draft, valid against the official schema, byte-identical for the same view."""
+    import networkx as nx
+    from networkx.readwrite.gexf import GEXFWriter
+
+    graph = gephi_view(view, name)
+    writer = GEXFWriter(encoding="utf-8", prettyprint=True, version=GEXF_VERSION)
+    writer.add_graph(graph)
+    writer.graph_element.attrib.pop("name", None)  # not in the schema: the view's name goes into meta
+    # The 1.2draft schema declares color, position, size, shape and thickness in the GEXF namespace
+    # itself (data.xsd), and refuses networkx's viz: elements; Gephi's importer matches them by local name.
+    for element in writer.xml.iter():
+        if isinstance(element.tag, str) and element.tag.startswith(f"{{{writer.NS_VIZ}}}"):
+            element.tag = element.tag.split("}", 1)[1]
+    meta = writer.xml.find("meta")
+    assert meta is not None
+    meta.attrib.pop("lastmodifieddate", None)  # today's date would make every run differ
+    creator = meta.find("creator")
+    assert creator is not None
+    creator.text = f"peace-talks-kg (networkx {nx.__version__})"
+    _sub_element(meta, "keywords", f"{name}, peace-talks-kg")
+    _sub_element(meta, "description", description or f"The {name} view of the peace-talks knowledge graph "
+                 f"(layers: {view.graph.get('layers', '')})")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _sub_element(parent: Any, tag: str, text: str) -> None:
+    from xml.etree.ElementTree import SubElement
+
+    SubElement(parent, tag).text = text
+
+
+def graphml_bytes(view: Any, name: str) -> bytes:
+    """The view as GraphML: attributes typed (numbers as numbers), nodes with the pages' colour (r, g, b),
+    position (x, y) and size, which Gephi's GraphML import reads; lists as `json:` strings."""
+    import networkx as nx
+
+    graph = gephi_view(view, name, dynamic=False)
+    graph.graph["view_class"] = type(view).__name__
+    for _, attrs in graph.nodes(data=True):
+        viz = attrs.pop("viz")
+        attrs.update({c: viz["color"][c] for c in "rgb"}, x=viz["position"]["x"], y=viz["position"]["y"],
+                     size=viz["size"])
+    for *_, attrs in graph.edges(data=True):
+        del attrs["viz"], attrs["id"]
+    buffer = io.BytesIO()
+    nx.write_graphml(graph, buffer, encoding="utf-8", prettyprint=True)
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------
 # The command
 
 
@@ -233,7 +389,7 @@ def export(out: Path, fmt: str, view: str = "interaction", layers: Sequence[str]
     if fmt not in VIEW_FORMATS:
         raise KgError(f"--format: unknown format {fmt!r}; choose from {', '.join([*RDF_FORMATS, *VIEW_FORMATS])}")
     from kg.store import load_dataset
-    from kg.views import VIEWS, build_view, write_gexf, write_graphml
+    from kg.views import VIEWS, build_view
 
     if view not in VIEWS:
         raise KgError(f"--view: unknown view {view!r}; choose from {', '.join(VIEWS)}")
@@ -245,7 +401,7 @@ def export(out: Path, fmt: str, view: str = "interaction", layers: Sequence[str]
         write_atomically(paths[1], edges_text)
         return paths
     path = folder / f"{view}.{fmt}"
-    (write_graphml if fmt == "graphml" else write_gexf)(network, path)
+    write_atomically(path, graphml_bytes(network, view) if fmt == "graphml" else gexf_bytes(network, view))
     return [path]
 
 

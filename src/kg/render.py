@@ -234,7 +234,12 @@ def network_positions(graph: Any) -> dict[str, tuple[float, float]]:
     components = sorted((sorted(c) for c in nx.connected_components(simple)), key=lambda c: (-len(c), c[0]))
     placed: list[tuple[dict[str, tuple[float, float]], float]] = []
     for nodes in components:
-        layout = _component_layout(simple.subgraph(nodes), 60.0 * math.sqrt(len(nodes)) if len(nodes) > 1 else 0.0)
+        # a fresh graph in sorted order: a subgraph view iterates its node set in hash order, which
+        # moved nodes between runs (PYTHONHASHSEED)
+        component = nx.Graph()
+        component.add_nodes_from(nodes)
+        component.add_edges_from(sorted(tuple(sorted(e)) for e in simple.subgraph(nodes).edges))
+        layout = _component_layout(component, 60.0 * math.sqrt(len(nodes)) if len(nodes) > 1 else 0.0)
         cx = sum(x for x, _ in layout.values()) / len(layout)
         cy = sum(y for _, y in layout.values()) / len(layout)
         layout = {k: (x - cx, y - cy) for k, (x, y) in layout.items()}
