@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import html
+import io
 import json
 import os
 import shutil
@@ -15,7 +18,7 @@ from rdflib import RDF, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 
 from kg.cli import main
-from kg.export import export, read_csv_view
+from kg.export import export, read_csv_view, view_csv
 from kg.namespaces import GRAPH_ASSERTED, GRAPH_EXTERNAL, GRAPH_INFERRED, GRAPH_VOCABULARY, PREFIXES
 from kg.views import build_view, read_graphml
 
@@ -242,6 +245,16 @@ def test_every_gexf_export_is_valid_against_the_official_schema(gexf_schema, gex
     assert root.findtext(f"{GEXF}meta/{GEXF}creator").startswith("peace-talks-kg")
 
 
+def test_kg_analyze_writes_the_same_valid_gexf(gexf_schema, gexf_files, built, tmp_path):
+    copy = tmp_path / "out"
+    shutil.copytree(built, copy, symlinks=True)
+    assert main(["analyze", "--out", str(copy), "--views", "interaction,timeline"]) == 0
+    for name in ("interaction", "timeline"):
+        written = copy / "analysis" / "views" / f"{name}.gexf"
+        assert gexf_schema.validate(parse(written)), gexf_schema.error_log.last_error
+        assert written.read_bytes() == gexf_files[name].read_bytes()  # same view, same layers, same file
+
+
 def test_the_schema_check_can_fail(gexf_schema, gexf_files, tmp_path):
     """networkx's own output (a name on <graph>, viz: elements) is what the schema refuses."""
     from lxml import etree
@@ -442,3 +455,172 @@ def test_ontology_docs_are_built_and_deterministic(project, built, tmp_path):
     runs = [subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")]
     assert runs[0] == runs[1] == html
+
+
+# --------------------------------------------------------------------------
+# What `kg export` names and refuses
+
+
+def test_an_export_of_some_layers_is_named_by_them(out, graphs):
+    [whole] = export(out, "trig")
+    [some] = export(out, "trig", layers=["external", "asserted"])
+    assert (whole.name, some.name) == ("dataset.trig", "dataset-asserted-external.trig")
+    assert whole.read_bytes() != some.read_bytes()
+    [every] = export(out, "turtle", layers=["vocabulary", "asserted", "inferred", "external"])
+    assert every.name == "dataset.ttl"
+    [view] = export(out, "gexf", "stance", layers=["asserted"])
+    assert view.name == "stance-asserted.gexf"
+    assert [p.name for p in export(out, "csv", "stance", layers=["asserted", "inferred"])] == \
+        ["stance-nodes-asserted-inferred.csv", "stance-edges-asserted-inferred.csv"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--format", "trig", "--view", "stance"],
+     "error: --view is for graphml, gexf, csv: --format trig exports the dataset's graphs (choose them with --layers)"),
+    (["--format", "timelinejs", "--view", "stance"],
+     "error: --view stance: --format timelinejs is the timeline view"),
+])
+def test_a_view_that_the_format_does_not_use_is_refused(out, capsys, args, message):
+    before = sorted((out / "export").iterdir()) if (out / "export").is_dir() else []
+    assert main(["export", "--out", str(out), *args]) == 2
+    assert capsys.readouterr().err.strip() == message
+    assert (sorted((out / "export").iterdir()) if (out / "export").is_dir() else []) == before
+
+
+# --------------------------------------------------------------------------
+# CSV: no formula reaches a spreadsheet (OWASP CSV injection)
+
+
+@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx",
+                                  "'quoted", "plain"])
+def test_csv_cells_never_start_a_formula_and_read_back_exactly(tmp_path, text):
+    view = nx.MultiDiGraph()
+    view.add_node(text, label=text, quotes=[text], count=-5)
+    view.add_node("b", label="b", quotes=[], count=2)
+    view.add_edge(text, "b", key=text, relation=text, goldstein=-5.6)
+    nodes_text, edges_text = view_csv(view)
+    for table in (nodes_text, edges_text):
+        for row in csv.reader(io.StringIO(table)):
+            for cell in row:
+                assert not cell.startswith(("=", "+", "@", "\t", "\r")) and \
+                    (not cell.startswith("-") or cell.lstrip("-").replace(".", "", 1).isdigit()), cell
+    (tmp_path / "n.csv").write_text(nodes_text, encoding="utf-8")
+    (tmp_path / "e.csv").write_text(edges_text, encoding="utf-8")
+    assert_same_network(read_csv_view(tmp_path / "n.csv", tmp_path / "e.csv"), view)
+
+
+# --------------------------------------------------------------------------
+# TimelineJS
+
+
+@pytest.fixture(scope="module")
+def timeline_json(out) -> dict:
+    [path] = export(out, "timelinejs")
+    assert path.name == "timeline-timelinejs.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_timelinejs_has_one_slide_per_event_the_layers_date(store, timeline_json):
+    from kg import render
+
+    view = build_view(store, "timeline", VIEW_LAYERS)
+    dated = {n: render.interval(a) for n, a in view.nodes(data=True)
+             if render.style_of(a.get("kind")).key in render.EVENT_STYLES and render.interval(a)[0]}
+    events = timeline_json["events"]
+    assert len(events) == len(dated) > 10
+    assert len({e["unique_id"] for e in events}) == len(events)
+    by_id = {e["unique_id"]: e for e in events}
+    for node, (first, last) in dated.items():
+        event = by_id[node.rsplit("/", 1)[-1]]
+        assert event["start_date"] == dict(zip(("year", "month", "day"), map(int, first.split("-"))))
+        assert event.get("end_date", event["start_date"]) == dict(zip(("year", "month", "day"), map(int, last.split("-"))))
+        assert event["group"] in ("asserted layer", "inferred layer", "external layer")
+    # TimelineJS's documented structure: a title slide and events with start_date and text
+    assert set(timeline_json) == {"title", "events"}
+    assert all({"start_date", "text"} <= set(e) and set(e["text"]) == {"headline", "text"} for e in events)
+
+
+def test_each_date_in_timelinejs_says_its_layer_and_source(store, timeline_json):
+    view = build_view(store, "timeline", VIEW_LAYERS)
+    by_id = {e["unique_id"]: e for e in timeline_json["events"]}
+    outside = [(n, a) for n, a in view.nodes(data=True)
+               if n.rsplit("/", 1)[-1] in by_id and a.get("earliest_layer") == "external" and a.get("earliest_source")]
+    assert outside
+    for node, attrs in outside:
+        text = by_id[node.rsplit("/", 1)[-1]]["text"]["text"]
+        assert f"{attrs['earliest']} <span class=\"kg-layer\">(external layer; source: " in text
+    article = by_id["event-invasion-2022"]["text"]["text"]
+    assert "On 2022-02-24 <span class=\"kg-layer\">(asserted layer; source: NPR: Trump promised peace in Ukraine" in article
+    assert "<blockquote>since the Feb. 24, 2022, invasion of Ukraine</blockquote>" in article
+
+
+def test_timelinejs_text_is_escaped_html():
+    from kg.export import timelinejs
+
+    view = nx.MultiDiGraph(layers="asserted")
+    view.add_node("https://example.org/e", label="<img src=x onerror=alert(1)>", kind="Meeting", kind_label="meeting",
+                  date="2025-02-28", date_layer="asserted", date_source="", quotes=["a <b>bold</b> & quote"], order=0)
+    document = timelinejs(view, {"https://example.org/e": ["<script>x</script>"]}, ["asserted"])
+    event = document["events"][0]
+    assert event["text"]["headline"] == "&lt;img src=x onerror=alert(1)&gt;"
+    assert "<blockquote>a &lt;b&gt;bold&lt;/b&gt; &amp; quote</blockquote>" in event["text"]["text"]
+    assert "<script>" not in event["text"]["text"] and "&lt;script&gt;x&lt;/script&gt;" in event["text"]["text"]
+
+
+TIMELINEJS = Path(__file__).parent / "fixtures" / "timelinejs"
+
+
+@pytest.mark.browser
+def test_timelinejs_loads_the_export_offline(timeline_json, tmp_path):
+    from conftest import ROOT, require
+
+    chromium = Path("/usr/bin/chromium")
+    require(chromium.exists(), f"{chromium} not installed (Debian package chromium)")
+    from playwright.sync_api import sync_playwright
+
+    payload = json.dumps(timeline_json).replace("<", "\\u003c")
+    page_path = tmp_path / "timeline.html"
+    page_path.write_text(f"""<!doctype html><html><head><meta charset="utf-8"><title>TimelineJS</title>
+<link rel="stylesheet" href="{(TIMELINEJS / 'css' / 'timeline.css').as_uri()}">
+<script src="{(TIMELINEJS / 'js' / 'timeline.js').as_uri()}"></script></head>
+<body style="margin:0"><div id="timeline" style="width:100%;height:700px"></div>
+<script id="data" type="application/json">{payload}</script>
+<script>
+  // font: null: TimelineJS's default font sheet loads Google Fonts
+  const timeline = new TL.Timeline('timeline', JSON.parse(document.getElementById('data').textContent),
+                                   {{language: 'en', font: null, script_path: '{(TIMELINEJS / 'js').as_uri()}/'}});
+  timeline.on('loaded', () => {{ document.body.dataset.loaded = '1'; }});
+  window.kgTimeline = timeline;
+</script></body></html>""", encoding="utf-8")
+    requests, errors = [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        try:
+            context = browser.new_context(viewport={"width": 1366, "height": 768})
+            for pattern in ("http://*/**", "https://*/**"):
+                context.route(pattern, lambda route: (requests.append(route.request.url), route.abort()))
+            page = context.new_page()
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
+            page.goto(page_path.as_uri())
+            page.wait_for_selector("body[data-loaded='1']", timeout=20000)
+            slides = page.evaluate("Array.from(document.querySelectorAll('.tl-slide .tl-headline'))"
+                                   ".map(h => h.textContent)")
+            groups = page.evaluate("Array.from(document.querySelectorAll('.tl-timegroup-message'))"
+                                   ".map(g => g.textContent)")
+            page.evaluate("window.kgTimeline.goToId('event-invasion-2022')")
+            page.wait_for_timeout(1200)
+            shown = page.evaluate("document.querySelector('#event-invasion-2022 .tl-text-content').textContent")
+            (ROOT / "test-artifacts").mkdir(exist_ok=True)
+            page.screenshot(path=str(ROOT / "test-artifacts" / "timelinejs.png"))
+        finally:
+            browser.close()
+    assert requests == [] and errors == []
+    headlines = [html.unescape(e["text"]["headline"]) for e in timeline_json["events"]]
+    assert slides[0] == "Peace talks knowledge graph: timeline"
+    assert sorted(slides[1:]) == sorted(headlines)
+    assert sorted(groups) == sorted({e["group"] for e in timeline_json["events"]})
+    assert "On 2022-02-24 (asserted layer; source: NPR: Trump promised peace in Ukraine within a day." in shown

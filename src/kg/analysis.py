@@ -649,7 +649,7 @@ def write_report(folder: Path, result: Analysis, views: dict[str, nx.Graph]) -> 
     """report.md (with PNG plots), report.json and views/<name>.graphml|.gexf into `folder`."""
     from kg.plots import plot_stance_matrix, plot_trajectories
     from kg.serialize import write_atomically
-    from kg.views import write_gexf, write_graphml
+    from kg.export import write_gexf, write_graphml  # Gephi-ready: valid GEXF, typed, the pages' look
 
     r = result.results
     images = {}

@@ -211,11 +211,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--layers", default="asserted,inferred,external", help="layers to draw")
 
     p = command("export", _export, "export the dataset for other tools")
-    p.add_argument("--format", required=True, choices=["jsonld", "turtle", "ntriples", "trig", "graphml", "gexf", "csv"])
-    p.add_argument("--view", default="interaction", help="network view for graphml/gexf/csv (default: interaction)")
+    p.add_argument("--format", required=True,
+                   choices=["jsonld", "turtle", "ntriples", "trig", "graphml", "gexf", "csv", "timelinejs"])
+    p.add_argument("--view", default=None, help="network view for graphml/gexf/csv (default: interaction); "
+                   "RDF formats refuse it, timelinejs is the timeline")
     p.add_argument("--layers", default=None,
                    help="comma-separated layers (asserted, inferred, external; vocabulary for RDF formats); default: "
-                        "the whole dataset for RDF formats, asserted,inferred,external for views")
+                        "the whole dataset for RDF formats, asserted,inferred,external for views; a choice other "
+                        "than the default is named in the file (dataset-asserted.trig)")
 
     p = command("enrich", _enrich, "fetch labels, coordinates and offices for linked entities from a Wikidata-like endpoint")
     p.add_argument("--endpoint", required=True,

@@ -11,7 +11,14 @@ CSV: `<view>-nodes.csv` (Id, then one column per attribute) and
 attributes), as Gephi's spreadsheet import expects. A column of strings is
 plain text; a column of numbers carries a `:int` / `:float` suffix (an empty
 cell is None); anything else (lists, mixed, sometimes missing) is JSON with a
-`:json` suffix (an empty cell: attribute absent). `read_csv_view` inverts it.
+`:json` suffix (an empty cell: attribute absent). A text cell that a spreadsheet
+would run as a formula (it begins with = + - @, a tab or a carriage return;
+OWASP's CSV injection rule) gets a leading apostrophe, and so does one that
+begins with an apostrophe, so `read_csv_view` inverts it exactly.
+
+TimelineJS (timelinejs): the timeline view as TimelineJS's JSON, one slide per
+event the chosen layers date (a day, or a span between two bounds), each saying
+the layer and the source of each of its dates.
 """
 
 from __future__ import annotations
@@ -20,10 +27,12 @@ import argparse
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup, escape
 from rdflib import Dataset, Graph, URIRef
 
 from kg.namespaces import GRAPH_VOCABULARY, LAYERS, PREFIXES
@@ -32,6 +41,7 @@ from kg.problems import EXIT_OK, KgError
 EXPORT_DIR = "export"
 RDF_FORMATS = {"jsonld": "dataset.jsonld", "turtle": "dataset.ttl", "ntriples": "dataset.nt", "trig": "dataset.trig"}
 VIEW_FORMATS = ("graphml", "gexf", "csv")
+FORMATS = (*RDF_FORMATS, *VIEW_FORMATS, "timelinejs")
 GRAPHS = {**LAYERS, "vocabulary": GRAPH_VOCABULARY}
 DEFAULT_VIEW_LAYERS = ("asserted", "inferred", "external")
 
@@ -124,26 +134,39 @@ def _column_type(values: list, present: bool) -> str:
     return "json"
 
 
+# What a spreadsheet reads as the start of a formula (OWASP, CSV injection), and the escape itself.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def _text_cell(text: str) -> str:
+    """A text cell no spreadsheet runs: a leading apostrophe before a formula character."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _text_value(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") else cell
+
+
 def _encode(value, kind: str, has: bool) -> str:
     if not has:
         return ""
     if kind == "":
-        return value
+        return _text_cell(value)
     if kind in ("int", "float"):
         return "" if value is None else repr(value)
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return _text_cell(json.dumps(value, ensure_ascii=False, sort_keys=True))
 
 
 def _decode(cell: str, kind: str):
     if kind == "":
-        return cell
+        return _text_value(cell)
     if cell == "":
         return None
     if kind == "int":
         return int(cell)
     if kind == "float":
         return float(cell)
-    return json.loads(cell)
+    return json.loads(_text_value(cell))
 
 
 def _table(records: list[dict], fixed: list[str], fixed_rows: list[list[str]]) -> str:
@@ -153,10 +176,10 @@ def _table(records: list[dict], fixed: list[str], fixed_rows: list[list[str]]) -
         kind = _column_type([a[key] for a in records if key in a], all(key in a for a in records))
         columns.append((key, kind))
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180; and a \r in a cell is then quoted
     writer.writerow(fixed + [f"{k}:{t}" if t else k for k, t in columns])
     for row, attrs in zip(fixed_rows, records):
-        writer.writerow(row + [_encode(attrs.get(k), t, k in attrs) for k, t in columns])
+        writer.writerow([_text_cell(c) for c in row] + [_encode(attrs.get(k), t, k in attrs) for k, t in columns])
     return buffer.getvalue()
 
 
@@ -203,13 +226,14 @@ def read_csv_view(nodes_path: Path, edges_path: Path):
     graph = cls()
     node_columns, node_rows = _rows(nodes_path, ["Id"])
     for row in node_rows:
-        graph.add_node(row[0], **_attrs(node_columns, row[1:]))
+        graph.add_node(_text_value(row[0]), **_attrs(node_columns, row[1:]))
     for row in rows:
         attrs = _attrs(columns, row[len(fixed):])
+        ends = [_text_value(c) for c in row[:len(fixed) - 1]]
         if multi:
-            graph.add_edge(row[0], row[1], key=row[2], **attrs)
+            graph.add_edge(ends[0], ends[1], key=ends[2], **attrs)
         else:
-            graph.add_edge(row[0], row[1], **attrs)
+            graph.add_edge(ends[0], ends[1], **attrs)
     return graph
 
 
@@ -373,34 +397,168 @@ def graphml_bytes(view: Any, name: str) -> bytes:
     return buffer.getvalue()
 
 
+def write_gexf(view: Any, path: Path, name: str | None = None) -> None:
+    """`gexf_bytes` into `path`, atomically (name: the view's, by default)."""
+    from kg.serialize import write_atomically
+
+    write_atomically(Path(path), gexf_bytes(view, name or str(view.graph.get("name", ""))))
+
+
+def write_graphml(view: Any, path: Path, name: str | None = None) -> None:
+    """`graphml_bytes` into `path`, atomically (name: the view's, by default)."""
+    from kg.serialize import write_atomically
+
+    write_atomically(Path(path), graphml_bytes(view, name or str(view.graph.get("name", ""))))
+
+
+# --------------------------------------------------------------------------
+# TimelineJS
+
+
+TIMELINEJS_FILE = "timeline-timelinejs.json"
+
+# Where each node's words come from: the sources of its evidence (for the layer of a date the
+# article states or the rules derive from it).
+_EVIDENCE_SOURCES = """
+SELECT DISTINCT ?node ?title WHERE {
+  ?node pt:evidence/oa:hasTarget/oa:hasSource ?source .
+  OPTIONAL { ?source rdfs:label ?label }
+  BIND(COALESCE(?label, STR(?source)) AS ?title)
+}
+ORDER BY ?node ?title
+"""
+
+
+def _day(iso: str) -> dict[str, int]:
+    year, month, day = (int(part) for part in iso.split("-"))
+    return {"year": year, "month": month, "day": day}
+
+
+def _slide_id(iri: str) -> str:
+    """A unique_id TimelineJS can use as an element id and URL fragment."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", iri.rsplit("/", 1)[-1]) or "event"
+
+
+def _bound_text(day: str, layer: str, source: str, via: str, labels: dict[str, str], fallback: str) -> Markup:
+    where = f"; from the date of {labels.get(via, via)}" if via else ""
+    return Markup("{day} <span class=\"kg-layer\">({layer} layer; source: {source}{where})</span>").format(
+        day=day, layer=layer or "unknown", source=source or fallback, where=where)
+
+
+def _when_html(attrs: dict[str, Any], labels: dict[str, str], sources: str) -> Markup:
+    """The node's dates in words, each with its layer and source (an outside date names its own)."""
+    if attrs.get("date"):
+        return Markup("<p class=\"kg-when\">On {}</p>").format(_bound_text(
+            attrs["date"], attrs.get("date_layer", ""), attrs.get("date_source", ""), "", labels, sources))
+    first = _bound_text(attrs["earliest"], attrs.get("earliest_layer", ""), attrs.get("earliest_source", ""),
+                        attrs.get("earliest_via", ""), labels, sources)
+    last = _bound_text(attrs["latest"], attrs.get("latest_layer", ""), attrs.get("latest_source", ""),
+                       attrs.get("latest_via", ""), labels, sources)
+    return Markup("<p class=\"kg-when\">Between {} and {}</p>").format(first, last)
+
+
+def timelinejs(view: Any, sources: dict[str, list[str]], layers: Sequence[str]) -> dict[str, Any]:
+    """TimelineJS's JSON (title, events) for a timeline view: every event the view dates, a day or
+    a span from its earliest to its latest bound, its group the layer its days rest on, its text the
+    kind of event, its dates with their layers and sources, and the quotes that ground it."""
+    from kg import render
+
+    labels = {str(n): str(a.get("label") or n) for n, a in view.nodes(data=True)}
+    events, undated = [], 0
+    for node, attrs in sorted(view.nodes(data=True), key=lambda item: (item[1].get("order", -1), str(item[0]))):
+        if render.style_of(attrs.get("kind")).key not in render.EVENT_STYLES:
+            continue
+        first, last = render.interval(attrs)
+        if not (first and last):
+            undated += 1
+            continue
+        from_sources = "; ".join(sources.get(str(node), [])) or "the sources"
+        quotes = Markup("").join(Markup("<blockquote>{}</blockquote>").format(q) for q in attrs.get("quotes") or [])
+        text = (Markup("<p class=\"kg-kind\">{}</p>").format(attrs.get("kind_label") or attrs.get("kind") or "event")
+                + _when_html(attrs, labels, from_sources) + quotes
+                + (Markup("<p class=\"kg-source\">Quoted from {}</p>").format(from_sources) if quotes else Markup("")))
+        event: dict[str, Any] = {"start_date": _day(first), "text": {"headline": str(escape(labels[str(node)])),
+                                                                     "text": str(text)},
+                                 "group": f"{_date_layer(attrs) or attrs.get('layer') or 'asserted'} layer",
+                                 "unique_id": _slide_id(str(node))}
+        if last != first:
+            event["end_date"] = _day(last)
+        events.append(event)
+    intro = Markup("<p>Events of the 2025 US-brokered Russia–Ukraine peace efforts as the {layers} layer(s) date them, "
+                   "each with the layer and source of its dates. {n} more events are not dated by these layers "
+                   "and are left out (<code>kg query timeline</code> lists every event in order).</p>"
+                   ).format(layers=", ".join(layers), n=undated)
+    return {"title": {"text": {"headline": "Peace talks knowledge graph: timeline", "text": str(intro)}},
+            "events": events}
+
+
+def _evidence_sources(store: Any) -> dict[str, list[str]]:
+    import pyoxigraph as ox
+
+    from kg.library import run_query
+    from kg.namespaces import PREFIXES
+
+    result = run_query(store, _EVIDENCE_SOURCES, timeout=None, where="evidence sources", prefixes=PREFIXES)
+    found: dict[str, list[str]] = {}
+    for node, title in result.rows:
+        if isinstance(node, ox.NamedNode) and isinstance(title, ox.Literal):
+            found.setdefault(node.value, []).append(title.value)
+    return found
+
+
 # --------------------------------------------------------------------------
 # The command
 
 
-def export(out: Path, fmt: str, view: str = "interaction", layers: Sequence[str] | None = None) -> list[Path]:
-    """Write the export files; return their paths."""
+def output_name(stem: str, layers: Sequence[str] | None, default: Sequence[str], suffix: str) -> str:
+    """`stem.suffix` for the default layers, else `stem-<layers>.suffix`, so that an export of some
+    layers never overwrites (nor is taken for) the full one."""
+    order = list(GRAPHS)
+    chosen = sorted(set(layers or default), key=order.index)
+    tag = "" if set(chosen) == set(default) else "-" + "-".join(chosen)
+    return f"{stem}{tag}{suffix}"
+
+
+def export(out: Path, fmt: str, view: str | None = None, layers: Sequence[str] | None = None) -> list[Path]:
+    """Write the export files; return their paths. `view` is for the network formats (default
+    interaction); RDF formats refuse it, timelinejs is the timeline view."""
     from kg.serialize import write_atomically
 
     folder = out / EXPORT_DIR
     if fmt in RDF_FORMATS:
-        path = folder / RDF_FORMATS[fmt]
-        write_atomically(path, rdf_text(fmt, load_graphs(out, layers)))
+        if view is not None:
+            raise KgError(f"--view is for {', '.join(VIEW_FORMATS)}: --format {fmt} exports the dataset's graphs "
+                          "(choose them with --layers)")
+        graphs = load_graphs(out, layers)  # checks the layer names first
+        stem, suffix = RDF_FORMATS[fmt].split(".", 1)
+        path = folder / output_name(stem, layers, list(GRAPHS), "." + suffix)
+        write_atomically(path, rdf_text(fmt, graphs))
         return [path]
-    if fmt not in VIEW_FORMATS:
-        raise KgError(f"--format: unknown format {fmt!r}; choose from {', '.join([*RDF_FORMATS, *VIEW_FORMATS])}")
+    if fmt not in (*VIEW_FORMATS, "timelinejs"):
+        raise KgError(f"--format: unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     from kg.store import load_dataset
     from kg.views import VIEWS, build_view
 
+    if fmt == "timelinejs" and view not in (None, "timeline"):
+        raise KgError(f"--view {view}: --format timelinejs is the timeline view")
+    view = view or ("timeline" if fmt == "timelinejs" else "interaction")
     if view not in VIEWS:
         raise KgError(f"--view: unknown view {view!r}; choose from {', '.join(VIEWS)}")
-    network = build_view(load_dataset(out), view, layers or DEFAULT_VIEW_LAYERS)
+    store = load_dataset(out)
+    network = build_view(store, view, list(layers or DEFAULT_VIEW_LAYERS))  # checks the layer names first
+    if fmt == "timelinejs":
+        path = folder / output_name("timeline-timelinejs", layers, DEFAULT_VIEW_LAYERS, ".json")
+        document = timelinejs(network, _evidence_sources(store), network.graph["layers"].split(","))
+        write_atomically(path, json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+        return [path]
     if fmt == "csv":
         nodes_text, edges_text = view_csv(network)
-        paths = [folder / f"{view}-nodes.csv", folder / f"{view}-edges.csv"]
+        paths = [folder / output_name(f"{view}-nodes", layers, DEFAULT_VIEW_LAYERS, ".csv"),
+                 folder / output_name(f"{view}-edges", layers, DEFAULT_VIEW_LAYERS, ".csv")]
         write_atomically(paths[0], nodes_text)
         write_atomically(paths[1], edges_text)
         return paths
-    path = folder / f"{view}.{fmt}"
+    path = folder / output_name(view, layers, DEFAULT_VIEW_LAYERS, f".{fmt}")
     write_atomically(path, graphml_bytes(network, view) if fmt == "graphml" else gexf_bytes(network, view))
     return [path]
 
