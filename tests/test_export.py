@@ -416,12 +416,17 @@ def test_void_counts_triples_per_layer(void, graphs):
     assert void.value(DATASET, VOID.triples) == Literal(sum(len(g) for g in graphs.values()))
 
 
-def test_void_gives_licence_source_and_endpoint(void):
+def test_void_gives_licence_and_source(void):
     assert void.value(DATASET, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
     assert void.value(DATASET, DCTERMS.source) == URIRef("https://w3id.org/peace-talks-kg/id/article-npr-2025-trump-ukraine-peace")
-    assert void.value(DATASET, VOID.sparqlEndpoint) == URIRef("http://127.0.0.1:7878/query")
-    assert (URIRef("http://127.0.0.1:7878/query"), DCAT.servesDataset, DATASET) in void
     assert (DATASET, RDF.type, DCAT.Dataset) in void
+
+
+@pytest.fixture(scope="module")
+def layers_of_build(graphs):
+    from kg.build import Layers
+
+    return Layers(*(graphs[name] for name in GRAPHS))
 
 
 def test_void_linksets_count_links_per_target(void, graphs):
@@ -624,3 +629,123 @@ def test_timelinejs_loads_the_export_offline(timeline_json, tmp_path):
     assert sorted(slides[1:]) == sorted(headlines)
     assert sorted(groups) == sorted({e["group"] for e in timeline_json["events"]})
     assert "On 2022-02-24 (asserted layer; source: NPR: Trump promised peace in Ukraine within a day." in shown
+
+
+# --------------------------------------------------------------------------
+# VoID/DCAT: values of the kinds their properties' ranges ask for
+
+RANGES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix void: <http://rdfs.org/ns/void#> .
+@prefix ex: <https://example.org/shapes#> .
+
+ex:Distribution a sh:NodeShape ; sh:targetClass dcat:Distribution ;
+  sh:property [ sh:path dcat:mediaType ; sh:class dcterms:MediaType ; sh:nodeKind sh:IRI ] ,
+              [ sh:path dcat:downloadURL ; sh:nodeKind sh:IRI ] ,
+              [ sh:path dcat:accessURL ; sh:nodeKind sh:IRI ; sh:minCount 1 ] .
+ex:Dataset a sh:NodeShape ; sh:targetNode <https://w3id.org/peace-talks-kg/dataset> ;
+  sh:property [ sh:path dcterms:creator ; sh:class foaf:Agent ; sh:minCount 1 ] ,
+              [ sh:path void:vocabulary ; sh:nodeKind sh:IRI ; sh:minCount 1 ] ,
+              [ sh:path void:sparqlEndpoint ; sh:nodeKind sh:IRI ] ,
+              [ sh:path dcterms:license ; sh:nodeKind sh:IRI ] ,
+              [ sh:path dcterms:source ; sh:class dcat:Resource ] .
+ex:Source a sh:NodeShape ; sh:targetObjectsOf dcterms:source ;
+  sh:property [ sh:path dcterms:publisher ; sh:class foaf:Agent ; sh:minCount 1 ] ,
+              [ sh:path dcterms:title ; sh:minCount 1 ] .
+"""
+
+
+def test_void_values_have_the_kinds_their_ranges_ask_for(void):
+    from pyshacl import validate
+
+    shapes = Graph().parse(data=RANGES.replace("sh:targetObjectsOf dcterms:source", "sh:targetClass pt:Source")
+                           .replace("@prefix ex:", "@prefix pt: <https://w3id.org/peace-talks-kg/ontology#> .\n@prefix ex:"),
+                           format="turtle")
+    conforms, _, report = validate(void, shacl_graph=shapes)
+    assert conforms, report
+    # and the check can fail: a plain literal media type, as before
+    broken = Graph() + void
+    broken.add((URIRef(f"{DATASET}/dataset.ttl"), DCAT.mediaType, Literal("text/turtle")))
+    assert not validate(broken, shacl_graph=shapes)[0]
+
+
+def test_void_media_types_are_iana_iris(void):
+    types = {str(o) for o in void.objects(None, DCAT.mediaType)}
+    assert types == {"https://www.iana.org/assignments/media-types/application/trig",
+                     "https://www.iana.org/assignments/media-types/text/turtle"}
+
+
+def test_void_download_urls_are_relative_to_void_ttl_by_default(built):
+    text = (built / "void.ttl").read_text(encoding="utf-8")
+    assert "dcat:downloadURL <dataset.trig>" in text and "dcat:downloadURL <dataset.ttl>" in text
+    read = Graph().parse(built / "void.ttl", format="turtle")  # relative to where void.ttl is
+    urls = {str(o) for o in read.objects(None, DCAT.downloadURL)}
+    assert urls == {(built / "dataset.trig").resolve().as_uri(), (built / "dataset.ttl").resolve().as_uri()} or \
+        urls == {f"{(built / 'void.ttl').as_uri().rsplit('/', 1)[0]}/{n}" for n in ("dataset.trig", "dataset.ttl")}
+
+
+def test_void_names_no_endpoint_unless_configured(void, layers_of_build):
+    from kg.void import Publication, describe
+
+    assert void.value(DATASET, VOID.sparqlEndpoint) is None
+    assert not list(void.subjects(RDF.type, DCAT.DataService))
+    configured = describe(layers_of_build, Publication(base_url="https://example.org/kg/",
+                                                       sparql_endpoint="https://example.org/sparql"))
+    assert configured.value(DATASET, VOID.sparqlEndpoint) == URIRef("https://example.org/sparql")
+    assert {str(o) for o in configured.objects(None, DCAT.downloadURL)} == {
+        "https://example.org/kg/dataset.trig", "https://example.org/kg/dataset.ttl"}
+
+
+@pytest.mark.parametrize("text, message", [
+    ('base_url = "ftp://example.org/"', "publish.toml: base_url = 'ftp://example.org/': expected an http(s) URL without credentials"),
+    ('base_url = "https://example.org/kg"', "publish.toml: base_url = 'https://example.org/kg': a folder URL ends with '/'"),
+    ('sparql_endpoint = "https://u:p@example.org/sparql"', "publish.toml: sparql_endpoint = 'https://u:p@example.org/sparql': expected an http(s) URL without credentials"),
+    ('endpoint = "https://example.org/"', "publish.toml: unknown key(s) endpoint; expected base_url, sparql_endpoint"),
+    ('base_url = ', "publish.toml: not valid TOML: "),
+])
+def test_a_bad_publish_toml_is_refused(tmp_path, text, message):
+    from kg.project import Project
+    from kg.problems import KgError
+    from kg.void import read_publication
+
+    (tmp_path / "publish.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(KgError) as error:
+        read_publication(Project(tmp_path))
+    assert str(error.value).startswith(message)
+
+
+def test_void_vocabulary_covers_every_property_and_class(void, graphs):
+    vocabularies = {str(o) for o in void.objects(DATASET, VOID.vocabulary)}
+    assert {"http://rdfs.org/ns/void#", "http://purl.org/vocab/vann/"} <= vocabularies
+    for graph in graphs.values():
+        for term in set(graph.predicates()) | set(graph.objects(None, RDF.type)):
+            assert any(str(term).startswith(v) for v in vocabularies), term
+
+
+def test_void_describes_each_source_with_its_evidence(void, graphs, project):
+    import hashlib
+
+    from kg.namespaces import OA, PT
+
+    SPDX = Namespace("http://spdx.org/rdf/terms#")
+    sources = set(void.objects(DATASET, DCTERMS.source))
+    assert sources
+    asserted = graphs[GRAPH_ASSERTED]
+    for source in sources:
+        assert void.value(source, DCTERMS.title) is not None
+        publisher = void.value(source, DCTERMS.publisher)
+        assert (publisher, RDF.type, URIRef("http://xmlns.com/foaf/0.1/Agent")) in void
+        checksum = void.value(source, SPDX.checksum)
+        assert void.value(checksum, SPDX.algorithm) == SPDX.checksumAlgorithm_sha256
+        subset = next(s for s in void.subjects(DCTERMS.source, source) if (DATASET, VOID.subset, s) in void)
+        partition = void.value(subset, VOID.classPartition)
+        assert void.value(partition, VOID["class"]) == PT.Evidence
+        cited = {e for t in asserted.subjects(OA.hasSource, source) for e in asserted.subjects(OA.hasTarget, t)}
+        assert void.value(partition, VOID.entities) == Literal(len(cited)) and len(cited) > 0
+    npr = URIRef("https://w3id.org/peace-talks-kg/id/article-npr-2025-trump-ukraine-peace")
+    text = project.root / "sources" / "npr-2025-trump-ukraine-peace" / "npr-2025-trump-ukraine-peace.txt"
+    assert str(void.value(void.value(npr, SPDX.checksum), SPDX.checksumValue)) == \
+        hashlib.sha256(text.read_bytes()).hexdigest()
