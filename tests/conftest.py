@@ -74,9 +74,10 @@ def store(built: Path):
 
 @pytest.fixture(scope="session")
 def article(project: Project):
-    from kg.grounding import load_article
+    """The NPR article, the shipped dataset's source."""
+    from kg.sources import load_sources
 
-    return load_article(project.article)
+    return next(s for s in load_sources(project) if s.slug == "npr-2025-trump-ukraine-peace").article
 
 
 @pytest.fixture(scope="session")

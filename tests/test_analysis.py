@@ -272,18 +272,22 @@ def test_article_coalition_russia_with_ukraine(article_views):
     assert PTR + "ukraine" in together and PTR + "united-states" not in together
 
 
-def test_article_us_ukraine_february_is_net_conflict(store, article_views):
-    # Feb. 28 (the only full US–Ukraine date in the article): the White House meeting (CAMEO 042,
-    # +1.9) during which Trump scolded Zelenskyy (111, −2.0); the "cards" remarks are plain
-    # statements (010, 0). Sum −0.1: the month's sign is negative.
+def test_us_ukraine_february_with_outside_dates(store):
+    # Feb. 28 (the only US–Ukraine day in the article; its year, 2025, comes from the publication
+    # date, which is outside knowledge): the White House meeting (CAMEO 042, +1.9) during which
+    # Trump scolded Zelenskyy (111, −2.0); the "cards" remarks are plain statements (010, 0):
+    # −0.1. Outside reporting dates the Trump–Zelenskyy call (041, +1.0) in February too: +0.9.
     from kg.analysis import actor_sides
+    from kg.views import build_views
 
-    result = trajectories(article_views["interaction"], date_events(article_views["timeline"]),
-                          actor_sides(store, ["asserted", "inferred"]), [("united-states", "ukraine")])
+    layers = ["asserted", "inferred", "external"]
+    views = build_views(store, ["interaction", "timeline"], layers)
+    result = trajectories(views["interaction"], date_events(views["timeline"]),
+                          actor_sides(store, layers), [("united-states", "ukraine")])
     (trajectory,) = result.values()
     feb = trajectory["points"][0]
-    assert (feb["month"], feb["goldstein"], feb["sign"]) == ("2025-02", -0.1, -1)
-    assert PTR + "event-oval-office-scolding" in {e["event"] for e in feb["events"]}
+    assert (feb["month"], feb["goldstein"], feb["sign"]) == ("2025-02", 0.9, 1)
+    assert {PTR + "event-oval-office-scolding", PTR + "event-trump-zelenskyy-call"} <= {e["event"] for e in feb["events"]}
 
 
 def test_article_us_russia_months_need_outside_dates(store):

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import DATASET_TRIG, DATASET_TTL, build, compile_layers
+from kg.build import build, compile_layers
+from kg.buildfolder import DATASET_TRIG, DATASET_TTL
 from kg.cli import main
 from kg.problems import KgError, ValidationFailed
 from kg.project import Project
@@ -39,7 +40,7 @@ def test_minimal_fixture_is_valid(project, tmp_path):
 def test_quote_not_in_article_shows_closest_passage(project, tmp_path):
     bad = fixture_project(project.root, tmp_path, FIXTURES / "invalid" / "quote-not-in-article.ttl")
     assert problems_of(bad) == [
-        'graph/npr-2025-trump-ukraine-peace/quote-not-in-article.ttl:21: ptr:putin: quote not in the article: '
+        'graph/npr-2025-trump-ukraine-peace/quote-not-in-article.ttl:21: ptr:putin: quote not in source npr-2025-trump-ukraine-peace: '
         '"Putin rejected a broader truce, he did agree"; '
         'closest passage: "Putin rejected a broader truce, he didagreet"'
     ]
@@ -48,7 +49,7 @@ def test_quote_not_in_article_shows_closest_passage(project, tmp_path):
 def test_quote_found_more_than_once_must_be_lengthened(project, tmp_path):
     bad = fixture_project(project.root, tmp_path, FIXTURES / "invalid" / "quote-found-more-than-once.ttl")
     assert problems_of(bad) == [
-        'graph/npr-2025-trump-ukraine-peace/quote-found-more-than-once.ttl:21: ptr:putin: quote found 3 times (lines 4, 14, 26); '
+        'graph/npr-2025-trump-ukraine-peace/quote-found-more-than-once.ttl:21: ptr:putin: quote found 3 times in source npr-2025-trump-ukraine-peace (lines 4, 14, 26); '
         'lengthen it: "Vladimir Putin"'
     ]
 
@@ -96,12 +97,11 @@ def test_malformed_turtle_names_file_and_line(project, tmp_path):
 
 def test_missing_source_file(project, tmp_path):
     bad = fixture_project(project.root, tmp_path, FIXTURES / "valid" / "minimal.ttl")
-    (tmp_path / "sources" / "npr-2025-trump-ukraine-peace" / "npr-2025-trump-ukraine-peace.txt").unlink()
+    text = tmp_path / "sources" / "npr-2025-trump-ukraine-peace" / "npr-2025-trump-ukraine-peace.txt"
+    text.unlink()
     with pytest.raises(KgError) as error:
         compile_layers(bad)
-    assert str(error.value) == (
-        f"{bad.article}: missing source file: the article the quotes refer to"
-    )
+    assert str(error.value) == f"{text}: missing source text"
 
 
 def test_cli_exit_codes_and_no_partial_output(project, tmp_path, monkeypatch, capsys):
@@ -114,7 +114,7 @@ def test_cli_exit_codes_and_no_partial_output(project, tmp_path, monkeypatch, ca
 
     shutil.copy(FIXTURES / "invalid" / "quote-not-in-article.ttl", good.graph_dir / "npr-2025-trump-ukraine-peace" / "bad.ttl")
     assert main(["build", "--out", str(out)]) == 1
-    assert "quote not in the article" in capsys.readouterr().err
+    assert "quote not in source npr-2025-trump-ukraine-peace" in capsys.readouterr().err
     (good.graph_dir / "npr-2025-trump-ukraine-peace" / "bad.ttl").unlink()
 
     shutil.copy(FIXTURES / "invalid" / "malformed-turtle.ttl", good.graph_dir / "npr-2025-trump-ukraine-peace" / "bad.ttl")

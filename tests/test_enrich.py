@@ -285,11 +285,10 @@ def test_errors_name_the_endpoint_without_its_query(out):
 
 @pytest.mark.server
 def test_the_dataset_is_read_once(out, monkeypatch):
-    import kg.export
-    import kg.store
+    from kg.buildfolder import BuildFolder
 
     reads = []
-    for module, name in ((kg.export, "load_graphs"), (kg.store, "load_dataset")):
+    for module, name in ((BuildFolder, "load_layers"), (BuildFolder, "load_store")):
         def counted(*args, _real=getattr(module, name), _name=name, **kwargs):
             reads.append(_name)
             return _real(*args, **kwargs)
@@ -299,7 +298,7 @@ def test_the_dataset_is_read_once(out, monkeypatch):
         enrich(out, Client(endpoint.url), batch_size=1000)
     finally:
         endpoint.close()
-    assert reads == ["load_graphs"]
+    assert reads == ["load_layers"]
 
 
 def test_cli_needs_a_build(tmp_path, capsys):

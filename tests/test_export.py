@@ -17,12 +17,13 @@ import pytest
 from rdflib import RDF, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 
+from kg.buildfolder import GRAPHS as BUILT_GRAPHS
 from kg.cli import main
 from kg.export import export, read_csv_view, view_csv
-from kg.namespaces import GRAPH_ASSERTED, GRAPH_EXTERNAL, GRAPH_INFERRED, GRAPH_VOCABULARY, PREFIXES
+from kg.namespaces import GRAPH_ASSERTED, GRAPH_EXTERNAL, PREFIXES
 from kg.views import build_view, read_graphml
 
-GRAPHS = (GRAPH_VOCABULARY, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_EXTERNAL)
+GRAPHS = tuple(BUILT_GRAPHS.values())
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
@@ -388,7 +389,7 @@ def test_csv_is_readable_by_spreadsheets_and_gephi(out):
     (["--format", "csv", "--view", "nope"],
      "error: --view: unknown view 'nope'; choose from interaction, stance, agreement, timeline, actor-issue, whole"),
     (["--format", "trig", "--layers", "asserted,bogus"],
-     "error: --layers: unknown layer(s) bogus; choose from asserted, inferred, external, vocabulary"),
+     "error: --layers: unknown layer(s) bogus; choose from vocabulary, sources, asserted, inferred, external"),
 ])
 def test_bad_options_exit_2(out, capsys, args, message):
     assert main(["export", "--out", str(out), *args]) == 2
@@ -424,9 +425,9 @@ def test_void_gives_licence_and_source(void):
 
 @pytest.fixture(scope="module")
 def layers_of_build(graphs):
-    from kg.build import Layers
+    from kg.buildfolder import Layers
 
-    return Layers(*(graphs[name] for name in GRAPHS))
+    return Layers(**{name: graphs[iri] for name, iri in BUILT_GRAPHS.items()})
 
 
 def test_void_linksets_count_links_per_target(void, graphs):
@@ -442,11 +443,11 @@ def test_void_linksets_count_links_per_target(void, graphs):
 
 
 def test_void_is_deterministic(built, graphs):
-    from kg.build import Layers
+    from kg.buildfolder import Layers
     from kg.serialize import turtle
     from kg.void import describe
 
-    layers = Layers(*(graphs[name] for name in GRAPHS))
+    layers = Layers(**{name: graphs[iri] for name, iri in BUILT_GRAPHS.items()})
     assert turtle(describe(layers)) == (built / "void.ttl").read_text(encoding="utf-8")
 
 

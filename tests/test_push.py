@@ -21,13 +21,13 @@ from conftest import LoopbackServer, require
 
 from support import servers
 from support import stores
+from kg.buildfolder import GRAPHS as BUILT_GRAPHS
 from kg.library import load_library, run_query
-from kg.namespaces import GRAPH_ASSERTED, GRAPH_EXTERNAL, GRAPH_INFERRED, GRAPH_VOCABULARY
 from kg.push import derive_query_endpoint, push, server_message
 
 pytestmark = pytest.mark.server
 
-GRAPHS = [str(g) for g in (GRAPH_VOCABULARY, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_EXTERNAL)]
+GRAPHS = [str(g) for g in BUILT_GRAPHS.values()]
 PTR = "https://w3id.org/peace-talks-kg/id/"
 
 # Queries of our own beside the library: named graphs, ASK, CONSTRUCT, language tags, aggregates.

@@ -568,7 +568,7 @@ def _parse_list(text: str, allowed: Sequence[str], option: str) -> list[str]:
 
 def analyze_cli(args: argparse.Namespace) -> int:
     """`kg analyze`: views, measures, report and Gephi files into OUT/analysis/."""
-    from kg.namespaces import LAYERS
+    from kg.buildfolder import LAYERS
     from kg.store import load_dataset
     from kg.views import VIEWS, build_views
 

@@ -1,28 +1,40 @@
-"""The build: curated Turtle + article -> grounded, reasoned, validated dataset.
+"""The build: sources + curated Turtle -> grounded, reasoned, validated dataset.
 
-Stages, in order: load the vocabulary and the curated files; check terms and
-literals; ground every quote in the article; derive the inferred layer with
-the rule files; add the external layer; validate (SHACL and the
-*-violation.rq checks); write atomically. Every stage collects all of its
-problems before the build fails, so a curator sees them all at once.
+Stages, in order: read the sources and check their texts against their
+hashes; load the vocabulary and the curated files (graph/<slug>/*.ttl); check
+terms and literals; ground every quote in the source its folder names; derive
+the inferred layer with ontology/rules/*.rq; add the external layer (outside
+knowledge, and what ontology/rules/external/*.rq derive from it); validate
+(SHACL and the *-violation.rq checks); publish into the build folder as one
+unit. Every stage collects all of its problems before the build fails, so a
+curator sees them all at once.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
-from rdflib.plugins.parsers.notation3 import BadSyntax
+import pyoxigraph as ox
+from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 
-from kg.grounding import CONTEXT, Article, load_article
+from kg.buildfolder import (
+    DATASET_TRIG,
+    DATASET_TTL,
+    ENRICHMENT_TTL,
+    VOID_TTL,
+    BuildFolder,
+    Layers,
+)
+from kg.grounding import CONTEXT
 from kg.namespaces import (
-    ARTICLE,
     GRAPH_ASSERTED,
     GRAPH_EXTERNAL,
     GRAPH_INFERRED,
+    GRAPH_SOURCES,
     GRAPH_VOCABULARY,
     OA,
     PREFIXES,
@@ -31,10 +43,10 @@ from kg.namespaces import (
 )
 from kg.problems import KgError, Problem, ValidationFailed
 from kg.project import Project
-from kg.store import add_graph
+from kg.sources import Source, catalogue, check_texts, load_sources, publisher_iri, sentence_iri
+from kg.store import add_graph, graph_from_store
+from kg.turtle import parse_turtle, short_name
 
-DATASET_TRIG = "dataset.trig"
-DATASET_TTL = "dataset.ttl"
 MAX_RULE_ROUNDS = 10
 
 # rdflib logs a traceback for every ill-typed literal; the build reports them itself.
@@ -45,22 +57,13 @@ _GMONTHDAY = re.compile(r"^--(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
 _DAYS_IN_MONTH = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
 
 
-@dataclass
-class Layers:
-    """The four named graphs of the dataset."""
+@dataclass(frozen=True)
+class FactFile:
+    """One curated file and the source its folder names."""
 
-    vocabulary: Graph
-    asserted: Graph
-    inferred: Graph
-    external: Graph
-
-    def named(self) -> dict[URIRef, Graph]:
-        return {
-            GRAPH_VOCABULARY: self.vocabulary,
-            GRAPH_ASSERTED: self.asserted,
-            GRAPH_INFERRED: self.inferred,
-            GRAPH_EXTERNAL: self.external,
-        }
+    path: Path
+    source: Source
+    graph: Graph
 
 
 @dataclass
@@ -69,17 +72,22 @@ class SourceIndex:
 
     project: Project
     places: dict[URIRef, tuple[Path, int | None]] = field(default_factory=dict)
+    lines: dict[Path, list[str]] = field(default_factory=dict)
 
     def add_file(self, path: Path, graph: Graph) -> None:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        self.lines[path] = path.read_text(encoding="utf-8").splitlines()
         for subject in set(graph.subjects()):
             if isinstance(subject, URIRef) and subject not in self.places:
-                self.places[subject] = (path, _line_defining(lines, subject))
+                self.places[subject] = (path, _line_defining(self.lines[path], subject))
 
     def problem(self, node: URIRef | BNode, reason: str, default: Path | None = None) -> Problem:
         path, line = self.places.get(node, (default, None)) if isinstance(node, URIRef) else (default, None)
         file = self.project.relative(path) if path else "graph/"
-        return Problem(file, line, _short(node), reason)
+        return Problem(file, line, short_name(node), reason)
+
+    def problem_in(self, path: Path, node: URIRef, reason: str) -> Problem:
+        """A problem with `node` as defined in the file `path` (a node may be described in several files)."""
+        return Problem(self.project.relative(path), _line_defining(self.lines.get(path, []), node), short_name(node), reason)
 
 
 def _line_defining(lines: list[str], subject: URIRef) -> int | None:
@@ -94,39 +102,8 @@ def _line_defining(lines: list[str], subject: URIRef) -> int | None:
     return None
 
 
-def _short(node: URIRef | BNode | Literal) -> str:
-    text = str(node)
-    for prefix, iri in PREFIXES.items():
-        if isinstance(node, URIRef) and text.startswith(iri):
-            return f"{prefix}:{text[len(iri):]}"
-    return text
-
-
 # --------------------------------------------------------------------------
 # Loading
-
-
-def parse_turtle(path: Path, project: Project) -> Graph:
-    """Parse one Turtle file; a syntax error names the file and line (exit 2)."""
-    graph = Graph()
-    try:
-        graph.parse(path, format="turtle")
-    except FileNotFoundError:
-        raise KgError(f"{project.relative(path)}: missing file") from None
-    except BadSyntax as err:
-        raise KgError(f"{project.relative(path)}:{err.lines + 1}: malformed Turtle: {_syntax_reason(err)}") from None
-    except Exception as err:  # rdflib raises several types for bad input
-        raise KgError(f"{project.relative(path)}: malformed Turtle: {err}") from None
-    return graph
-
-
-def _syntax_reason(err: BadSyntax) -> str:
-    """rdflib's reason and the text where the parser stopped, on one line."""
-    data = err._str.decode("utf-8", "replace") if isinstance(err._str, bytes) else str(err._str)
-    start = data.rfind("\n", 0, err._i) + 1
-    end = data.find("\n", err._i)
-    near = data[start : end if end != -1 else None].strip()
-    return f'{err._why}, near "{near}"'
 
 
 def load_vocabulary(project: Project) -> Graph:
@@ -136,16 +113,32 @@ def load_vocabulary(project: Project) -> Graph:
     return vocabulary
 
 
-def load_curated(project: Project) -> tuple[Graph, SourceIndex]:
-    if not project.graph_files:
-        raise KgError(f"{project.relative(project.graph_dir)}: no curated .ttl files")
-    asserted = Graph()
+def load_curated(project: Project, sources: list[Source]) -> tuple[list[FactFile], SourceIndex, list[Problem]]:
+    """Every graph/<slug>/*.ttl with the source its folder names; a folder naming no source is a problem."""
+    by_slug = {s.slug: s for s in sources}
+    files, problems = [], []
     index = SourceIndex(project)
-    for path in project.graph_files:
+    paths = project.graph_files
+    if not paths:
+        raise KgError(f"{project.relative(project.graph_dir)}: no curated .ttl files (graph/<source slug>/*.ttl)")
+    for path in paths:
         graph = parse_turtle(path, project)
+        source = by_slug.get(path.parent.name)
+        if source is None:
+            problems.append(Problem(project.relative(path), None, "",
+                                    f"graph/{path.parent.name}/ names no registered source: add "
+                                    f"sources/{path.parent.name}/ with `kg new-source`, or move the file"))
+            continue
         index.add_file(path, graph)
-        asserted += graph
-    return asserted, index
+        files.append(FactFile(path, source, graph))
+    return files, index, problems
+
+
+def union(files: list[FactFile]) -> Graph:
+    graph = Graph()
+    for file in files:
+        graph += file.graph
+    return graph
 
 
 # --------------------------------------------------------------------------
@@ -161,14 +154,21 @@ def check_terms(asserted: Graph, vocabulary: Graph, index: SourceIndex) -> list[
     known = defined_terms(vocabulary)
     problems = []
     for s, p, o in asserted:
-        for term in (p, o) if p != RDF.type else (p, o):
+        for term in (p, o):
             if isinstance(term, URIRef) and str(term).startswith(_PT_NS) and term not in known:
-                problems.append(index.problem(s, f"unknown term {_short(term)}: the ontology does not define it"))
+                problems.append(index.problem(s, f"unknown term {short_name(term)}: the ontology does not define it"))
         if isinstance(o, URIRef) and str(o).startswith(str(PTR)) and (o, None, None) not in asserted:
-            problems.append(index.problem(s, f"{_short(p)} points to {_short(o)}, which no graph file defines"))
+            problems.append(index.problem(s, f"{short_name(p)} points to {short_name(o)}, which no graph file defines"))
         if isinstance(o, URIRef) and str(o).startswith(PREFIXES["cameo"]) and o not in known:
-            problems.append(index.problem(s, f"{_short(o)} is not in the CAMEO code list (ontology/cameo.ttl)"))
+            problems.append(index.problem(s, f"{short_name(o)} is not in the CAMEO code list (ontology/cameo.ttl)"))
     return problems
+
+
+def check_publishers(project: Project, sources: list[Source], asserted: Graph) -> list[Problem]:
+    """A source.toml's publisher_node must be a node the graph defines."""
+    return [Problem(project.relative(s.metadata_path), None, s.slug,
+                    f"publisher_node '{s.publisher_node}': no graph file defines ptr:{s.publisher_node}")
+            for s in sources if s.publisher_node and (publisher_iri(s), None, None) not in asserted]
 
 
 def check_literals(asserted: Graph, index: SourceIndex) -> list[Problem]:
@@ -180,9 +180,9 @@ def check_literals(asserted: Graph, index: SourceIndex) -> list[Problem]:
         if o.datatype == XSD.gMonthDay:
             match = _GMONTHDAY.match(str(o))
             if not match or int(match.group(2)) > _DAYS_IN_MONTH[int(match.group(1))]:
-                problems.append(index.problem(s, f'{_short(p)} "{o}" is not a valid xsd:gMonthDay (--MM-DD)'))
+                problems.append(index.problem(s, f'{short_name(p)} "{o}" is not a valid xsd:gMonthDay (--MM-DD)'))
         elif o.ill_typed:
-            problems.append(index.problem(s, f'{_short(p)} "{o}" is not a valid {_short(o.datatype)}'))
+            problems.append(index.problem(s, f'{short_name(p)} "{o}" is not a valid {short_name(o.datatype)}'))
     return problems
 
 
@@ -190,60 +190,78 @@ def check_literals(asserted: Graph, index: SourceIndex) -> list[Problem]:
 # Grounding
 
 
-def ground(asserted: Graph, article: Article, index: SourceIndex) -> tuple[Graph, list[Problem]]:
-    """Evidence annotations and selectors for every pt:quote; checks of curated mention offsets."""
+def ground(files: list[FactFile], sources: list[Source], index: SourceIndex) -> tuple[Graph, list[Problem]]:
+    """Evidence annotations and selectors for every pt:quote, each in the source of its file;
+    checks of curated selector offsets; attributed statements for nodes that several sources report."""
     evidence = Graph()
     problems: list[Problem] = []
-    for node, quote in sorted(asserted.subject_objects(PT.quote)):
-        text = str(quote)
-        starts = article.locate(text)
-        if not starts:
-            closest = article.closest_passage(text)
-            problems.append(index.problem(node, f'quote not in the article: "{text}"; closest passage: "{closest}"'))
-        elif len(starts) > 1:
-            lines = ", ".join(str(article.line_of(s)) for s in starts)
-            problems.append(index.problem(node, f'quote found {len(starts)} times (lines {lines}); lengthen it: "{text}"'))
-        else:
-            _add_evidence(evidence, node, article, starts[0], starts[0] + len(text))
-    # curated selectors: mentions of short, repeated names, and quotations whose words occur twice
-    for node in sorted(set(asserted.subjects(OA.exact))):
-        problems += _check_selector(asserted, node, article, index)
-    evidence += _sentences(article)
+    for file in files:
+        for node, quote in sorted(file.graph.subject_objects(PT.quote)):
+            problems += _ground_quote(evidence, file, node, str(quote), sources, index)
+        # curated selectors: mentions of short, repeated names, and quotations whose words occur twice
+        for node in sorted(set(file.graph.subjects(OA.exact))):
+            problems += _check_selector(file, node, index)
+            evidence.add((node, PT.fromSource, file.source.iri))
+    evidence += attributed_statements(files, evidence)
     return evidence, problems
 
 
-def _check_selector(graph: Graph, node: URIRef, article: Article, index: SourceIndex) -> list[Problem]:
-    exact, start, end = (graph.value(node, OA[p]) for p in ("exact", "start", "end"))
+def _ground_quote(evidence: Graph, file: FactFile, node: URIRef, text: str, sources: list[Source],
+                  index: SourceIndex) -> list[Problem]:
+    article = file.source.article
+    starts = article.locate(text)
+    if len(starts) == 1:
+        _add_evidence(evidence, node, file.source, starts[0], starts[0] + len(text))
+        return []
+    if starts:
+        lines = ", ".join(str(article.line_of(s)) for s in starts)
+        return [index.problem_in(file.path, node, f'quote found {len(starts)} times in source {file.source.slug} '
+                                                  f'(lines {lines}); lengthen it: "{text}"')]
+    elsewhere = [s.slug for s in sources if s is not file.source and s.article.locate(text)]
+    hint = (f"; it is in source {elsewhere[0]}: facts quoting it belong in graph/{elsewhere[0]}/" if elsewhere
+            else f'; closest passage: "{article.closest_passage(text)}"')
+    return [index.problem_in(file.path, node, f'quote not in source {file.source.slug}: "{text}"{hint}')]
+
+
+def _check_selector(file: FactFile, node: URIRef, index: SourceIndex) -> list[Problem]:
+    exact, start, end = (file.graph.value(node, OA[p]) for p in ("exact", "start", "end"))
     if exact is None or start is None or end is None:
         return []  # SHACL reports the missing parts
     try:
         start_i, end_i = int(start), int(end)
     except (TypeError, ValueError):
         return []
-    found = article.text[start_i:end_i]
+    text = file.source.article.text
+    if not 0 <= start_i <= end_i <= len(text):
+        return [index.problem_in(file.path, node, f"selector offsets {start_i}-{end_i} are not within the text of "
+                                                  f"source {file.source.slug} (0-{len(text)}, start before end)")]
+    found = text[start_i:end_i]
     if found != str(exact):
-        where = article.locate(str(exact))
-        hint = f"; it occurs at {', '.join(str(s) for s in where[:6])}" if where else "; it does not occur in the article"
-        return [index.problem(node, f'selector offsets {start_i}-{end_i} give "{found}", not "{exact}"{hint}')]
+        where = file.source.article.locate(str(exact))
+        hint = f"; it occurs at {', '.join(str(s) for s in where[:6])}" if where else f"; it does not occur in source {file.source.slug}"
+        return [index.problem_in(file.path, node, f'selector offsets {start_i}-{end_i} give "{found}", not "{exact}"{hint}')]
     return []
 
 
-def _add_evidence(graph: Graph, node: URIRef, article: Article, start: int, end: int) -> None:
-    slug = str(node)[len(str(PTR)) :] if str(node).startswith(str(PTR)) else _short(node).replace(":", "-")
-    annotation = PTR[f"evidence/{slug}/{start}-{end}"]
+def _local(node: URIRef) -> str:
+    return str(node)[len(str(PTR)) :] if str(node).startswith(str(PTR)) else short_name(node).replace(":", "-")
+
+
+def _add_evidence(graph: Graph, node: URIRef, source: Source, start: int, end: int) -> None:
+    annotation = PTR[f"evidence/{source.slug}/{_local(node)}/{start}-{end}"]
     target = URIRef(f"{annotation}/target")
     selector = URIRef(f"{annotation}/selector")
-    text = article.text
+    text = source.article.text
     graph.add((node, PT.evidence, annotation))
     graph.add((annotation, RDF.type, PT.Evidence))
     graph.add((annotation, OA.hasBody, node))
     graph.add((annotation, OA.motivatedBy, OA.describing))
     graph.add((annotation, OA.hasTarget, target))
-    graph.add((annotation, PT.sourceArticle, ARTICLE))
-    for sentence in article.sentences_overlapping(start, end):
-        graph.add((annotation, PT.inSentence, _sentence_iri(sentence.number)))
+    graph.add((annotation, PT.fromSource, source.iri))
+    for sentence in source.article.sentences_overlapping(start, end):
+        graph.add((annotation, PT.inSentence, sentence_iri(source, sentence.number)))
     graph.add((target, RDF.type, OA.SpecificResource))
-    graph.add((target, OA.hasSource, ARTICLE))
+    graph.add((target, OA.hasSource, source.iri))
     graph.add((target, OA.hasSelector, selector))
     graph.add((selector, RDF.type, OA.TextQuoteSelector))
     graph.add((selector, RDF.type, OA.TextPositionSelector))
@@ -254,22 +272,25 @@ def _add_evidence(graph: Graph, node: URIRef, article: Article, start: int, end:
     graph.add((selector, OA.end, Literal(end)))
 
 
-def _sentence_iri(number: int) -> URIRef:
-    return PTR[f"article-npr-2025-trump-ukraine-peace/sentence/{number:03d}"]
-
-
-def _sentences(article: Article) -> Graph:
+def attributed_statements(files: list[FactFile], evidence: Graph) -> Graph:
+    """For a node that two or more sources support, each statement about it as an rdf:Statement with the
+    source whose file makes it, so that where sources agree, differ or stand alone can be asked."""
+    sources_of: dict[URIRef, set[URIRef]] = {}
+    for node, annotation in evidence.subject_objects(PT.evidence):
+        for source in evidence.objects(annotation, PT.fromSource):
+            sources_of.setdefault(node, set()).add(source)
+    shared = {node for node, found in sources_of.items() if len(found) > 1}
     graph = Graph()
-    for s in article.sentences:
-        iri = _sentence_iri(s.number)
-        graph.add((iri, RDF.type, PT.Sentence))
-        graph.add((iri, RDFS.label, Literal(f"Sentence {s.number} (line {s.line})", lang="en")))
-        graph.add((iri, OA.exact, Literal(s.text)))
-        graph.add((iri, OA.start, Literal(s.start)))
-        graph.add((iri, OA.end, Literal(s.end)))
-        graph.add((iri, PT.lineNumber, Literal(s.line)))
-        graph.add((iri, PT.isCaption, Literal(s.is_caption)))
-        graph.add((iri, PT.sourceArticle, ARTICLE))
+    for file in files:
+        for s, p, o in file.graph:
+            if s in shared and p != PT.quote:
+                key = hashlib.sha256(f"{s}\n{p}\n{o.n3()}".encode()).hexdigest()[:20]
+                statement = PTR[f"statement/{file.source.slug}/{key}"]
+                graph.add((statement, RDF.type, RDF.Statement))
+                graph.add((statement, RDF.subject, s))
+                graph.add((statement, RDF.predicate, p))
+                graph.add((statement, RDF.object, o))
+                graph.add((statement, PT.fromSource, file.source.iri))
     return graph
 
 
@@ -277,18 +298,12 @@ def _sentences(article: Article) -> Graph:
 # Rules
 
 
-def infer(store, project: Project) -> Graph:
-    """Apply every rule file to the store until nothing new is derived; return what was derived.
+def infer(store: ox.Store, rules_dir: Path, target: URIRef, project: Project) -> Graph:
+    """Apply every rule file of `rules_dir` to the store until nothing new is derived; return graph `target`.
 
-    The store holds the vocabulary and asserted graphs; derived triples go into
-    its inferred graph, so each round sees the previous rounds' results.
-    """
-    import pyoxigraph as ox
-
-    from kg.store import graph_from_store
-
-    inferred = ox.NamedNode(str(GRAPH_INFERRED))
-    texts = {rule: rule.read_text(encoding="utf-8") for rule in sorted(project.rules_dir.glob("*.rq"))}
+    Derived triples go into the store's graph `target`, so each round sees the previous rounds' results."""
+    graph = ox.NamedNode(str(target))
+    texts = {rule: rule.read_text(encoding="utf-8") for rule in sorted(rules_dir.glob("*.rq"))}
     for _ in range(MAX_RULE_ROUNDS):
         new = set()
         for rule, text in texts.items():
@@ -298,11 +313,11 @@ def infer(store, project: Project) -> Graph:
                 raise KgError(f"{project.relative(rule)}: SPARQL syntax error: {err}") from None
             for t in triples:
                 if next(store.quads_for_pattern(t.subject, t.predicate, t.object, None), None) is None:
-                    new.add(ox.Quad(t.subject, t.predicate, t.object, inferred))
+                    new.add(ox.Quad(t.subject, t.predicate, t.object, graph))
         if not new:
-            return graph_from_store(store, GRAPH_INFERRED)
+            return graph_from_store(store, target)
         store.extend(new)
-    raise KgError(f"rules did not reach a fixpoint in {MAX_RULE_ROUNDS} rounds")
+    raise KgError(f"{project.relative(rules_dir)}: rules did not reach a fixpoint in {MAX_RULE_ROUNDS} rounds")
 
 
 # --------------------------------------------------------------------------
@@ -315,15 +330,16 @@ def external_layer(project: Project, asserted: Graph) -> Graph:
     return build_external(project, asserted)
 
 
-def working_store(project: Project, evidence: Graph):
-    """An Oxigraph store with the vocabulary and asserted graphs, parsed by Oxigraph itself (fast)."""
-    import pyoxigraph as ox
-
+def working_store(project: Project, graphs: dict[URIRef, Graph], files: list[FactFile]) -> ox.Store:
+    """An Oxigraph store with the vocabulary and the asserted graph (files parsed by Oxigraph itself: fast)."""
     store = ox.Store()
-    for files, name in ((project.vocabulary_files, GRAPH_VOCABULARY), (project.graph_files, GRAPH_ASSERTED)):
-        for path in files:
-            store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(name)))
-    add_graph(store, evidence, GRAPH_ASSERTED)
+    for path in project.vocabulary_files:
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(GRAPH_VOCABULARY)))
+    for file in files:
+        store.load(path=str(file.path), format=ox.RdfFormat.TURTLE, base_iri=file.path.resolve().as_uri(),
+                   to_graph=ox.NamedNode(str(GRAPH_ASSERTED)))
+    for name, graph in graphs.items():
+        add_graph(store, graph, name)
     return store
 
 
@@ -331,41 +347,55 @@ def compile_layers(project: Project) -> Layers:
     """Everything but writing: raises KgError (exit 2) or ValidationFailed (exit 1)."""
     from kg.validate import validate_layers
 
-    article = load_article(project.article)
+    sources = load_sources(project)
+    problems = check_texts(project, sources)
+    if problems:
+        raise ValidationFailed(problems)
     vocabulary = load_vocabulary(project)
-    asserted, index = load_curated(project)
-    problems = check_terms(asserted, vocabulary, index) + check_literals(asserted, index)
-    evidence, grounding_problems = ground(asserted, article, index)
+    files, index, problems = load_curated(project, sources)
+    asserted = union(files)
+    problems += check_terms(asserted, vocabulary, index) + check_literals(asserted, index)
+    problems += check_publishers(project, sources, asserted)
+    evidence, grounding_problems = ground(files, sources, index)
     problems += grounding_problems
     if problems:
         raise ValidationFailed(problems)
-    store = working_store(project, evidence)
-    inferred = infer(store, project)
-    external = external_layer(project, asserted)
-    add_graph(store, external, GRAPH_EXTERNAL)
-    problems = validate_layers(vocabulary + asserted + inferred, store, project, index)
+    sources_graph = catalogue(sources)
+    store = working_store(project, {GRAPH_ASSERTED: evidence, GRAPH_SOURCES: sources_graph}, files)
+    inferred = infer(store, project.rules_dir, GRAPH_INFERRED, project)
+    add_graph(store, external_layer(project, asserted + sources_graph), GRAPH_EXTERNAL)
+    external = infer(store, project.rules_dir / "external", GRAPH_EXTERNAL, project)
     asserted += evidence
-    layers = Layers(vocabulary, asserted, inferred, external)
+    problems = validate_layers(vocabulary + sources_graph + asserted + inferred, store, project, index)
     if problems:
         raise ValidationFailed(problems)
-    return layers
+    return Layers(vocabulary, sources_graph, asserted, inferred, external)
 
+
+def dataset_files(layers: Layers, project: Project, folder: BuildFolder,
+                  enrichment: bytes | None = None) -> dict[str, bytes]:
+    """The published files of a compiled dataset: TriG with every graph, the Turtle union, VoID, docs."""
+    from kg.docs import ontology_docs
+    from kg.serialize import trig_bytes, turtle_bytes
+    from kg.void import describe, read_publication
+
+    named = layers.named()
+    whole = Graph()
+    for graph in named.values():
+        whole += graph
+    files = {DATASET_TRIG: trig_bytes(named), DATASET_TTL: turtle_bytes(whole),
+             VOID_TTL: turtle_bytes(describe(layers, read_publication(project)))}
+    if enrichment is not None:
+        files[ENRICHMENT_TTL] = enrichment
+    files.update(ontology_docs(project, folder.current()))
+    return files
 
 
 def build(project: Project, out: Path) -> Layers:
-    """Compile and write dataset.trig (named graphs) and dataset.ttl (union), atomically."""
-    from kg.serialize import write_trig, write_turtle
-    from kg.void import write_void
-
-    from kg.enrich import saved_enrichment
-
-    layers = compile_layers(project)
-    layers.external += saved_enrichment(out)  # what `kg enrich` fetched survives a rebuild
-    out.mkdir(parents=True, exist_ok=True)
-    write_trig(layers.named(), out / DATASET_TRIG)
-    union = Graph()
-    for graph in layers.named().values():
-        union += graph
-    write_turtle(union, out / DATASET_TTL)
-    write_void(layers, project, out)
+    """Compile, then publish dataset.trig (named graphs), dataset.ttl (union), void.ttl and docs/ as one unit."""
+    folder = BuildFolder(out)
+    with folder.lock():
+        layers = compile_layers(project)
+        layers.external += folder.enrichment()  # what `kg enrich` fetched survives a rebuild
+        folder.publish(dataset_files(layers, project, folder), carry=(ENRICHMENT_TTL,))
     return layers

@@ -48,11 +48,11 @@ def count(minimum: int) -> Callable[[str], int]:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from kg.build import DATASET_TRIG, build
+    from kg.build import build
+    from kg.buildfolder import DATASET_TRIG, GRAPHS
 
     layers = build(find_project(), args.out)
-    counts = {name: len(graph) for name, graph in zip(("vocabulary", "asserted", "inferred", "external"),
-                                                      layers.named().values())}
+    counts = {name: len(layers.named()[iri]) for name, iri in GRAPHS.items()}
     print(f"built {args.out / DATASET_TRIG}: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + " triples")
     return EXIT_OK
 

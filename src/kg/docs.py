@@ -1,4 +1,4 @@
-"""Ontology documentation as one HTML page (pyLODE), written to OUT/docs/ontology.html.
+"""Ontology documentation as one HTML page (pyLODE), published as OUT/docs/ontology.html.
 
 pyLODE embeds a JSON-LD block whose order follows Python's string hashing, so
 the same ontology gave different bytes from run to run; the block is re-sorted
@@ -21,11 +21,10 @@ import logging
 import re
 from pathlib import Path
 
+from kg.buildfolder import DOCS_DIR
 from kg.problems import KgError
 from kg.project import Project
-from kg.serialize import write_atomically
 
-DOCS_DIR = "docs"
 ONTOLOGY_HTML = "ontology.html"
 _JSONLD_BLOCK = re.compile(r'(<script id="schema.org" type="application/ld\+json">)(.*?)(</script>)', re.DOTALL)
 _BODY = re.compile(r"(<body>)(.*)(</body>)", re.DOTALL)
@@ -121,14 +120,13 @@ def _sorted_values(data, ordered: bool = False):
     return data
 
 
-def write_ontology_docs(project: Project, out: Path) -> Path:
-    """Regenerate the page only when the ontology changed: pyLODE takes about a second."""
-    path = out / DOCS_DIR / ONTOLOGY_HTML
-    stamp = path.with_suffix(".sha256")
+def ontology_docs(project: Project, previous: Path | None = None) -> dict[str, bytes]:
+    """docs/ontology.html and its stamp, as files to publish. pyLODE takes about a second, so the page
+    of the `previous` generation folder is reused when the ontology has not changed."""
+    page, stamp = f"{DOCS_DIR}/{ONTOLOGY_HTML}", f"{DOCS_DIR}/{ONTOLOGY_HTML}.sha256"
     # the page depends on the ontology and on how it is made (this module): a change of either remakes it
-    digest = hashlib.sha256(project.ontology.read_bytes() + Path(__file__).read_bytes()).hexdigest()
-    if path.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == digest:
-        return path
-    write_atomically(path, ontology_html(project))
-    write_atomically(stamp, digest)
-    return path
+    digest = hashlib.sha256(project.ontology.read_bytes() + Path(__file__).read_bytes()).hexdigest().encode()
+    if previous and (previous / stamp).is_file() and (previous / stamp).read_bytes() == digest \
+            and (previous / page).is_file():
+        return {page: (previous / page).read_bytes(), stamp: digest}
+    return {page: ontology_html(project).encode("utf-8"), stamp: digest}

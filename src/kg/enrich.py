@@ -37,15 +37,15 @@ import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 
 from kg import __version__
+from kg.buildfolder import ENRICHMENT_TTL
 from kg.http import DEFAULT_MAX_BYTES, HttpError
 from kg.http import Client as HttpClient
 from kg.links import DCTERMS, PROV, QID, SKOS
-from kg.namespaces import GRAPH_EXTERNAL, PREFIXES, PTR, SCHEMA, WD, WDT
+from kg.namespaces import PREFIXES, PTR, SCHEMA, WD, WDT
 from kg.problems import EXIT_OK, KgError
 from kg.terminal import safe
 from kg.urls import check_url, display_url
 
-ENRICHMENT_TTL = "enrichment.ttl"
 ENRICHMENT = PTR["enrichment"]
 USER_AGENT = f"peace-talks-kg/{__version__} (https://w3id.org/peace-talks-kg; kg enrich)"
 P = Namespace("http://www.wikidata.org/prop/")
@@ -278,18 +278,6 @@ def provenance(graph: Graph, endpoint: str, items: list[URIRef], retrieved: dt.d
         graph.add((ENRICHMENT, SCHEMA.about, item))
 
 
-def saved_enrichment(out: Path) -> Graph:
-    """OUT/enrichment.ttl, or an empty graph when `kg enrich` has not been run (for the build to merge)."""
-    path = out / ENRICHMENT_TTL
-    graph = Graph()
-    if path.is_file():
-        try:
-            graph.parse(path, format="turtle")
-        except Exception as err:  # rdflib raises several types for bad input
-            raise KgError(f"{path}: malformed Turtle: {err}; run `kg enrich` again or delete it") from None
-    return graph
-
-
 def enrichment_turtle(graph: Graph) -> bytes:
     """enrichment.ttl: pyoxigraph's Turtle writer (it escapes every term), fed sorted triples so that
     the same facts give the same bytes."""
@@ -304,37 +292,29 @@ def enrichment_turtle(graph: Graph) -> bytes:
 
 
 def enrich(out: Path, client: Client, batch_size: int = 50, now: Callable[[], dt.datetime] | None = None) -> Graph:
-    """Fetch, then write OUT/enrichment.ttl and merge it into the dataset's external graph."""
-    from kg.build import DATASET_TRIG, DATASET_TTL, Layers
-    from kg.export import load_graphs, union
-    from kg.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_VOCABULARY
-    from kg.serialize import trig, turtle, write_atomically
+    """Fetch, then publish the dataset again with OUT/enrichment.ttl merged into its external graph."""
+    from kg.build import dataset_files
+    from kg.buildfolder import BuildFolder
+    from kg.project import find_project
     from kg.store import to_rdflib
-    from kg.void import VOID_TTL, describe
 
     check_endpoint(client.endpoint)
-    previous = saved_enrichment(out)
-    graphs = load_graphs(out)  # read once: the links to fetch, then the graphs to rewrite
-    items = linked_items(graphs[GRAPH_EXTERNAL])
-    if not items:
-        raise KgError(f"{out / DATASET_TRIG}: the external layer links no Wikidata item: nothing to enrich")
-    fetched = fetch(client, items, batch_size)
-    retrieved = (now or (lambda: dt.datetime.now(dt.timezone.utc)))().replace(microsecond=0)
-    enrichment = Graph()
-    for triple in fetched:
-        enrichment.add((to_rdflib(triple.subject), to_rdflib(triple.predicate),  # type: ignore[arg-type]
-                        to_rdflib(triple.object)))  # type: ignore[arg-type]
-    provenance(enrichment, client.endpoint, items, retrieved)
-    graphs[GRAPH_EXTERNAL] = (graphs[GRAPH_EXTERNAL] - previous) + enrichment
-    layers = Layers(graphs[GRAPH_VOCABULARY], graphs[GRAPH_ASSERTED], graphs[GRAPH_INFERRED], graphs[GRAPH_EXTERNAL])
-    texts: dict[str, str | bytes] = {  # everything is computed before the first write
-        ENRICHMENT_TTL: enrichment_turtle(enrichment),
-        DATASET_TRIG: trig(layers.named()),
-        DATASET_TTL: turtle(union(layers.named())),
-        VOID_TTL: turtle(describe(layers)),
-    }
-    for name, text in texts.items():
-        write_atomically(out / name, text)
+    folder = BuildFolder(out)
+    with folder.lock():  # no build may publish between the read and the write
+        previous = folder.enrichment()
+        layers = folder.load_layers()  # read once: the links to fetch, then the graphs to rewrite
+        items = linked_items(layers.external)
+        if not items:
+            raise KgError(f"{folder.dataset}: the external layer links no Wikidata item: nothing to enrich")
+        fetched = fetch(client, items, batch_size)
+        retrieved = (now or (lambda: dt.datetime.now(dt.timezone.utc)))().replace(microsecond=0)
+        enrichment = Graph()
+        for triple in fetched:
+            enrichment.add((to_rdflib(triple.subject), to_rdflib(triple.predicate),  # type: ignore[arg-type]
+                            to_rdflib(triple.object)))  # type: ignore[arg-type]
+        provenance(enrichment, client.endpoint, items, retrieved)
+        layers.external = (layers.external - previous) + enrichment
+        folder.publish(dataset_files(layers, find_project(), folder, enrichment_turtle(enrichment)))
     return enrichment
 
 

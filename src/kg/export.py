@@ -1,7 +1,7 @@
 """`kg export`: the built dataset in the formats of other tools, into OUT/export/.
 
 RDF formats (jsonld, turtle, ntriples, trig) hold the chosen named graphs of
-OUT/dataset.trig (default: all four, i.e. the whole dataset); Turtle and
+OUT/dataset.trig (default: all of them, i.e. the whole dataset); Turtle and
 N-Triples hold their union. Network formats (graphml, gexf, csv) hold a view
 built by kg.views (default layers: asserted, inferred, external). Every file
 is deterministic and written atomically.
@@ -35,15 +35,15 @@ from typing import Any
 from markupsafe import Markup, escape
 from rdflib import Dataset, Graph, URIRef
 
-from kg.namespaces import GRAPH_VOCABULARY, LAYERS, PREFIXES
+from kg.buildfolder import GRAPHS, LAYER_NAMES, LAYERS, BuildFolder
+from kg.namespaces import PREFIXES
 from kg.problems import EXIT_OK, KgError
 
 EXPORT_DIR = "export"
 RDF_FORMATS = {"jsonld": "dataset.jsonld", "turtle": "dataset.ttl", "ntriples": "dataset.nt", "trig": "dataset.trig"}
 VIEW_FORMATS = ("graphml", "gexf", "csv")
 FORMATS = (*RDF_FORMATS, *VIEW_FORMATS, "timelinejs")
-GRAPHS = {**LAYERS, "vocabulary": GRAPH_VOCABULARY}
-DEFAULT_VIEW_LAYERS = ("asserted", "inferred", "external")
+DEFAULT_VIEW_LAYERS = LAYER_NAMES
 
 
 # --------------------------------------------------------------------------
@@ -51,25 +51,12 @@ DEFAULT_VIEW_LAYERS = ("asserted", "inferred", "external")
 
 
 def load_graphs(out: Path, names: Sequence[str] | None = None) -> dict[URIRef, Graph]:
-    """The named graphs of OUT/dataset.trig (all, or those named: asserted, inferred, external, vocabulary)."""
-    from kg.build import DATASET_TRIG
-
-    path = out / DATASET_TRIG
-    if not path.is_file():
-        raise KgError(f"{path}: no built dataset: run `kg build --out {out}` first")
+    """The named graphs of OUT/dataset.trig (all, or those named: asserted, inferred, external, vocabulary, sources)."""
     unknown = [n for n in names or () if n not in GRAPHS]
     if unknown:
         raise KgError(f"--layers: unknown layer(s) {', '.join(unknown)}; choose from {', '.join(GRAPHS)}")
-    wanted = [GRAPHS[n] for n in names] if names else list(GRAPHS.values())
-    dataset = Dataset()
-    dataset.parse(path, format="trig")
-    graphs = {}
-    for iri in wanted:
-        graph = Graph()
-        for triple in dataset.graph(iri):
-            graph.add(triple)
-        graphs[iri] = graph
-    return graphs
+    named = BuildFolder(out).load_layers().named()
+    return {iri: named[iri] for iri in ([GRAPHS[n] for n in names] if names else GRAPHS.values())}
 
 
 def union(graphs: dict[URIRef, Graph]) -> Graph:

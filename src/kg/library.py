@@ -38,6 +38,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.buildfolder import GRAPHS
 from kg.namespaces import PREFIXES
 from kg.problems import EXIT_OK, EXIT_VIOLATIONS, KgError
 from kg.project import Project
@@ -46,7 +47,7 @@ from kg.results import Result, format_result, to_csv, to_json, to_ntriples
 HEADER_KEYS = ("summary", "description", "layers", "param", "needs")
 NEEDS = ("network",)
 REQUIRED_KEYS = ("summary", "description", "layers")
-LAYER_NAMES = ("asserted", "inferred", "external", "vocabulary")
+LAYER_NAMES = tuple(GRAPHS)  # what a query's "# layers:" may name: every named graph
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 

@@ -21,21 +21,17 @@ WD = Namespace("http://www.wikidata.org/entity/")
 WDT = Namespace("http://www.wikidata.org/prop/direct/")
 
 ONTOLOGY_IRI = URIRef(BASE + "ontology")
-ARTICLE = PTR["article-npr-2025-trump-ukraine-peace"]
 
-# Named graphs of the built dataset. The three layers keep what the article
-# says apart from what rules derive and from outside knowledge; the
-# vocabulary graph carries the ontology and code lists so that queries can
-# read labels and Goldstein scores.
+# Named graphs of the built dataset (kg.buildfolder names them). The three
+# layers keep what the sources say apart from what rules derive and from
+# outside knowledge; the vocabulary graph carries the ontology and code lists
+# so that queries can read labels and Goldstein scores.
 GRAPH_VOCABULARY = URIRef(BASE + "graph/vocabulary")
 GRAPH_ASSERTED = URIRef(BASE + "graph/asserted")
 GRAPH_INFERRED = URIRef(BASE + "graph/inferred")
 GRAPH_EXTERNAL = URIRef(BASE + "graph/external")
-LAYERS: dict[str, URIRef] = {
-    "asserted": GRAPH_ASSERTED,
-    "inferred": GRAPH_INFERRED,
-    "external": GRAPH_EXTERNAL,
-}
+# The catalogue of sources (their descriptions and sentences): reference data, always loaded.
+GRAPH_SOURCES = URIRef(BASE + "graph/sources")
 
 PREFIXES: dict[str, str] = {
     "pt": "https://w3id.org/peace-talks-kg/ontology#",
@@ -131,7 +127,13 @@ class PT(DefinedNamespace):
     Sentence: URIRef
     SequenceMarker: URIRef
     SocialMediaPost: URIRef
+    Source: URIRef
     SourceArticle: URIRef
+    SourceReadout: URIRef
+    SourceTranscript: URIRef
+    SourceStatement: URIRef
+    SourceReport: URIRef
+    TestText: URIRef
     Stance: URIRef
     State: URIRef
     Statement: URIRef
@@ -205,6 +207,8 @@ class PT(DefinedNamespace):
     provisionOf: URIRef
     publishedEarliest: URIRef
     publishedLatest: URIRef
+    publicationReason: URIRef
+    slug: URIRef
     quote: URIRef
     raisedBy: URIRef
     raisedIn: URIRef
@@ -218,7 +222,7 @@ class PT(DefinedNamespace):
     sha256: URIRef
     sign: URIRef
     since: URIRef
-    sourceArticle: URIRef
+    fromSource: URIRef
     speaker: URIRef
     statedDate: URIRef
     status: URIRef

@@ -46,8 +46,9 @@ class Project:
         return sorted(self.graph_dir.glob("*/*.ttl"))
 
     @property
-    def article(self) -> Path:
-        return self.root / "sources" / "npr-2025-trump-ukraine-peace" / "npr-2025-trump-ukraine-peace.txt"
+    def sources_dir(self) -> Path:
+        """One folder per source: sources/<slug>/ with its text and source.toml (kg.sources reads them)."""
+        return self.root / "sources"
 
     @property
     def queries_dir(self) -> Path:

@@ -155,11 +155,10 @@ def graph_bodies(out: Path, graph: str | None) -> dict[str, tuple[bytes, int]]:
     """N-Triples to upload per target graph, with its number of distinct triples."""
     import pyoxigraph as ox
 
-    from kg.namespaces import GRAPH_VOCABULARY, LAYERS
-    from kg.store import load_dataset
+    from kg.buildfolder import GRAPHS, BuildFolder
 
-    store = load_dataset(out)
-    names = [str(GRAPH_VOCABULARY), *(str(g) for g in LAYERS.values())]
+    store = BuildFolder(out).load_store()
+    names = [str(g) for g in GRAPHS.values()]
     if graph is not None:
         # One graph: the union of the layers, each triple once.
         triples = {quad.triple for quad in store}

@@ -614,18 +614,12 @@ class SourceText:
 
 
 def load_sources(store: Any) -> list[SourceText]:
-    """Every source the pages can quote, with its text. Today the project's one article: this is the
-    one place that reads it, so a list of sources (kg.sources) replaces it here alone."""
-    from kg.grounding import load_article
-    from kg.namespaces import ARTICLE
+    """Every registered source (kg.sources) the pages can quote, with its text, in slug order."""
     from kg.project import find_project
-    from kg.views import run_select
+    from kg.sources import load_sources as registered
 
-    rows = run_select(store, """SELECT ?t ?p WHERE { ?s schema:headline ?t .
-        OPTIONAL { ?s schema:publisher/rdfs:label ?p } }""".replace("?s", f"<{ARTICLE}>"), ("asserted",))
-    title = min((r["t"] for r in rows), default=local_name(ARTICLE))
-    publisher = min((r["p"] for r in rows if "p" in r), default="")
-    return [SourceText(str(ARTICLE), title, publisher, load_article(find_project().article).text)]
+    del store  # the texts and their descriptions come from sources/, the one place that holds them
+    return [SourceText(str(s.iri), s.title, s.publisher, s.article.text) for s in registered(find_project())]
 
 
 class _Texts:

@@ -1,113 +1,81 @@
-"""Deterministic Turtle and TriG: sorted subjects, predicates and objects.
+"""Deterministic Turtle and TriG, written by Oxigraph's serializer, and atomic file writes.
 
-Two builds of the same input give byte-identical files, so diffs of the
-output show real changes only. Blank nodes, if any, get canonical labels.
+Oxigraph escapes every IRI and literal it writes (an IRI cannot smuggle in
+triples), and quads fed to it in sorted order give byte-identical files for the
+same input, so diffs of the output show real changes only. Blank nodes, if
+any, get canonical labels first.
 """
 
 from __future__ import annotations
 
 import os
-import re
-import tempfile
-from functools import lru_cache
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 
 from kg.namespaces import PREFIXES
+from kg.store import to_oxigraph
 
-_LOCAL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?$")
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_BARE = {XSD.integer, XSD.boolean}
-_BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+_PREFIXES = dict(sorted(PREFIXES.items()))
 
 
-@lru_cache(maxsize=None)
-def term(node: URIRef | BNode | Literal) -> str:
-    if isinstance(node, URIRef):
-        text = str(node)
-        for prefix, iri in _BY_LENGTH:
-            if text.startswith(iri) and _LOCAL.match(text[len(iri) :]):
-                return f"{prefix}:{text[len(iri):]}"
-        return f"<{text}>"
-    if isinstance(node, BNode):
-        return f"_:{node}"
-    lexical = "".join(_ESCAPES.get(ch, ch) for ch in str(node))
-    if node.language:
-        return f'"{lexical}"@{node.language}'
-    if node.datatype in (None, XSD.string):
-        return f'"{lexical}"'
-    if node.datatype in _BARE and not node.ill_typed:
-        return lexical
-    return f'"{lexical}"^^{term(node.datatype)}'
-
-
-@lru_cache(maxsize=None)
-def _key(node: URIRef | BNode | Literal) -> tuple[int, str, str]:
+def _sort_key(node: URIRef | BNode | Literal) -> tuple[int, str, str]:
     kind = 0 if isinstance(node, URIRef) else 1 if isinstance(node, BNode) else 2
     extra = (node.language or str(node.datatype or "")) if isinstance(node, Literal) else ""
     return (kind, str(node), extra)
 
 
-def _canonical(graph: Graph) -> Graph:
+def _sorted_triples(graph: Graph) -> list[tuple]:
     if any(isinstance(n, BNode) for triple in graph for n in triple):
-        return to_canonical_graph(graph)
-    return graph
+        graph = to_canonical_graph(graph)
+    return sorted(graph, key=lambda t: (_sort_key(t[0]), _sort_key(t[1]), _sort_key(t[2])))
 
 
-def _statements(graph: Graph, indent: str) -> Iterable[str]:
-    # Group in plain dicts: far faster than asking the rdflib store per subject.
-    by_subject: dict = {}
-    for s, p, o in _canonical(graph):
-        by_subject.setdefault(s, {}).setdefault(p, []).append(o)
-    for subject in sorted(by_subject, key=_key):
-        predicates = by_subject[subject]
-        parts = []
-        for predicate in sorted(predicates, key=lambda p: (p != RDF.type, _key(p))):
-            objects = ", ".join(term(o) for o in sorted(predicates[predicate], key=_key))
-            parts.append(f"{'a' if predicate == RDF.type else term(predicate)} {objects}")
-        body = f" ;\n{indent}    ".join(parts)
-        yield f"{indent}{term(subject)}\n{indent}    {body} .\n"
+def _triples(graph: Graph) -> Iterable[ox.Triple]:
+    for s, p, o in _sorted_triples(graph):
+        yield ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))
 
 
-def _prologue() -> str:
-    return "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in sorted(PREFIXES.items())) + "\n"
+def turtle_bytes(graph: Graph) -> bytes:
+    return ox.serialize(_triples(graph), format=ox.RdfFormat.TURTLE, prefixes=_PREFIXES)
+
+
+def trig_bytes(graphs: Mapping[URIRef, Graph]) -> bytes:
+    def quads() -> Iterable[ox.Quad]:
+        for name in sorted(graphs, key=str):
+            target = ox.NamedNode(str(name))
+            for triple in _triples(graphs[name]):
+                yield ox.Quad(triple.subject, triple.predicate, triple.object, target)
+
+    return ox.serialize(quads(), format=ox.RdfFormat.TRIG, prefixes=_PREFIXES)
 
 
 def turtle(graph: Graph) -> str:
-    return _prologue() + "\n".join(_statements(graph, ""))
+    return turtle_bytes(graph).decode("utf-8")
 
 
 def trig(graphs: Mapping[URIRef, Graph]) -> str:
-    chunks = [_prologue()]
-    for name in sorted(graphs, key=str):
-        chunks.append(f"{term(name)} {{\n" + "\n".join(_statements(graphs[name], "    ")) + "}\n\n")
-    return "".join(chunks)
+    return trig_bytes(graphs).decode("utf-8")
 
 
 def write_atomically(path: Path, text: str | bytes) -> None:
-    """Write to a temporary file beside `path`, then rename: never a half-written file.
-    Text is written as UTF-8 with \\n line ends; bytes as they are."""
+    """Write beside `path`, then rename: a reader sees the old file or the new one, never half of one.
+    Text is written as UTF-8 with \\n line ends, bytes as they are; the mode follows the umask
+    (0644 under umask 022)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    data = text.encode("utf-8") if isinstance(text, str) else text
     try:
-        if isinstance(text, bytes):
-            handle = os.fdopen(fd, "wb")
-        else:
-            handle = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
-        with handle:
-            handle.write(text)
+        with open(tmp, "wb") as handle:
+            handle.write(data)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
 def write_turtle(graph: Graph, path: Path) -> None:
-    write_atomically(path, turtle(graph))
-
-
-def write_trig(graphs: Mapping[URIRef, Graph], path: Path) -> None:
-    write_atomically(path, trig(graphs))
+    write_atomically(path, turtle_bytes(graph))

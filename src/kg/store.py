@@ -1,4 +1,4 @@
-"""Oxigraph in-process: load the built dataset and run SPARQL over it.
+"""Oxigraph in-process: the built dataset in a store, terms to and from rdflib, SPARQL over it.
 
 rdflib's own SPARQL engine is far slower on this data and returns wrong rows
 for VALUES with OPTIONAL (rdflib issue 2332), so every query runs here.
@@ -12,21 +12,13 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
 from kg.namespaces import PREFIXES
-from kg.problems import KgError
-
-
 
 
 def load_dataset(out: Path) -> ox.Store:
-    """The built dataset (named graphs) in an in-memory store."""
-    from kg.build import DATASET_TRIG
+    """The built dataset (every named graph) in an in-memory store."""
+    from kg.buildfolder import BuildFolder
 
-    path = out / DATASET_TRIG
-    if not path.is_file():
-        raise KgError(f"{path}: no built dataset: run `kg build --out {out}` first")
-    store = ox.Store()
-    store.load(path=str(path), format=ox.RdfFormat.TRIG)
-    return store
+    return BuildFolder(out).load_store()
 
 
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> URIRef | BNode | Literal:
@@ -62,7 +54,6 @@ def graph_from_store(store: ox.Store, name: URIRef) -> Graph:
     for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(str(name))):
         graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
     return graph
-
 
 
 def select(store: ox.Store, query: str, **options) -> list[dict[str, object]]:

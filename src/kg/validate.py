@@ -12,14 +12,14 @@ from rdflib import Graph, Namespace, URIRef
 
 from kg.problems import KgError, Problem
 from kg.project import Project
+from kg.store import select
+from kg.turtle import parse_turtle, short_name
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
 
 def validate_layers(shacl_data: Graph, store, project: Project, index) -> list[Problem]:
     """SHACL over `shacl_data` (vocabulary, curated and inferred triples); the checks over `store`."""
-    from kg.store import select
-
     problems = shacl_problems(shacl_data, project, index)
     for check in check_files(project):
         try:
@@ -40,9 +40,6 @@ def check_files(project: Project) -> list[Path]:
 
 def shacl_problems(data: Graph, project: Project, index) -> list[Problem]:
     import pyshacl
-
-    from kg.build import _short as short_name
-    from kg.build import parse_turtle
 
     shapes = parse_turtle(project.shapes, project)
     conforms, results, _ = pyshacl.validate(

@@ -85,7 +85,8 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 
-from kg.namespaces import GRAPH_VOCABULARY, LAYERS, PREFIXES
+from kg.buildfolder import LAYERS
+from kg.namespaces import GRAPH_VOCABULARY, PREFIXES
 from kg.problems import KgError
 
 VIEWS = ("interaction", "stance", "agreement", "timeline", "actor-issue", "whole")

@@ -19,20 +19,17 @@ from __future__ import annotations
 import tomllib
 import urllib.parse
 from dataclasses import dataclass
-from pathlib import Path
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import FOAF
 
 from kg.links import DATASET, DCTERMS
-from kg.namespaces import DCAT, LAYERS, OA, ONTOLOGY_IRI, PREFIXES, PT, PTR, SCHEMA, VOID
+from kg.buildfolder import DATASET_TRIG, DATASET_TTL, GRAPHS
+from kg.namespaces import DCAT, OA, ONTOLOGY_IRI, PREFIXES, PT, PTR, SCHEMA, VOID
 from kg.problems import KgError
 from kg.project import Project
 
-VOID_TTL = "void.ttl"
-DATASET_TRIG, DATASET_TTL = "dataset.trig", "dataset.ttl"
-# the classes of source nodes: pt:SourceArticle today; pt:Source once every source is data
-SOURCE_CLASSES = (PT.SourceArticle,)
+SOURCE_CLASSES = (PT.Source,)  # every registered source (kg.sources)
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
@@ -52,6 +49,7 @@ LAYER_TITLES = {
     "inferred": "What the rules in ontology/rules derive from the asserted layer",
     "external": "Outside knowledge: links and dates from public sources, with their sources",
     "vocabulary": "The ontology and the CAMEO code list",
+    "sources": "The catalogue of sources: what is known about each text, and its sentences",
 }
 DISTRIBUTIONS = {
     DATASET_TRIG: ("application/trig", "The dataset with its layers as named graphs (TriG)"),
@@ -138,9 +136,7 @@ def vocabularies(graphs) -> list[str]:
 def _add_sources(graph: Graph, layers) -> None:
     """Each source (dcterms:source) with its title, publisher (an agent) and checksum, and a subset of the
     dataset: the evidence annotations that cite it, counted."""
-    catalogue = Graph()
-    for named in layers.named().values():
-        catalogue += named
+    catalogue = layers.sources
     for source in sorted({s for c in SOURCE_CLASSES for s in catalogue.subjects(RDF.type, c)}, key=str):
         graph.add((DATASET, DCTERMS.source, source))
         graph.add((source, RDF.type, DCAT.Resource))
@@ -154,7 +150,7 @@ def _add_sources(graph: Graph, layers) -> None:
             graph.add((publisher, RDF.type, FOAF.Agent))
             for name in catalogue.objects(publisher, RDFS.label):
                 graph.add((publisher, FOAF.name, name))
-        slug = str(source).rsplit("/", 1)[-1]
+        slug = str(catalogue.value(source, PT.slug) or str(source).rsplit("/", 1)[-1])
         subset = URIRef(f"{DATASET}/source/{slug}")
         for digest in catalogue.objects(source, PT.sha256):
             checksum = URIRef(f"{subset}/sha256")
@@ -176,9 +172,9 @@ def _add_sources(graph: Graph, layers) -> None:
 
 
 def _add_layers(graph: Graph, named: dict[URIRef, Graph]) -> None:
-    names = {iri: name for name, iri in LAYERS.items()}
+    names = {iri: name for name, iri in GRAPHS.items()}
     for iri, layer in named.items():
-        name = names.get(iri, "vocabulary")
+        name = names[iri]
         graph.add((DATASET, VOID.subset, iri))
         graph.add((iri, RDF.type, VOID.Dataset))
         graph.add((iri, DCTERMS.title, Literal(LAYER_TITLES[name], lang="en")))
@@ -225,12 +221,3 @@ def _add_linksets(graph: Graph, external: Graph) -> None:
         for target in external.objects(linkset, VOID.objectsTarget):
             for p, o in external.predicate_objects(target):
                 graph.add((target, p, o))
-
-
-def write_void(layers, project: Project, out: Path) -> None:
-    """OUT/void.ttl (with publish.toml's settings) and OUT/docs/ontology.html (both deterministic)."""
-    from kg.docs import write_ontology_docs
-    from kg.serialize import write_turtle
-
-    write_turtle(describe(layers, read_publication(project)), out / VOID_TTL)
-    write_ontology_docs(project, out)

@@ -1,0 +1,78 @@
+"""Reading curated Turtle, and short names for messages.
+
+rdflib parses first, for its line numbers in syntax errors; Oxigraph then
+parses the same file, so that what Oxigraph refuses (an IRI with a space, a
+bad language tag) is reported here with file and line, not later as a crash.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
+from kg.namespaces import PREFIXES
+from kg.problems import KgError
+from kg.project import Project
+
+MAX_FILE_BYTES = 64 * 1024 * 1024  # a curated file is hand-written: anything larger is a mistake
+
+
+def short_name(node: URIRef | BNode | Literal) -> str:
+    """ptr:putin for the full IRI, for messages."""
+    text = str(node)
+    if isinstance(node, URIRef):
+        for prefix, iri in PREFIXES.items():
+            if text.startswith(iri):
+                return f"{prefix}:{text[len(iri):]}"
+    return text
+
+
+def parse_turtle(path: Path, project: Project) -> Graph:
+    """Parse one Turtle file; a syntax error names the file and line (exit 2)."""
+    where = project.relative(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise KgError(f"{where}: {size} bytes; a curated file holds at most {MAX_FILE_BYTES} bytes")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise KgError(f"{where}: missing file") from None
+    except OSError as err:  # a symlink loop, a folder named *.ttl, no permission
+        raise KgError(f"{where}: cannot read: {err.strerror or err}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise KgError(f"{where}:{line}: not UTF-8") from None
+    graph = Graph()
+    try:
+        graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
+    except BadSyntax as err:
+        raise KgError(f"{where}:{err.lines + 1}: malformed Turtle: {_syntax_reason(err)}") from None
+    except Exception as err:  # rdflib raises several types for bad input
+        raise KgError(f"{where}: malformed Turtle: {' '.join(str(err).split())[:300]}") from None
+    check_with_oxigraph(data, where)
+    return graph
+
+
+def check_with_oxigraph(data: bytes, where: str) -> None:
+    try:
+        for _ in ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri="https://w3id.org/peace-talks-kg/"):
+            pass
+    except SyntaxError as err:
+        message = " ".join(str(err).split())
+        line = re.search(r"\bat line (\d+)", message)
+        raise KgError(f"{where}{':' + line.group(1) if line else ''}: malformed Turtle: {message[:300]}") from None
+
+
+def _syntax_reason(err: BadSyntax) -> str:
+    """rdflib's reason and the text where the parser stopped, on one line."""
+    data = err._str.decode("utf-8", "replace") if isinstance(err._str, bytes) else str(err._str)
+    start = data.rfind("\n", 0, err._i) + 1
+    end = data.find("\n", err._i)
+    near = data[start : end if end != -1 else None].strip()
+    return f'{err._why}, near "{near}"'
