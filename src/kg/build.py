@@ -40,6 +40,7 @@ from kg.namespaces import (
     PREFIXES,
     PT,
     PTR,
+    SEM,
 )
 from kg.problems import KgError, Problem, ValidationFailed
 from kg.project import Project
@@ -272,14 +273,24 @@ def _add_evidence(graph: Graph, node: URIRef, source: Source, start: int, end: i
     graph.add((selector, OA.end, Literal(end)))
 
 
+# Properties a node has at most one value of (the shapes say so): where two sources give different
+# values, neither is merged into the node; each stays as its source's attributed statement.
+SINGLE_VALUED = (PT.statedDate, SEM.hasTimeStamp, SEM.hasEarliestBeginTimeStamp, SEM.hasLatestEndTimeStamp,
+                 PT.value, PT.duration)
+
+
+def sources_by_node(evidence: Graph) -> dict[URIRef, set[URIRef]]:
+    found: dict[URIRef, set[URIRef]] = {}
+    for node, annotation in evidence.subject_objects(PT.evidence):
+        for source in evidence.objects(annotation, PT.fromSource):
+            found.setdefault(node, set()).add(source)
+    return found
+
+
 def attributed_statements(files: list[FactFile], evidence: Graph) -> Graph:
     """For a node that two or more sources support, each statement about it as an rdf:Statement with the
     source whose file makes it, so that where sources agree, differ or stand alone can be asked."""
-    sources_of: dict[URIRef, set[URIRef]] = {}
-    for node, annotation in evidence.subject_objects(PT.evidence):
-        for source in evidence.objects(annotation, PT.fromSource):
-            sources_of.setdefault(node, set()).add(source)
-    shared = {node for node, found in sources_of.items() if len(found) > 1}
+    shared = {node for node, found in sources_by_node(evidence).items() if len(found) > 1}
     graph = Graph()
     for file in files:
         for s, p, o in file.graph:
@@ -292,6 +303,21 @@ def attributed_statements(files: list[FactFile], evidence: Graph) -> Graph:
                 graph.add((statement, RDF.object, o))
                 graph.add((statement, PT.fromSource, file.source.iri))
     return graph
+
+
+def keep_disagreements_apart(asserted: Graph, statements: Graph) -> None:
+    """Where sources give one node different values of a single-valued property, take the values off the
+    node (each stays in its source's rdf:Statement) and mark the node pt:sourcesDisagreeOn the property."""
+    values: dict[tuple, set] = {}
+    for statement in statements.subjects(RDF.type, RDF.Statement):
+        p = statements.value(statement, RDF.predicate)
+        if p in SINGLE_VALUED:
+            key = (statements.value(statement, RDF.subject), p)
+            values.setdefault(key, set()).add(statements.value(statement, RDF.object))
+    for (node, p), found in values.items():
+        if len(found) > 1:
+            asserted.remove((node, p, None))
+            asserted.add((node, PT.sourcesDisagreeOn, p))
 
 
 # --------------------------------------------------------------------------
@@ -330,14 +356,11 @@ def external_layer(project: Project, asserted: Graph) -> Graph:
     return build_external(project, asserted)
 
 
-def working_store(project: Project, graphs: dict[URIRef, Graph], files: list[FactFile]) -> ox.Store:
-    """An Oxigraph store with the vocabulary and the asserted graph (files parsed by Oxigraph itself: fast)."""
+def working_store(project: Project, graphs: dict[URIRef, Graph]) -> ox.Store:
+    """An Oxigraph store with the vocabulary and the given graphs, for the rules and the checks."""
     store = ox.Store()
     for path in project.vocabulary_files:
         store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(GRAPH_VOCABULARY)))
-    for file in files:
-        store.load(path=str(file.path), format=ox.RdfFormat.TURTLE, base_iri=file.path.resolve().as_uri(),
-                   to_graph=ox.NamedNode(str(GRAPH_ASSERTED)))
     for name, graph in graphs.items():
         add_graph(store, graph, name)
     return store
@@ -360,12 +383,13 @@ def compile_layers(project: Project) -> Layers:
     problems += grounding_problems
     if problems:
         raise ValidationFailed(problems)
+    asserted += evidence
+    keep_disagreements_apart(asserted, evidence)
     sources_graph = catalogue(sources)
-    store = working_store(project, {GRAPH_ASSERTED: evidence, GRAPH_SOURCES: sources_graph}, files)
+    store = working_store(project, {GRAPH_ASSERTED: asserted, GRAPH_SOURCES: sources_graph})
     inferred = infer(store, project.rules_dir, GRAPH_INFERRED, project)
     add_graph(store, external_layer(project, asserted + sources_graph), GRAPH_EXTERNAL)
     external = infer(store, project.rules_dir / "external", GRAPH_EXTERNAL, project)
-    asserted += evidence
     problems = validate_layers(vocabulary + sources_graph + asserted + inferred, store, project, index)
     if problems:
         raise ValidationFailed(problems)

@@ -124,6 +124,26 @@ def _enrich(args: argparse.Namespace) -> int:
     return enrich_cli(args)
 
 
+def _new_source(args: argparse.Namespace) -> int:
+    from kg.curation import NewSource, new_source
+
+    spec = NewSource(file=args.file, slug=args.slug, title=args.title, publisher=args.publisher, kind=args.kind,
+                     language=args.language, url=args.url, published=args.published,
+                     published_reason=args.published_reason, licence=args.licence)
+    project = find_project()
+    for path in new_source(project, spec):
+        print(f"wrote {project.relative(path)}")
+    print(f"next: `kg draft {args.slug}` prints candidate facts to paste into graph/{args.slug}/facts.ttl")
+    return EXIT_OK
+
+
+def _draft(args: argparse.Namespace) -> int:
+    from kg.curation import draft
+
+    print(draft(find_project(), args.slug))
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="kg",
@@ -144,6 +164,21 @@ def parser() -> argparse.ArgumentParser:
 
     command("build", _build, "ground, reason, validate and write the dataset (TriG with layers, Turtle union)")
     command("validate", _validate, "run every check; write nothing")
+    p = command("new-source", _new_source, "register a new source: copy its text, write source.toml and an empty fact file")
+    p.add_argument("file", type=Path, help="the source's text, UTF-8 (copied byte for byte)")
+    p.add_argument("--slug", required=True, help="short name: lower-case letters, digits and hyphens")
+    p.add_argument("--title", required=True)
+    p.add_argument("--publisher", required=True)
+    p.add_argument("--kind", default="article", help="article (default), readout, transcript, statement, report")
+    p.add_argument("--language", default="en", help="the text's language tag (default en)")
+    p.add_argument("--url", help="where the text was published, when known")
+    p.add_argument("--published", help="publication date YYYY-MM-DD, or interval YYYY-MM-DD/YYYY-MM-DD")
+    p.add_argument("--published-reason", help="where the publication date comes from (needed with --published)")
+    p.add_argument("--licence", default="Not stated.", help="the text's licence, as known")
+
+    p = command("draft", _draft, "print candidate facts of a source as Turtle to curate (writes nothing)")
+    p.add_argument("slug", help="the source's slug (see sources/)")
+
     p = command("stats", _stats, "counts by class and layer, grounded quotes, share of sentences grounded")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 

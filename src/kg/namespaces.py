@@ -223,6 +223,7 @@ class PT(DefinedNamespace):
     sign: URIRef
     since: URIRef
     fromSource: URIRef
+    sourcesDisagreeOn: URIRef
     speaker: URIRef
     statedDate: URIRef
     status: URIRef

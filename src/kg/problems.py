@@ -24,8 +24,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.file + (f":{self.line}" if self.line else "")
-        node = f" {self.node}" if self.node else ""
-        return f"{where}:{node}: {self.reason}"
+        return f"{where}: {self.node}: {self.reason}" if self.node else f"{where}: {self.reason}"
 
 
 class KgError(Exception):

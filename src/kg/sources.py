@@ -36,8 +36,8 @@ KINDS = {
     "report": "Report",
     "test": "TestText",
 }
-REQUIRED = ("title", "publisher", "kind", "text", "sha256", "language", "licence", "published", "published_reason")
-OPTIONAL = ("url", "publisher_node", "notes")
+REQUIRED = ("title", "publisher", "kind", "text", "sha256", "language", "licence")
+OPTIONAL = ("url", "publisher_node", "notes", "published", "published_reason")
 
 
 @dataclass(frozen=True)
@@ -62,8 +62,8 @@ class Source:
     sha256: str
     language: str
     licence: str
-    published: Published
-    published_reason: str
+    published: Published | None = None
+    published_reason: str | None = None
     url: str | None = None
     publisher_node: str | None = None
     notes: str | None = None
@@ -178,11 +178,14 @@ def _read_metadata(project: Project, folder: Path) -> tuple[Source | None, list[
         problem("sha256", "sha256 must be 64 lower-case hexadecimal digits")
     if Path(data["text"]).name != data["text"]:
         problem("text", "text names a file in the source's own folder (no path)")
-    published = _published(data["published"])
-    if published is None:
+    published = _published(data["published"]) if "published" in data else None
+    if "published" in data and published is None:
         problem("published", f"published '{data['published']}' is not a date (YYYY-MM-DD) or an interval "
                              "(YYYY-MM-DD/YYYY-MM-DD, earliest first)")
-    if problems or published is None:
+    if ("published" in data) != ("published_reason" in data):
+        problem("published" if "published" in data else "published_reason",
+                "published and published_reason go together: a date and where it comes from")
+    if problems:
         return None, problems
     fields = {k: data[k] for k in REQUIRED + OPTIONAL if k in data and k not in ("text", "published")}
     return Source(slug=slug, folder=folder, text_file=data["text"], published=published, **fields), []
@@ -232,9 +235,10 @@ def _describe(graph: Graph, source: Source) -> None:
     graph.add((node, SCHEMA.inLanguage, Literal(source.language)))
     graph.add((node, PT.sha256, Literal(source.sha256)))
     graph.add((node, PT.slug, Literal(source.slug)))
-    graph.add((node, PT.publishedEarliest, Literal(source.published.earliest.isoformat(), datatype=XSD.date)))
-    graph.add((node, PT.publishedLatest, Literal(source.published.latest.isoformat(), datatype=XSD.date)))
-    graph.add((node, PT.publicationReason, Literal(source.published_reason, lang="en")))
+    if source.published:
+        graph.add((node, PT.publishedEarliest, Literal(source.published.earliest.isoformat(), datatype=XSD.date)))
+        graph.add((node, PT.publishedLatest, Literal(source.published.latest.isoformat(), datatype=XSD.date)))
+        graph.add((node, PT.publicationReason, Literal(source.published_reason, lang="en")))
     graph.add((node, DCTERMS.rights, Literal(source.licence, lang="en")))
     graph.add((node, DCTERMS.source, Literal(f"sources/{source.slug}/{SOURCE_TOML}")))
     if source.url:
