@@ -130,7 +130,7 @@ def known_mentions(project: Project, source: Source) -> list[Candidate]:
     """Every occurrence of the label or an alias of a known actor, place or office."""
     names = known_names(project)
     text = source.article.text
-    found = []
+    found: list[Candidate] = []
     for name in sorted(names, key=len, reverse=True):
         for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
             if not any(c.start <= match.start() < c.end for c in found):  # the longest name wins

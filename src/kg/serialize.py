@@ -40,7 +40,7 @@ def _triples(graph: Graph) -> Iterable[ox.Triple]:
 
 
 def turtle_bytes(graph: Graph) -> bytes:
-    return ox.serialize(_triples(graph), format=ox.RdfFormat.TURTLE, prefixes=_PREFIXES)
+    return ox.serialize(_triples(graph), format=ox.RdfFormat.TURTLE, prefixes=_PREFIXES) or b""
 
 
 def trig_bytes(graphs: Mapping[URIRef, Graph]) -> bytes:
@@ -50,7 +50,7 @@ def trig_bytes(graphs: Mapping[URIRef, Graph]) -> bytes:
             for triple in _triples(graphs[name]):
                 yield ox.Quad(triple.subject, triple.predicate, triple.object, target)
 
-    return ox.serialize(quads(), format=ox.RdfFormat.TRIG, prefixes=_PREFIXES)
+    return ox.serialize(quads(), format=ox.RdfFormat.TRIG, prefixes=_PREFIXES) or b""
 
 
 def turtle(graph: Graph) -> str:

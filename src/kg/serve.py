@@ -31,7 +31,7 @@ WANTED_DESCRIPTORS = 8192
 
 
 def dataset_path(out: Path) -> Path:
-    from kg.build import DATASET_TRIG
+    from kg.buildfolder import DATASET_TRIG
 
     path = out / DATASET_TRIG
     if not path.is_file():
