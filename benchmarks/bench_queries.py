@@ -103,7 +103,7 @@ def bench_size(n: int, seed: int, repeat: int, with_rdflib: bool, rdflib_timeout
     import pyoxigraph as ox
 
     from kg.library import QueryTimeout, run_query
-    from kg.synthetic import synthetic_quads
+    from synthetic import synthetic_quads  # benchmarks/synthetic.py, beside this script
 
     quads = synthetic_quads(n, seed)
     nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)

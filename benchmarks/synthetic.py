@@ -1,6 +1,6 @@
 """A synthetic corpus in the project's own data model, for benchmarks and tests of scale.
 
-    from kg.synthetic import synthetic_quads, synthetic_store, synthetic_trig
+    from synthetic import synthetic_quads, synthetic_store, synthetic_trig  # run from benchmarks/
     quads = synthetic_quads(100_000, seed=1)    # list of pyoxigraph Quads
     store = synthetic_store(100_000, seed=1)    # pyoxigraph Store holding them
     trig = synthetic_trig(10_000, seed=1)       # the same as TriG text
@@ -169,7 +169,7 @@ class _Writer:
         self.add(sentence, ox.NamedNode(PREFIXES["oa"] + "start"), _typed(i * 100, "integer"))
         self.add(sentence, ox.NamedNode(PREFIXES["oa"] + "end"), _typed(i * 100 + 90, "integer"))
         self.add(sentence, _pt("lineNumber"), _typed(i + 1, "integer"))
-        self.add(sentence, _pt("sourceArticle"), source)
+        self.add(sentence, _pt("fromSource"), source)
         return sentence
 
     def event(self, k: int, i: int, actors: list[ox.NamedNode], base: date, first: bool) -> ox.NamedNode:
@@ -270,7 +270,7 @@ class _Writer:
         self.add(annotation, ox.NamedNode(oa + "hasBody"), node)
         self.add(annotation, ox.NamedNode(oa + "hasTarget"), target)
         self.add(annotation, _pt("inSentence"), sentence)
-        self.add(annotation, _pt("sourceArticle"), source)
+        self.add(annotation, _pt("fromSource"), source)
         self.add(target, RDF_TYPE, ox.NamedNode(oa + "SpecificResource"))
         self.add(target, ox.NamedNode(oa + "hasSource"), source)
         self.add(target, ox.NamedNode(oa + "hasSelector"), selector)

@@ -1,0 +1,112 @@
+"""Time `kg build` with many sources: the article alone (cold process), then synthetic corpora of N sources.
+
+Each synthetic source is a folder sources/syn-NNNN/ (a text of meetings between
+made-up people, with its source.toml) and graph/syn-NNNN/facts.ttl grounding
+every person and meeting in it, built beside the project's own ontology,
+rules and checks. The same event is reported by two sources every tenth
+source, so evidence from several sources and attributed statements are
+exercised too.
+
+Run: .venv/bin/python benchmarks/bench_sources.py [--sources 100 1000] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+KG = Path(sys.executable).with_name("kg")
+EVENTS_PER_SOURCE = 25
+HEADER = """\
+@prefix pt:    <https://w3id.org/peace-talks-kg/ontology#> .
+@prefix ptr:   <https://w3id.org/peace-talks-kg/id/> .
+@prefix cameo: <https://w3id.org/peace-talks-kg/cameo/> .
+@prefix rdfs:  <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd:   <http://www.w3.org/2001/XMLSchema#> .
+"""
+
+
+def person(i: int, j: int) -> str:
+    return f"Person {i:04d}-{j:03d}"
+
+
+def write_source(root: Path, i: int) -> None:
+    slug = f"syn-{i:04d}"
+    lines, facts = [f"Synthetic source {i:04d}, written by the benchmark: not a report of real events."], [HEADER]
+    for j in range(EVENTS_PER_SOURCE):
+        shared = i % 10 == 1 and i > 1 and j == 0  # every tenth source retells the previous source's first meeting
+        event = f"syn-{i - 1 if shared else i:04d}-meeting-{0 if shared else j:03d}"
+        sentence = f"On March {1 + j % 28}, {person(i, j)} met {person(i, j + 1)} in the capital (report {i:04d}/{j:03d})."
+        lines.append(sentence)
+        facts.append(f'ptr:{event} a pt:Meeting ;\n    rdfs:label "Meeting {event}"@en ;\n'
+                     f'    pt:agent ptr:syn-{i:04d}-person-{j:03d} ;\n    pt:participant ptr:syn-{i:04d}-person-{j + 1:03d} ;\n'
+                     f'    pt:cameoCode cameo:040 ;\n    pt:quote "{sentence}" .\n')
+    for j in range(EVENTS_PER_SOURCE + 1):
+        facts.append(f'ptr:syn-{i:04d}-person-{j:03d} a pt:Person ;\n    rdfs:label "{person(i, j)}"@en ;\n'
+                     f'    pt:quote "{person(i, j)} met" .\n' if j < EVENTS_PER_SOURCE else
+                     f'ptr:syn-{i:04d}-person-{j:03d} a pt:Person ;\n    rdfs:label "{person(i, j)}"@en ;\n'
+                     f'    pt:quote "met {person(i, j)}" .\n')
+    text = ("\n".join(lines) + "\n").encode("utf-8")
+    folder = root / "sources" / slug
+    folder.mkdir(parents=True)
+    (folder / "text.txt").write_bytes(text)
+    (folder / "source.toml").write_text(
+        f'title = "Synthetic source {i:04d}"\npublisher = "benchmark"\nkind = "test"\ntext = "text.txt"\n'
+        f'sha256 = "{hashlib.sha256(text).hexdigest()}"\nlanguage = "en"\nlicence = "benchmark data"\n'
+        f'published = "2025-06-01"\npublished_reason = "made up by the benchmark"\n', encoding="utf-8")
+    (root / "graph" / slug).mkdir(parents=True)
+    (root / "graph" / slug / "facts.ttl").write_text("\n".join(facts), encoding="utf-8")
+
+
+def corpus(root: Path, n: int) -> Path:
+    for folder in ("ontology", "queries"):
+        shutil.copytree(ROOT / folder, root / folder)
+    for i in range(1, n + 1):
+        write_source(root, i)
+    return root
+
+
+def build_once(project: Path, out: Path) -> tuple[float, float, float, str]:
+    """Wall seconds, CPU seconds (user + system: what a loaded machine does not inflate), peak resident
+    MiB of the child, and the build's summary line."""
+    start = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run([str(KG), "build", "--out", str(out)], capture_output=True, text=True,
+                          env={**os.environ, "KG_ROOT": str(project)})
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"kg build failed:\n{done.stderr[-3000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, cpu, after.ru_maxrss / 1024, done.stdout.strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sources", type=int, nargs="*", default=[100, 1000])
+    parser.add_argument("--runs", type=int, default=5, help="cold runs of the article build (median)")
+    args = parser.parse_args()
+    print(f"machine load (1 min): {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = [build_once(ROOT, Path(tmp) / f"article-{k}") for k in range(args.runs)]
+        print(f"kg build, the article alone, cold process: median {statistics.median(r[0] for r in runs):.2f} s "
+              f"wall, {statistics.median(r[1] for r in runs):.2f} s CPU, of {args.runs} (goal 1.0 s)")
+        for n in args.sources:
+            project = corpus(Path(tmp) / f"corpus-{n}", n)
+            seconds, cpu, peak, summary = build_once(project, Path(tmp) / f"out-{n}")
+            print(f"kg build, {n} synthetic sources: {seconds:.1f} s wall, {cpu:.1f} s CPU, peak {peak:.0f} MiB "
+                  f"(goal at 1,000: 60 s, 2,048 MiB); {summary.split(': ', 1)[1]}")
+
+
+if __name__ == "__main__":
+    main()
