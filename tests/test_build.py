@@ -145,3 +145,15 @@ def test_built_trig_parses_back_to_the_same_graphs(built):
     for graph in dataset.graphs():
         merged += graph
     assert isomorphic(merged, union)
+
+
+def test_the_default_build_folder_is_the_projects_wherever_kg_runs(project, tmp_path, monkeypatch, capsys):
+    """`kg build` run from queries/ writes the project's build/, and `kg stats` there finds it."""
+    copy = fixture_project(project.root, tmp_path / "p", FIXTURES / "valid" / "minimal.ttl")
+    monkeypatch.delenv("KG_ROOT", raising=False)
+    monkeypatch.chdir(copy.root / "queries")
+    assert main(["build"]) == 0
+    assert (copy.root / "build" / DATASET_TRIG).is_file()
+    assert not (copy.root / "queries" / "build").exists()
+    assert main(["stats"]) == 0
+    assert "Grounded quotes:" in capsys.readouterr().out

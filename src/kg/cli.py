@@ -158,7 +158,9 @@ def parser() -> argparse.ArgumentParser:
 
     def command(name: str, handler: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help)
-        p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="build folder to read and write (default: build/)")
+        p.add_argument("--out", type=Path, default=None,
+                       help="build folder to read and write (default: build/ in the project folder, "
+                       "wherever kg runs from)")
         p.set_defaults(handler=handler)
         return p
 
@@ -272,6 +274,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        if args.out is None:
+            args.out = find_project().root / DEFAULT_OUT
         code = args.handler(args)
         sys.stdout.flush()  # a reader that went away shows here, not as a traceback at exit
         return code
