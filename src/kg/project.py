@@ -65,8 +65,8 @@ class Project:
 
     def relative(self, path: Path) -> str:
         """A path as shown in messages: relative to the root when inside it."""
-        try:
-            return str(path.resolve().relative_to(self.root.resolve()))
+        try:  # realpath, not resolve(): a symlink loop must not raise while its message is written
+            return str(Path(os.path.realpath(path)).relative_to(os.path.realpath(self.root)))
         except ValueError:
             return str(path)
 
