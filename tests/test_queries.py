@@ -111,8 +111,8 @@ def _project_with(tmp_path: Path, text: str) -> Project:
     ("# summary: s\n# description: d\n# layer: asserted\nSELECT * {}\n",
      "queries/bad.rq:3: unknown header key 'layer': expected one of summary, description, layers, param, needs"),
     ("# summary: s\n# description: d\n# layers: asserted, guessed\nSELECT * {}\n",
-     "queries/bad.rq:3: unknown layer 'guessed' in '# layers:': expected some of asserted, inferred, "
-     "external, vocabulary"),
+     "queries/bad.rq:3: unknown layer 'guessed' in '# layers:': expected some of vocabulary, sources, "
+     "asserted, inferred, external"),
     ("# summary: s\n# description: d\n# layers: asserted\n# summary: again\nSELECT * {}\n",
      "queries/bad.rq:4: header key 'summary' given twice"),
     ("# summary: s\n# description d\n# layers: asserted\nSELECT * {}\n",
@@ -145,7 +145,8 @@ def test_unknown_name_lists_the_closest(project: Project) -> None:
         find_query(project, "who-rejected-the-peace-plan")
     assert str(error.value) == ("no library query named 'who-rejected-the-peace-plan'; did you mean: "
                                 "who-rejected-the-us-peace-plan, does-russia-oppose-the-us-peace-plan, "
-                                "who-supported-or-opposed-each-proposal? (`kg queries` lists them all)")
+                                "who-supported-or-opposed-each-proposal, where-do-the-sources-disagree? "
+                                "(`kg queries` lists them all)")
 
 
 GOOD = "# summary: s\n# description: d\n# layers: asserted\nASK { ?s ?p ?o }\n"
