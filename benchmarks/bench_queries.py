@@ -4,7 +4,7 @@
     python benchmarks/bench_queries.py --sizes 10000 --repeat 5
     python benchmarks/bench_queries.py --rdflib-max 100000   # rdflib only up to this size
 
-The corpora come from kg.synthetic (the project's own data model, seeded, so
+The corpora come from benchmarks/synthetic.py (the project's own data model, seeded, so
 runs are comparable). Prints the median of --repeat runs per query, in
 milliseconds, and the rdflib/Oxigraph ratio. Federated queries (SERVICE) are
 left out: they time the remote endpoint, not ours. Results are figures for

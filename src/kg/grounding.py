@@ -7,13 +7,11 @@ as oa:TextPositionSelector requires.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from kg.problems import KgError
 
 CONTEXT = 32  # characters of prefix and suffix kept in a TextQuoteSelector
 
@@ -75,18 +73,6 @@ class Article:
 
     def sentences_overlapping(self, start: int, end: int) -> list[Sentence]:
         return [s for s in self.sentences if s.start < end and start < s.end]
-
-
-def load_article(path: Path) -> Article:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise KgError(f"{path}: missing source file: the article the quotes refer to") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise KgError(f"{path}: not UTF-8 at byte {err.start}") from None
-    return Article(path=path, text=text, sha256=hashlib.sha256(data).hexdigest())
 
 
 def split_sentences(text: str) -> list[Sentence]:

@@ -22,7 +22,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from kg.namespaces import LAYERS, PREFIXES
+from kg.buildfolder import LAYERS
+from kg.namespaces import PREFIXES
 
 PT, PTR = PREFIXES["pt"], PREFIXES["ptr"]
 LAYER_ORDER = ("asserted", "inferred", "external")
