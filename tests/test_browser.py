@@ -443,7 +443,8 @@ def test_timeline_click_opens_the_evidence_of_the_oval_office_meeting(open_page,
     page.page.click(".vis-item.vis-box.kind-date >> text=Zelenskyy's meeting with Trump")
     page.page.wait_for_selector("#panel:not([hidden])")
     assert page.page.text_content("#panel-title") == attrs["label"]
-    assert when_of(page).startswith("28 Feb 2025 (inferred")  # "Feb. 28": the year is the rules' completion
+    # "Feb. 28": the year comes from the publication date, which is outside knowledge
+    assert when_of(page).startswith("28 Feb 2025 (external, source: derived from the publication date of the source")
     marks = page.page.eval_on_selector_all("#evidence mark", "ms => ms.map(m => m.textContent)")
     for start, end in attrs["spans"]:
         assert article.text[start:end] in marks
@@ -454,11 +455,12 @@ def test_timeline_click_opens_the_evidence_of_the_oval_office_meeting(open_page,
 
 
 def test_timeline_deep_link_survives_a_round_trip(open_page, rendered):
-    meeting = PTR + "event-oval-office-meeting-feb-28"
+    # the article dates the invasion in full ("Feb. 24, 2022"), so it stays placed with the outside layer off
+    invasion = PTR + "event-invasion-2022"
     first = open_page(rendered / "timeline.html")
     first.page.check("#rows-actor")
     first.page.uncheck("#layer-external")
-    first.page.evaluate("(id) => window.kg.timeline.emit('select', {items: [id + '|' + 'https://w3id.org/peace-talks-kg/id/trump']})", meeting)
+    first.page.evaluate("(id) => window.kg.timeline.emit('select', {items: [id + '|' + 'https://w3id.org/peace-talks-kg/id/russia']})", invasion)
     url = first.page.url
     assert "sel=" in url and "rows=actor" in url and "layers=asserted%2Cinferred" in url
     second = open_page(url)

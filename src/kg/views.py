@@ -744,6 +744,9 @@ class DateFacts:
     status: list[tuple[str, str, str]] = field(default_factory=list)  # (node, status IRI, layer)
 
 
+PUBLICATION_DERIVED = "derived from the publication date of the source that reports it (ontology/rules/external/)"
+
+
 def read_date_facts(store: ox.Store, layers: Sequence[str]) -> DateFacts:
     facts = DateFacts()
     rows = run_select(store, """SELECT ?s ?p ?d ?g ?src WHERE { GRAPH ?g { ?s ?p ?d
@@ -751,7 +754,9 @@ def read_date_facts(store: ox.Store, layers: Sequence[str]) -> DateFacts:
         OPTIONAL { GRAPH ?g { ?s dcterms:source ?src } } }""", layers, vocabulary=False)
     for row in rows:
         layer = _GRAPH_LAYER[row["g"]]
-        source = row.get("src", "") if layer == "external" else ""
+        # on the event itself, an external date is one ontology/rules/external/ derive from the publication
+        # date of the source that reports the event (outside reporting's dates sit on their own nodes)
+        source = (row.get("src", "") or PUBLICATION_DERIVED) if layer == "external" else ""
         facts.bounds.append((row["s"], _BOUND_KEYS[_local(row["p"])], Bound(row["d"][:10], layer, source)))
     if "external" in layers:
         # Dates from outside reporting sit on their own nodes (with their source) about the event.
