@@ -72,12 +72,12 @@ class Layers:
         return {iri: getattr(self, name) for name, iri in GRAPHS.items()}
 
 
-def parse_layers(text: str, option: str = "--layers") -> list[str]:
-    """'asserted,inferred' -> ['asserted', 'inferred']; an unknown name is a usage error."""
-    names = [name.strip() for name in text.split(",") if name.strip()]
+def parse_layers(text: str, option: str = "--layers") -> tuple[str, ...]:
+    """'asserted,inferred' -> ('asserted', 'inferred'), each once; an unknown name is a usage error."""
+    names = tuple(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
     unknown = [name for name in names if name not in LAYERS]
     if unknown or not names:
-        raise KgError(f"{option}: unknown layer {', '.join(unknown) or '(none given)'}; "
+        raise KgError(f"{option}: unknown layer(s) {', '.join(unknown) or '(none given)'}; "
                       f"choose from {', '.join(LAYER_NAMES)}")
     return names
 

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.buildfolder import GRAPHS
+from kg.buildfolder import GRAPHS, parse_layers
 from kg.namespaces import PREFIXES
 from kg.problems import EXIT_OK, EXIT_VIOLATIONS, KgError
 from kg.project import Project
@@ -347,24 +347,13 @@ def run_query(store: ox.Store, text: str, params: Mapping[str, ox.NamedNode | ox
     return _decode(form, _evaluate_in_worker(store, text, dict(params or {}), where, prefixes, timeout, graphs))
 
 
-def parse_layers(text: str) -> tuple[str, ...]:
-    """`--layers asserted,inferred` → the layer names, checked; KgError naming the unknown ones."""
-    from kg.namespaces import LAYERS
-
-    names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
-    unknown = [name for name in names if name not in LAYERS]
-    if unknown or not names:
-        raise KgError(f"--layers: unknown layer(s) {', '.join(unknown) or '(none given)'}; "
-                      f"choose from {', '.join(LAYERS)}")
-    return names
-
-
 def _graphs(layers: Sequence[str] | None) -> list[str] | None:
-    from kg.namespaces import GRAPH_VOCABULARY, LAYERS
+    """The layers' graphs, then the reference graphs (vocabulary, sources) that every query sees."""
+    from kg.buildfolder import LAYERS, REFERENCE_GRAPHS
 
     if layers is None:
         return None
-    return [str(LAYERS[name]) for name in layers] + [str(GRAPH_VOCABULARY)]
+    return [str(LAYERS[name]) for name in layers] + [str(iri) for iri in REFERENCE_GRAPHS.values()]
 
 
 def _evaluate(store: ox.Store, text: str, params: dict, where: str,
@@ -375,7 +364,9 @@ def _evaluate(store: ox.Store, text: str, params: dict, where: str,
         scope: dict = {"use_default_graph_as_union": True}
     else:
         named = [ox.NamedNode(iri) for iri in graphs]
-        scope = {"default_graph": named, "named_graphs": named[:-1]}
+        from kg.buildfolder import REFERENCE_GRAPHS
+
+        scope = {"default_graph": named, "named_graphs": named[: len(named) - len(REFERENCE_GRAPHS)]}
     try:
         answer = store.query(text, prefixes=dict(prefixes or {}), substitutions=substitutions or None, **scope)
         if isinstance(answer, ox.QueryBoolean):
