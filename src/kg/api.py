@@ -34,7 +34,8 @@ from rdflib.namespace import SKOS
 
 from kg import library, results
 from kg.hints import param_hints
-from kg.namespaces import LAYERS, PREFIXES
+from kg.buildfolder import LAYERS
+from kg.namespaces import PREFIXES
 from kg.problems import KgError
 from kg.project import DEFAULT_OUT, Project, find_project
 from kg.store import load_dataset, to_oxigraph, to_rdflib

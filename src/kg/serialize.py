@@ -34,13 +34,24 @@ def _sorted_triples(graph: Graph) -> list[tuple]:
     return sorted(graph, key=lambda t: (_sort_key(t[0]), _sort_key(t[1]), _sort_key(t[2])))
 
 
+# Stands for "the folder of the file being written" while relative references are serialised; the @base line
+# naming it is dropped, so a reader resolves them against the file's own location.
+_HERE = "file:///relative-to-this-file/"
+
+
+def _absolute(node: URIRef | BNode | Literal) -> URIRef | BNode | Literal:
+    return URIRef(_HERE + str(node)) if isinstance(node, URIRef) and ":" not in str(node) else node
+
+
 def _triples(graph: Graph) -> Iterable[ox.Triple]:
     for s, p, o in _sorted_triples(graph):
-        yield ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))
+        yield ox.Triple(to_oxigraph(_absolute(s)), to_oxigraph(p), to_oxigraph(_absolute(o)))
 
 
 def turtle_bytes(graph: Graph) -> bytes:
-    return ox.serialize(_triples(graph), format=ox.RdfFormat.TURTLE, prefixes=_PREFIXES) or b""
+    """Turtle; an IRI without a scheme (a download URL relative to the file) stays relative."""
+    data = ox.serialize(_triples(graph), format=ox.RdfFormat.TURTLE, prefixes=_PREFIXES, base_iri=_HERE) or b""
+    return data.replace(f"@base <{_HERE}> .\n".encode(), b"", 1)
 
 
 def trig_bytes(graphs: Mapping[URIRef, Graph]) -> bytes:
