@@ -472,7 +472,7 @@ def test_an_export_of_some_layers_is_named_by_them(out, graphs):
     [some] = export(out, "trig", layers=["external", "asserted"])
     assert (whole.name, some.name) == ("dataset.trig", "dataset-asserted-external.trig")
     assert whole.read_bytes() != some.read_bytes()
-    [every] = export(out, "turtle", layers=["vocabulary", "asserted", "inferred", "external"])
+    [every] = export(out, "turtle", layers=["vocabulary", "sources", "asserted", "inferred", "external"])
     assert every.name == "dataset.ttl"
     [view] = export(out, "gexf", "stance", layers=["asserted"])
     assert view.name == "stance-asserted.gexf"
