@@ -118,28 +118,28 @@ class _Watch:
 _WATCH: contextvars.ContextVar[_Watch | None] = contextvars.ContextVar("kg_http_watch", default=None)
 
 
-class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
+class _Watched:
+    """Arms the request's time limit on the connection and hands it the socket once connected."""
+
+    sock: socket.socket | None
+
     def request(self, *args, **kwargs):
         if (watch := _WATCH.get()) is not None:
             watch.arm(self)
         return super().request(*args, **kwargs)
 
     def connect(self) -> None:
-        super().connect()
+        super().connect()  # type: ignore[misc]
         if (watch := _WATCH.get()) is not None and self.sock is not None:
             watch.connected(self.sock)
 
 
-class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
-    def request(self, *args, **kwargs):
-        if (watch := _WATCH.get()) is not None:
-            watch.arm(self)
-        return super().request(*args, **kwargs)
+class _WatchedHTTPConnection(_Watched, urllib3.connection.HTTPConnection):
+    pass
 
-    def connect(self) -> None:
-        super().connect()
-        if (watch := _WATCH.get()) is not None and self.sock is not None:
-            watch.connected(self.sock)
+
+class _WatchedHTTPSConnection(_Watched, urllib3.connection.HTTPSConnection):
+    pass
 
 
 class _HTTPPool(urllib3.HTTPConnectionPool):
