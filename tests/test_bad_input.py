@@ -1,5 +1,5 @@
 """The bad-input catalogue: every row runs one subcommand on one bad input and checks the exit code
-and the exact last line of stderr (one `error: ...` line; argparse's own line for a bad option).
+and the exact last line of stderr (one `error: ...` line, and only that line for exit 2).
 
 To add a row, append a Case to CASES. Placeholders in `argv` and `error`:
   {out}      a private copy of the session build       {tmp}   the test's empty temporary folder
@@ -49,12 +49,24 @@ def timeout_rows(command: str, *extra: str) -> list[Case]:
                        ("-1", "must be a positive number of seconds, got '-1'"),
                        ("soon", "not a number of seconds: 'soon'")):
         rows.append(Case(f"{command}-timeout-{value}", (command, *extra, "--timeout", value),
-                         f"kg {command}: error: argument --timeout: {why}"))
+                         f"error: kg {command}: argument --timeout: {why} (see `kg {command} --help`)"))
     return rows
 
 
 GARBAGE = b'{"head": {"vars": ["g", "n"]}, "results": {"bindings": [{"g": 7}]}}'
 CASES: list[Case] = [
+    # --- usage: argparse's errors, one line each, no usage block ---
+    Case("unknown-command", ("frob",),
+         "error: kg: argument COMMAND: invalid choice: 'frob' (choose from 'build', 'validate', 'new-source', "
+         "'draft', 'stats', 'queries', 'query', 'serve', 'push', 'analyze', 'render', 'export', 'enrich') "
+         "(see `kg --help`)"),
+    Case("query-without-a-query", ("query", "--out", "{out}"),
+         "error: kg query: one of the arguments name --file --sparql is required (see `kg query --help`)"),
+    Case("export-unknown-format", ("export", "--out", "{out}", "--format", "xlsx"),
+         "error: kg export: argument --format: invalid choice: 'xlsx' (choose from 'jsonld', 'turtle', 'ntriples', "
+         "'trig', 'graphml', 'gexf', 'csv', 'timelinejs') (see `kg export --help`)"),
+    Case("terminal-escapes-in-an-option", ("query", "--out", "{out}", "--sparql", "ASK {}", "--timeout", "\x1b[2J"),
+         "error: kg query: argument --timeout: not a number of seconds: '\\x1b[2J' (see `kg query --help`)"),
     # --- kg query ---
     *timeout_rows("query", "--sparql", "ASK {}", "--out", "{out}"),
     Case("query-missing-file", ("query", "--out", "{out}", "--file", "{tmp}/missing.rq"),
@@ -106,13 +118,13 @@ CASES: list[Case] = [
     *timeout_rows("enrich", "--out", "{out}", "--endpoint", "http://127.0.0.1:9/sparql"),
     Case("enrich-negative-retries", ("enrich", "--out", "{out}", "--endpoint", "http://127.0.0.1:9/sparql",
                                      "--retries", "-1"),
-         "kg enrich: error: argument --retries: must be at least 0, got -1"),
+         "error: kg enrich: argument --retries: must be at least 0, got -1 (see `kg enrich --help`)"),
     Case("enrich-zero-batch", ("enrich", "--out", "{out}", "--endpoint", "http://127.0.0.1:9/sparql",
                                "--batch-size", "0"),
-         "kg enrich: error: argument --batch-size: must be at least 1, got 0"),
+         "error: kg enrich: argument --batch-size: must be at least 1, got 0 (see `kg enrich --help`)"),
     Case("enrich-max-response-nan", ("enrich", "--out", "{out}", "--endpoint", "http://127.0.0.1:9/sparql",
                                      "--max-response-mb", "nan"),
-         "kg enrich: error: argument --max-response-mb: must be a positive number of megabytes, got 'nan'"),
+         "error: kg enrich: argument --max-response-mb: must be a positive number of megabytes, got 'nan' (see `kg enrich --help`)"),
     Case("enrich-no-build", ("enrich", "--out", "{tmp}", "--endpoint", "http://127.0.0.1:9/sparql"),
          "error: {tmp}/dataset.trig: no built dataset: run `kg build --out {tmp}` first"),
     Case("enrich-garbage-json", ("enrich", "--out", "{out}", "--endpoint", "{endpoint}/sparql", "--retries", "0"),
@@ -205,6 +217,8 @@ def test_bad_input_gives_one_clear_error(case: Case, built: Path, tmp_path: Path
     assert code == case.code, err
     assert err.splitlines()[-1] == fill(case.error, places)
     assert "Traceback" not in err
+    if case.code == 2:  # an input or usage error is one line, nothing before it (no usage block)
+        assert err == fill(case.error, places) + "\n"
 
 
 def test_a_bom_at_the_start_of_a_query_file_is_accepted(built: Path, tmp_path: Path, capsys) -> None:

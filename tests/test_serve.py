@@ -727,9 +727,9 @@ def test_a_port_in_use_is_a_clear_error(tmp_path: Path):
 
 @pytest.mark.parametrize("args, message", [
     # --timeout is refused by the CLI's shared type of every --timeout (argparse's own error line)
-    (["--timeout", "0"], "kg serve: error: argument --timeout: must be a positive number of seconds, got '0'"),
-    (["--timeout", "nan"], "kg serve: error: argument --timeout: must be a positive number of seconds, got 'nan'"),
-    (["--timeout", "-1"], "kg serve: error: argument --timeout: must be a positive number of seconds, got '-1'"),
+    (["--timeout", "0"], "error: kg serve: argument --timeout: must be a positive number of seconds, got '0' (see `kg serve --help`)"),
+    (["--timeout", "nan"], "error: kg serve: argument --timeout: must be a positive number of seconds, got 'nan' (see `kg serve --help`)"),
+    (["--timeout", "-1"], "error: kg serve: argument --timeout: must be a positive number of seconds, got '-1' (see `kg serve --help`)"),
     (["--port", "70000"], "error: --port 70000: not a TCP port (1-65535)"),
     (["--workers", "0"], "error: --workers 0: must be at least 1"),
 ])

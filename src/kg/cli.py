@@ -11,6 +11,7 @@ import argparse
 import math
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 from pathlib import Path
 
 from kg.problems import EXIT_ERROR, EXIT_OK, KgError, ValidationFailed
@@ -45,6 +46,17 @@ def count(minimum: int) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
         return value
     return parse
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with the project's error contract: one `error: ...` line on stderr and exit 2.
+
+    argparse's own `error` prints the whole usage block first; a user (or a script reading stderr) gets
+    the one line that says what is wrong, and where to look for the rest.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_ERROR, f"error: {self.prog}: {safe(message)} (see `{self.prog} --help`)\n")
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -145,7 +157,7 @@ def _draft(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(
+    top = Parser(
         prog="kg",
         description="Knowledge graph of the 2025 US-brokered Russia–Ukraine peace efforts, "
         "every fact grounded in the exact words of its source article.",
