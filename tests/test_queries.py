@@ -2,7 +2,7 @@
 the questions users ask get the answers the article gives.
 
 Expected files (queries/expected/) are regenerated with
-`python -m kg.library --write-expected --out BUILD` and read against the
+`python tests/support/expected.py --write-expected --out BUILD` and read against the
 article before they are committed; the user-question tests below state their
 answers independently, each with the sentence that supports it.
 """
@@ -14,17 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.library import (
-    expected_path,
-    expected_text,
-    find_query,
-    load_library,
-    parse_param,
-    read_query,
-    redirect_services,
-    run_query,
-    stand_in_endpoint,
-)
+from support.expected import expected_path, expected_text, redirect_services, stand_in_endpoint
+
+from kg.library import find_query, load_library, parse_param, read_query, run_query
 from kg.namespaces import PREFIXES
 from kg.problems import KgError
 from kg.project import Project
@@ -63,7 +55,7 @@ def test_shipped_query_gives_its_expected_result(path: Path, project: Project, s
         in_projection = select and f"?{param.name} " in select[1] + " "
         assert in_projection or query.form != "SELECT", f"--param {param.name} must be a selected variable"
     expected = expected_path(project, query)
-    assert expected.is_file(), f"{project.relative(expected)} missing: run python -m kg.library --write-expected"
+    assert expected.is_file(), f"{project.relative(expected)} missing: run python tests/support/expected.py --write-expected"
     # A federated query runs against the stand-in for Wikidata, whose answers the fixture fixes.
     text = redirect_services(query.text, services) if query.federated else query.text
     assert not query.federated or text != query.text, "a federated query must call a stand-in here"

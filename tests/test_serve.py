@@ -26,8 +26,9 @@ from conftest import ROOT, require
 
 from support import servers
 from support import stores
+from support.expected import stand_in_endpoint
 from kg.endpoint import Limits, check_query, negotiate, RESULT_TYPES, GRAPH_TYPES
-from kg.library import load_library, run_query, stand_in_endpoint
+from kg.library import load_library, run_query
 from kg.serve import STORE_DIR, is_loopback, prepare_store
 
 PTR = "https://w3id.org/peace-talks-kg/id/"

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 from pathlib import Path
 
-from kg.problems import EXIT_ERROR, EXIT_OK, KgError, ValidationFailed
+from kg.problems import EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS, KgError, ValidationFailed
 from kg.project import DEFAULT_OUT, find_project
 from kg.terminal import safe
 
@@ -59,6 +59,11 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"error: {self.prog}: {safe(message)} (see `{self.prog} --help`)\n")
 
 
+def comma_list(text: str) -> list[str]:
+    """`a, b,,c` → ["a", "b", "c"]: the form of every comma-separated option."""
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
 def _build(args: argparse.Namespace) -> int:
     from kg.build import build
     from kg.buildfolder import DATASET_TRIG, GRAPHS
@@ -93,9 +98,34 @@ def _queries(args: argparse.Namespace) -> int:
 
 
 def _query(args: argparse.Namespace) -> int:
-    from kg.library import run_cli_query
+    """Print the answer in --format; with --fail-empty, exit 1 when there is none: no rows (SELECT),
+    no triples (CONSTRUCT, DESCRIBE) or the answer no (ASK), so a script can use an ASK as a test."""
+    from kg.buildfolder import parse_layers
+    from kg.library import parse_param, resolve_query, run_query
+    from kg.results import format_result
+    from kg.store import load_dataset
 
-    return run_cli_query(find_project(), args)
+    query = resolve_query(find_project(), args.name, args.file, args.sparql)
+    params = dict(parse_param(p) for p in args.param)
+    layers = parse_layers(args.layers) if args.layers else None
+    store = load_dataset(args.out)
+    result = run_query(store, query.text, params, timeout=args.timeout, where=query.where, prefixes=query.prefixes,
+                       form=query.form, layers=layers)
+    if args.format == "table" and query.entry:
+        # a library parameter left unset has an empty column (it must be selected to be bindable):
+        # a reader's table leaves it out; the machine formats keep every column
+        result = result.without_empty(p.name for p in query.entry.params if p.name not in params)
+    sys.stdout.write(format_result(result, args.format))
+    if result.is_empty and params:
+        from kg.hints import param_hints
+
+        for hint in param_hints(store, params, option="--param "):
+            print(f"hint: {hint}", file=sys.stderr)
+    if args.fail_empty and result.is_empty:
+        what = "the answer is no" if result.form == "ASK" else "no results"
+        print(f"{query.where}: {what} (--fail-empty)", file=sys.stderr)
+        return EXIT_VIOLATIONS
+    return EXIT_OK
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -107,9 +137,16 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _push(args: argparse.Namespace) -> int:
-    from kg.push import push_cli
+    from kg.push import push
+    from kg.urls import display_url
 
-    return push_cli(args)
+    results = push(args.out, args.endpoint, graph=args.graph, replace=args.replace,
+                   query_endpoint=args.query_endpoint, update_endpoint=args.update_endpoint, timeout=args.timeout)
+    verb = "replaced" if args.replace else "appended to"
+    for result in results:
+        print(safe(f"{verb} <{result.graph}>: sent {result.sent} triples; the store now holds {result.found}"))
+    print(safe(f"pushed {sum(r.sent for r in results)} triples to {display_url(args.endpoint)}: counts checked"))
+    return EXIT_OK
 
 
 def _analyze(args: argparse.Namespace) -> int:
@@ -125,15 +162,25 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from kg.export import export_cli
+    from kg.export import export
 
-    return export_cli(args)
+    for path in export(args.out, args.format, args.view, comma_list(args.layers) if args.layers else None):
+        print(f"wrote {path}")
+    return EXIT_OK
 
 
 def _enrich(args: argparse.Namespace) -> int:
-    from kg.enrich import enrich_cli
+    from kg.buildfolder import DATASET_TRIG, ENRICHMENT_TTL
+    from kg.enrich import Client, enrich, linked_count
+    from kg.urls import display_url
 
-    return enrich_cli(args)
+    client = Client(args.endpoint, timeout=args.timeout, retries=args.retries,
+                    max_bytes=round(args.max_response_mb * 1_000_000))
+    enrichment = enrich(args.out, client, args.batch_size)
+    print(safe(f"enriched {linked_count(enrichment)} linked Wikidata items from {display_url(args.endpoint)}: "
+               f"{len(enrichment)} triples in {args.out / ENRICHMENT_TTL}, merged into the external graph of "
+               f"{args.out / DATASET_TRIG}"))
+    return EXIT_OK
 
 
 def _new_source(args: argparse.Namespace) -> int:

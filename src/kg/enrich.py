@@ -27,7 +27,6 @@ provenance names the endpoint without it (kg.urls.display_url).
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -37,13 +36,11 @@ import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 
 from kg import __version__
-from kg.buildfolder import ENRICHMENT_TTL
 from kg.http import DEFAULT_MAX_BYTES, HttpError
 from kg.http import Client as HttpClient
 from kg.links import DCTERMS, PROV, QID, SKOS
 from kg.namespaces import PREFIXES, PTR, SCHEMA, WD, WDT
-from kg.problems import EXIT_OK, KgError
-from kg.terminal import safe
+from kg.problems import KgError
 from kg.urls import check_url, display_url
 
 ENRICHMENT = PTR["enrichment"]
@@ -318,11 +315,6 @@ def enrich(out: Path, client: Client, batch_size: int = 50, now: Callable[[], dt
     return enrichment
 
 
-def enrich_cli(args: argparse.Namespace) -> int:
-    client = Client(args.endpoint, timeout=args.timeout, retries=args.retries,
-                    max_bytes=round(args.max_response_mb * 1_000_000))
-    enrichment = enrich(args.out, client, args.batch_size)
-    items = len(set(enrichment.objects(ENRICHMENT, SCHEMA.about)))
-    print(safe(f"enriched {items} linked Wikidata items from {display_url(args.endpoint)}: {len(enrichment)} triples "
-               f"in {args.out / ENRICHMENT_TTL}, merged into the external graph of {args.out / 'dataset.trig'}"))
-    return EXIT_OK
+def linked_count(enrichment: Graph) -> int:
+    """How many linked Wikidata items an enrichment describes (its provenance names each one)."""
+    return len(set(enrichment.objects(ENRICHMENT, SCHEMA.about)))

@@ -23,7 +23,6 @@ the layer and the source of each of its dates.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import json
@@ -37,7 +36,7 @@ from rdflib import Dataset, Graph, URIRef
 
 from kg.buildfolder import GRAPHS, LAYER_NAMES, LAYERS, BuildFolder
 from kg.namespaces import PREFIXES
-from kg.problems import EXIT_OK, KgError
+from kg.problems import KgError
 
 EXPORT_DIR = "export"
 RDF_FORMATS = {"jsonld": "dataset.jsonld", "turtle": "dataset.ttl", "ntriples": "dataset.nt", "trig": "dataset.trig"}
@@ -548,10 +547,3 @@ def export(out: Path, fmt: str, view: str | None = None, layers: Sequence[str] |
     path = folder / output_name(view, layers, DEFAULT_VIEW_LAYERS, f".{fmt}")
     write_atomically(path, graphml_bytes(network, view) if fmt == "graphml" else gexf_bytes(network, view))
     return [path]
-
-
-def export_cli(args: argparse.Namespace) -> int:
-    layers = [part.strip() for part in args.layers.split(",") if part.strip()] if args.layers else None
-    for path in export(args.out, args.format, args.view, layers):
-        print(f"wrote {path}")
-    return EXIT_OK

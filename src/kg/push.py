@@ -23,7 +23,6 @@ digest is answered, basic is sent with a warning when the URL is plain http
 
 from __future__ import annotations
 
-import argparse
 import html
 import os
 import re
@@ -37,7 +36,7 @@ from pathlib import Path
 import requests.auth
 
 from kg.http import USER_AGENT, Answer, Client, HttpError
-from kg.problems import EXIT_OK, KgError
+from kg.problems import KgError
 from kg.terminal import safe
 from kg.urls import check_url, display_url
 
@@ -102,16 +101,6 @@ def push(out: Path, endpoint: str, *, graph: str | None = None, replace: bool = 
     results = [GraphPush(name, count, found.get(name, 0)) for name, (_, count) in bodies.items()]
     _check_counts(results, replace, query_endpoint)
     return results
-
-
-def push_cli(args: argparse.Namespace) -> int:
-    results = push(args.out, args.endpoint, graph=args.graph, replace=args.replace,
-                   query_endpoint=args.query_endpoint, update_endpoint=args.update_endpoint, timeout=args.timeout)
-    verb = "replaced" if args.replace else "appended to"
-    for result in results:
-        print(safe(f"{verb} <{result.graph}>: sent {result.sent} triples; the store now holds {result.found}"))
-    print(safe(f"pushed {sum(r.sent for r in results)} triples to {display_url(args.endpoint)}: counts checked"))
-    return EXIT_OK
 
 
 def _print_warning(message: str) -> None:
