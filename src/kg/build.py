@@ -15,7 +15,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -25,6 +27,7 @@ from kg.buildfolder import (
     DATASET_TRIG,
     DATASET_TTL,
     ENRICHMENT_TTL,
+    GRAPHS,
     VOID_TTL,
     BuildFolder,
     Layers,
@@ -44,9 +47,9 @@ from kg.namespaces import (
 )
 from kg.problems import KgError, Problem, ValidationFailed
 from kg.project import Project
-from kg.sources import Source, catalogue, check_texts, load_sources, publisher_iri, sentence_iri
-from kg.store import add_graph, graph_from_store
-from kg.turtle import parse_turtle, short_name
+from kg.sources import Source, catalogue_triples, check_texts, load_sources, publisher_iri, sentence_iri
+from kg.store import oxigraph_triples, rdflib_graph, rdflib_term, view
+from kg.turtle import read_triples, short_name
 
 MAX_RULE_ROUNDS = 10
 
@@ -54,8 +57,34 @@ MAX_RULE_ROUNDS = 10
 logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
 
 _PT_NS = str(PT)
+_PTR_NS = str(PTR)
+_CAMEO_NS = PREFIXES["cameo"]
+_XSD_STRING = str(XSD.string)
+_LANG_STRING = str(RDF.langString)
 _GMONTHDAY = re.compile(r"^--(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
 _DAYS_IN_MONTH = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
+
+
+def _n(term: URIRef) -> ox.NamedNode:
+    return ox.NamedNode(str(term))
+
+
+def _text(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """A term's IRI, blank node label or lexical form (the project's data holds no quoted triples)."""
+    return str(term) if isinstance(term, ox.Triple) else term.value
+
+
+def _integer(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=_n(XSD.integer))
+
+
+Triples = list[ox.Triple]
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+def _unique(triples: Iterable[ox.Triple]) -> Triples:
+    """Each triple once, in first-seen order (a graph is a set)."""
+    return list(dict.fromkeys(triples))
 
 
 @dataclass(frozen=True)
@@ -64,7 +93,20 @@ class FactFile:
 
     path: Path
     source: Source
-    graph: Graph
+    triples: Triples
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The file as an rdflib Graph, for callers that query it with rdflib."""
+        return rdflib_graph(self.triples)
+
+    @cached_property
+    def values(self) -> dict[tuple[str, str], Term]:
+        """(subject, predicate) IRIs -> the first object: single values such as a selector's offsets."""
+        found: dict[tuple[str, str], Term] = {}
+        for t in self.triples:
+            found.setdefault((_text(t.subject), t.predicate.value), t.object)
+        return found
 
 
 @dataclass
@@ -75,11 +117,13 @@ class SourceIndex:
     places: dict[URIRef, tuple[Path, int | None]] = field(default_factory=dict)
     lines: dict[Path, list[str]] = field(default_factory=dict)
 
-    def add_file(self, path: Path, graph: Graph) -> None:
+    def add_file(self, path: Path, triples: Triples) -> None:
         self.lines[path] = path.read_text(encoding="utf-8").splitlines()
-        for subject in set(graph.subjects()):
-            if isinstance(subject, URIRef) and subject not in self.places:
-                self.places[subject] = (path, _line_defining(self.lines[path], subject))
+        first_lines = _first_lines(self.lines[path])
+        for subject in dict.fromkeys(t.subject for t in triples if isinstance(t.subject, ox.NamedNode)):
+            node = URIRef(subject.value)
+            if node not in self.places:
+                self.places[node] = (path, first_lines.get(subject.value))
 
     def problem(self, node: URIRef | BNode, reason: str, default: Path | None = None) -> Problem:
         path, line = self.places.get(node, (default, None)) if isinstance(node, URIRef) else (default, None)
@@ -89,6 +133,21 @@ class SourceIndex:
     def problem_in(self, path: Path, node: URIRef, reason: str) -> Problem:
         """A problem with `node` as defined in the file `path` (a node may be described in several files)."""
         return Problem(self.project.relative(path), _line_defining(self.lines.get(path, []), node), short_name(node), reason)
+
+
+# A subject at the start of a line, as a full IRI or a ptr: name, followed by white space, ';' or the line's end.
+_SUBJECT = re.compile(r"[ \t]*(?:<([^>]*)>|ptr:(\S*?))(?=[ \t;]|$)")
+
+
+def _first_lines(lines: list[str]) -> dict[str, int]:
+    """Subject IRI -> the first line that starts with it (what _line_defining finds, for every subject at once)."""
+    found: dict[str, int] = {}
+    for number, line in enumerate(lines, start=1):
+        match = _SUBJECT.match(line)
+        if match:
+            iri = match.group(1) if match.group(1) is not None else _PTR_NS + match.group(2)
+            found.setdefault(iri, number)
+    return found
 
 
 def _line_defining(lines: list[str], subject: URIRef) -> int | None:
@@ -107,11 +166,8 @@ def _line_defining(lines: list[str], subject: URIRef) -> int | None:
 # Loading
 
 
-def load_vocabulary(project: Project) -> Graph:
-    vocabulary = Graph()
-    for path in project.vocabulary_files:
-        vocabulary += parse_turtle(path, project)
-    return vocabulary
+def load_vocabulary(project: Project) -> Triples:
+    return _unique(t for path in project.vocabulary_files for t in read_triples(path, project))
 
 
 def load_curated(project: Project, sources: list[Source]) -> tuple[list[FactFile], SourceIndex, list[Problem]]:
@@ -123,67 +179,77 @@ def load_curated(project: Project, sources: list[Source]) -> tuple[list[FactFile
     if not paths:
         raise KgError(f"{project.relative(project.graph_dir)}: no curated .ttl files (graph/<source slug>/*.ttl)")
     for path in paths:
-        graph = parse_turtle(path, project)
+        triples = read_triples(path, project)
         source = by_slug.get(path.parent.name)
         if source is None:
             problems.append(Problem(project.relative(path), None, "",
                                     f"graph/{path.parent.name}/ names no registered source: add "
                                     f"sources/{path.parent.name}/ with `kg new-source`, or move the file"))
             continue
-        index.add_file(path, graph)
-        files.append(FactFile(path, source, graph))
+        index.add_file(path, triples)
+        files.append(FactFile(path, source, triples))
     return files, index, problems
 
 
 def union(files: list[FactFile]) -> Graph:
-    graph = Graph()
-    for file in files:
-        graph += file.graph
-    return graph
+    """The curated files as one rdflib Graph (for callers that query it with rdflib)."""
+    return rdflib_graph(union_triples(files))
+
+
+def union_triples(files: list[FactFile]) -> Triples:
+    return _unique(t for file in files for t in file.triples)
 
 
 # --------------------------------------------------------------------------
 # Checks on the curated data
 
 
-def defined_terms(vocabulary: Graph) -> set[URIRef]:
-    return {s for s in vocabulary.subjects() if isinstance(s, URIRef)}
+def defined_terms(vocabulary: Triples) -> set[str]:
+    return {_text(t.subject) for t in vocabulary if isinstance(t.subject, ox.NamedNode)}
 
 
-def check_terms(asserted: Graph, vocabulary: Graph, index: SourceIndex) -> list[Problem]:
+def check_terms(asserted: Triples, vocabulary: Triples, index: SourceIndex) -> list[Problem]:
     """Every pt: term must be defined by the ontology; every ptr: node used must be defined."""
     known = defined_terms(vocabulary)
+    subjects = {_text(t.subject) for t in asserted}
     problems = []
-    for s, p, o in asserted:
-        for term in (p, o):
-            if isinstance(term, URIRef) and str(term).startswith(_PT_NS) and term not in known:
-                problems.append(index.problem(s, f"unknown term {short_name(term)}: the ontology does not define it"))
-        if isinstance(o, URIRef) and str(o).startswith(str(PTR)) and (o, None, None) not in asserted:
-            problems.append(index.problem(s, f"{short_name(p)} points to {short_name(o)}, which no graph file defines"))
-        if isinstance(o, URIRef) and str(o).startswith(PREFIXES["cameo"]) and o not in known:
-            problems.append(index.problem(s, f"{short_name(o)} is not in the CAMEO code list (ontology/cameo.ttl)"))
+    for t in asserted:
+        s = URIRef(_text(t.subject)) if isinstance(t.subject, ox.NamedNode) else BNode(_text(t.subject))
+        for term in (t.predicate, t.object):
+            if isinstance(term, ox.NamedNode) and term.value.startswith(_PT_NS) and term.value not in known:
+                problems.append(index.problem(s, f"unknown term {short_name(URIRef(term.value))}: the ontology does not define it"))
+        o = t.object
+        if isinstance(o, ox.NamedNode) and o.value.startswith(_PTR_NS) and o.value not in subjects:
+            problems.append(index.problem(s, f"{short_name(URIRef(t.predicate.value))} points to "
+                                             f"{short_name(URIRef(o.value))}, which no graph file defines"))
+        if isinstance(o, ox.NamedNode) and o.value.startswith(_CAMEO_NS) and o.value not in known:
+            problems.append(index.problem(s, f"{short_name(URIRef(o.value))} is not in the CAMEO code list (ontology/cameo.ttl)"))
     return problems
 
 
-def check_publishers(project: Project, sources: list[Source], asserted: Graph) -> list[Problem]:
+def check_publishers(project: Project, sources: list[Source], asserted: Triples) -> list[Problem]:
     """A source.toml's publisher_node must be a node the graph defines."""
+    subjects = {_text(t.subject) for t in asserted}
     return [Problem(project.relative(s.metadata_path), None, s.slug,
                     f"publisher_node '{s.publisher_node}': no graph file defines ptr:{s.publisher_node}")
-            for s in sources if s.publisher_node and (publisher_iri(s), None, None) not in asserted]
+            for s in sources if s.publisher_node and str(publisher_iri(s)) not in subjects]
 
 
-def check_literals(asserted: Graph, index: SourceIndex) -> list[Problem]:
-    """Dates, durations and numbers must be valid for their datatype."""
+def check_literals(asserted: Triples, index: SourceIndex) -> list[Problem]:
+    """Dates, durations and numbers must be valid for their datatype (rdflib's reading of each datatype)."""
     problems = []
-    for s, p, o in asserted:
-        if not isinstance(o, Literal) or o.datatype is None:
+    for t in asserted:
+        o = t.object
+        if not isinstance(o, ox.Literal) or o.datatype.value in (_XSD_STRING, _LANG_STRING):
             continue
-        if o.datatype == XSD.gMonthDay:
-            match = _GMONTHDAY.match(str(o))
+        s, p = URIRef(_text(t.subject)), URIRef(t.predicate.value)
+        if o.datatype.value == str(XSD.gMonthDay):
+            match = _GMONTHDAY.match(o.value)
             if not match or int(match.group(2)) > _DAYS_IN_MONTH[int(match.group(1))]:
-                problems.append(index.problem(s, f'{short_name(p)} "{o}" is not a valid xsd:gMonthDay (--MM-DD)'))
-        elif o.ill_typed:
-            problems.append(index.problem(s, f'{short_name(p)} "{o}" is not a valid {short_name(o.datatype)}'))
+                problems.append(index.problem(s, f'{short_name(p)} "{o.value}" is not a valid xsd:gMonthDay (--MM-DD)'))
+        elif Literal(o.value, datatype=URIRef(o.datatype.value)).ill_typed:
+            problems.append(index.problem(s, f'{short_name(p)} "{o.value}" is not a valid '
+                                             f'{short_name(URIRef(o.datatype.value))}'))
     return problems
 
 
@@ -191,28 +257,32 @@ def check_literals(asserted: Graph, index: SourceIndex) -> list[Problem]:
 # Grounding
 
 
-def ground(files: list[FactFile], sources: list[Source], index: SourceIndex) -> tuple[Graph, list[Problem]]:
+def ground(files: list[FactFile], sources: list[Source], index: SourceIndex) -> tuple[Triples, Triples, list[Problem]]:
     """Evidence annotations and selectors for every pt:quote, each in the source of its file;
-    checks of curated selector offsets; attributed statements for nodes that several sources report."""
-    evidence = Graph()
+    checks of curated selector offsets; attributed statements for nodes that several sources report.
+    Returns the evidence, the attributed statements and the problems."""
+    evidence: Triples = []
     problems: list[Problem] = []
+    quote, exact = str(PT.quote), str(OA.exact)
     for file in files:
-        for node, quote in sorted(file.graph.subject_objects(PT.quote)):
-            problems += _ground_quote(evidence, file, node, str(quote), sources, index)
+        quotes = sorted((_text(t.subject), _text(t.object)) for t in file.triples
+                        if t.predicate.value == quote and isinstance(t.subject, ox.NamedNode))
+        for node, text in quotes:
+            problems += _ground_quote(evidence, file, URIRef(node), text, sources, index)
         # curated selectors: mentions of short, repeated names, and quotations whose words occur twice
-        for node in sorted(set(file.graph.subjects(OA.exact))):
-            problems += _check_selector(file, node, index)
-            evidence.add((node, PT.fromSource, file.source.iri))
-    evidence += attributed_statements(files, evidence)
-    return evidence, problems
+        for node in sorted({_text(t.subject) for t in file.triples if t.predicate.value == exact}):
+            problems += _check_selector(file, URIRef(node), index)
+            evidence.append(ox.Triple(ox.NamedNode(node), _n(PT.fromSource), _n(file.source.iri)))
+    evidence = _unique(evidence)
+    return evidence, attributed_statements(files, evidence), problems
 
 
-def _ground_quote(evidence: Graph, file: FactFile, node: URIRef, text: str, sources: list[Source],
+def _ground_quote(evidence: Triples, file: FactFile, node: URIRef, text: str, sources: list[Source],
                   index: SourceIndex) -> list[Problem]:
     article = file.source.article
     starts = article.locate(text)
     if len(starts) == 1:
-        _add_evidence(evidence, node, file.source, starts[0], starts[0] + len(text))
+        evidence += _evidence(node, file.source, starts[0], starts[0] + len(text))
         return []
     if starts:
         lines = ", ".join(str(article.line_of(s)) for s in starts)
@@ -225,11 +295,11 @@ def _ground_quote(evidence: Graph, file: FactFile, node: URIRef, text: str, sour
 
 
 def _check_selector(file: FactFile, node: URIRef, index: SourceIndex) -> list[Problem]:
-    exact, start, end = (file.graph.value(node, OA[p]) for p in ("exact", "start", "end"))
+    exact, start, end = (file.values.get((str(node), str(OA[p]))) for p in ("exact", "start", "end"))
     if exact is None or start is None or end is None:
         return []  # SHACL reports the missing parts
     try:
-        start_i, end_i = int(start), int(end)
+        start_i, end_i = int(_text(start)), int(_text(end))
     except (TypeError, ValueError):
         return []
     text = file.source.article.text
@@ -237,10 +307,10 @@ def _check_selector(file: FactFile, node: URIRef, index: SourceIndex) -> list[Pr
         return [index.problem_in(file.path, node, f"selector offsets {start_i}-{end_i} are not within the text of "
                                                   f"source {file.source.slug} (0-{len(text)}, start before end)")]
     found = text[start_i:end_i]
-    if found != str(exact):
-        where = file.source.article.locate(str(exact))
+    if found != _text(exact):
+        where = file.source.article.locate(_text(exact))
         hint = f"; it occurs at {', '.join(str(s) for s in where[:6])}" if where else f"; it does not occur in source {file.source.slug}"
-        return [index.problem_in(file.path, node, f'selector offsets {start_i}-{end_i} give "{found}", not "{exact}"{hint}')]
+        return [index.problem_in(file.path, node, f'selector offsets {start_i}-{end_i} give "{found}", not "{_text(exact)}"{hint}')]
     return []
 
 
@@ -248,29 +318,34 @@ def _local(node: URIRef) -> str:
     return str(node)[len(str(PTR)) :] if str(node).startswith(str(PTR)) else short_name(node).replace(":", "-")
 
 
-def _add_evidence(graph: Graph, node: URIRef, source: Source, start: int, end: int) -> None:
-    annotation = PTR[f"evidence/{source.slug}/{_local(node)}/{start}-{end}"]
-    target = URIRef(f"{annotation}/target")
-    selector = URIRef(f"{annotation}/selector")
-    text = source.article.text
-    graph.add((node, PT.evidence, annotation))
-    graph.add((annotation, RDF.type, PT.Evidence))
-    graph.add((annotation, OA.hasBody, node))
-    graph.add((annotation, OA.motivatedBy, OA.describing))
-    graph.add((annotation, OA.hasTarget, target))
-    graph.add((annotation, PT.fromSource, source.iri))
-    for sentence in source.article.sentences_overlapping(start, end):
-        graph.add((annotation, PT.inSentence, sentence_iri(source, sentence.number)))
-    graph.add((target, RDF.type, OA.SpecificResource))
-    graph.add((target, OA.hasSource, source.iri))
-    graph.add((target, OA.hasSelector, selector))
-    graph.add((selector, RDF.type, OA.TextQuoteSelector))
-    graph.add((selector, RDF.type, OA.TextPositionSelector))
-    graph.add((selector, OA.exact, Literal(text[start:end])))
-    graph.add((selector, OA.prefix, Literal(text[max(0, start - CONTEXT) : start])))
-    graph.add((selector, OA.suffix, Literal(text[end : end + CONTEXT])))
-    graph.add((selector, OA.start, Literal(start)))
-    graph.add((selector, OA.end, Literal(end)))
+def _evidence(node: URIRef, source: Source, start: int, end: int) -> Triples:
+    annotation = f"{PTR}evidence/{source.slug}/{_local(node)}/{start}-{end}"
+    a, target, selector = (ox.NamedNode(annotation), ox.NamedNode(f"{annotation}/target"),
+                           ox.NamedNode(f"{annotation}/selector"))
+    origin, text = _n(source.iri), source.article.text
+    triples = [
+        ox.Triple(_n(node), _n(PT.evidence), a),
+        ox.Triple(a, _n(RDF.type), _n(PT.Evidence)),
+        ox.Triple(a, _n(OA.hasBody), _n(node)),
+        ox.Triple(a, _n(OA.motivatedBy), _n(OA.describing)),
+        ox.Triple(a, _n(OA.hasTarget), target),
+        ox.Triple(a, _n(PT.fromSource), origin),
+    ]
+    triples += [ox.Triple(a, _n(PT.inSentence), _n(sentence_iri(source, sentence.number)))
+                for sentence in source.article.sentences_overlapping(start, end)]
+    triples += [
+        ox.Triple(target, _n(RDF.type), _n(OA.SpecificResource)),
+        ox.Triple(target, _n(OA.hasSource), origin),
+        ox.Triple(target, _n(OA.hasSelector), selector),
+        ox.Triple(selector, _n(RDF.type), _n(OA.TextQuoteSelector)),
+        ox.Triple(selector, _n(RDF.type), _n(OA.TextPositionSelector)),
+        ox.Triple(selector, _n(OA.exact), ox.Literal(text[start:end])),
+        ox.Triple(selector, _n(OA.prefix), ox.Literal(text[max(0, start - CONTEXT) : start])),
+        ox.Triple(selector, _n(OA.suffix), ox.Literal(text[end : end + CONTEXT])),
+        ox.Triple(selector, _n(OA.start), _integer(start)),
+        ox.Triple(selector, _n(OA.end), _integer(end)),
+    ]
+    return triples
 
 
 # Properties a node has at most one value of (the shapes say so): where two sources give different
@@ -279,52 +354,59 @@ SINGLE_VALUED = (PT.statedDate, SEM.hasTimeStamp, SEM.hasEarliestBeginTimeStamp,
                  PT.value, PT.duration)
 
 
-def sources_by_node(evidence: Graph) -> dict[URIRef, set[URIRef]]:
-    found: dict[URIRef, set[URIRef]] = {}
-    for node, annotation in evidence.subject_objects(PT.evidence):
-        for source in evidence.objects(annotation, PT.fromSource):
-            found.setdefault(node, set()).add(source)
+def sources_by_node(evidence: Triples) -> dict[str, set[str]]:
+    """Node IRI -> the IRIs of the sources its evidence comes from."""
+    origin = {_text(t.subject): _text(t.object) for t in evidence if t.predicate.value == str(PT.fromSource)}
+    found: dict[str, set[str]] = {}
+    for t in evidence:
+        if t.predicate.value == str(PT.evidence) and _text(t.object) in origin:
+            found.setdefault(_text(t.subject), set()).add(origin[_text(t.object)])
     return found
 
 
-def attributed_statements(files: list[FactFile], evidence: Graph) -> Graph:
+def attributed_statements(files: list[FactFile], evidence: Triples) -> Triples:
     """For a node that two or more sources support, each statement about it as an rdf:Statement with the
     source whose file makes it, so that where sources agree, differ or stand alone can be asked."""
     shared = {node for node, found in sources_by_node(evidence).items() if len(found) > 1}
-    graph = Graph()
+    statements: Triples = []
     for file in files:
-        for s, p, o in file.graph:
-            if s in shared and p != PT.quote:
-                key = hashlib.sha256(f"{s}\n{p}\n{o.n3()}".encode()).hexdigest()[:20]
-                statement = PTR[f"statement/{file.source.slug}/{key}"]
-                graph.add((statement, RDF.type, RDF.Statement))
-                graph.add((statement, RDF.subject, s))
-                graph.add((statement, RDF.predicate, p))
-                graph.add((statement, RDF.object, o))
-                graph.add((statement, PT.fromSource, file.source.iri))
-    return graph
+        for t in file.triples:
+            if _text(t.subject) in shared and t.predicate.value != str(PT.quote):
+                key = hashlib.sha256(f"{_text(t.subject)}\n{t.predicate.value}\n{rdflib_term(t.object).n3()}"
+                                     .encode()).hexdigest()[:20]
+                statement = ox.NamedNode(f"{PTR}statement/{file.source.slug}/{key}")
+                statements += [ox.Triple(statement, _n(RDF.type), _n(RDF.Statement)),
+                               ox.Triple(statement, _n(RDF.subject), t.subject),
+                               ox.Triple(statement, _n(RDF.predicate), t.predicate),
+                               ox.Triple(statement, _n(RDF.object), t.object),
+                               ox.Triple(statement, _n(PT.fromSource), _n(file.source.iri))]
+    return _unique(statements)
 
 
-def keep_disagreements_apart(asserted: Graph, statements: Graph) -> None:
+def keep_disagreements_apart(asserted: Triples, statements: Triples) -> Triples:
     """Where sources give one node different values of a single-valued property, take the values off the
     node (each stays in its source's rdf:Statement) and mark the node pt:sourcesDisagreeOn the property."""
+    parts: dict[Term, dict[str, Term]] = {}
+    for t in statements:
+        parts.setdefault(t.subject, {})[t.predicate.value] = t.object
+    single = {str(p) for p in SINGLE_VALUED}
     values: dict[tuple, set] = {}
-    for statement in statements.subjects(RDF.type, RDF.Statement):
-        p = statements.value(statement, RDF.predicate)
-        if p in SINGLE_VALUED:
-            key = (statements.value(statement, RDF.subject), p)
-            values.setdefault(key, set()).add(statements.value(statement, RDF.object))
-    for (node, p), found in values.items():
-        if len(found) > 1:
-            asserted.remove((node, p, None))
-            asserted.add((node, PT.sourcesDisagreeOn, p))
+    for part in parts.values():
+        p = part.get(str(RDF.predicate))
+        if p is not None and _text(p) in single and str(RDF.subject) in part:
+            values.setdefault((part[str(RDF.subject)], p), set()).add(part[str(RDF.object)])
+    disagreeing = {key for key, found in values.items() if len(found) > 1}
+    if not disagreeing:
+        return asserted
+    kept = [t for t in asserted if (t.subject, t.predicate) not in disagreeing]
+    return _unique(kept + [ox.Triple(node, _n(PT.sourcesDisagreeOn), p) for node, p in sorted(disagreeing, key=str)])
 
 
 # --------------------------------------------------------------------------
 # Rules
 
 
-def infer(store: ox.Store, rules_dir: Path, target: URIRef, project: Project) -> Graph:
+def infer(store: ox.Store, rules_dir: Path, target: URIRef, project: Project) -> Triples:
     """Apply every rule file of `rules_dir` to the store until nothing new is derived; return graph `target`.
 
     Derived triples go into the store's graph `target`, so each round sees the previous rounds' results."""
@@ -341,7 +423,7 @@ def infer(store: ox.Store, rules_dir: Path, target: URIRef, project: Project) ->
                 if next(store.quads_for_pattern(t.subject, t.predicate, t.object, None), None) is None:
                     new.add(ox.Quad(t.subject, t.predicate, t.object, graph))
         if not new:
-            return graph_from_store(store, target)
+            return [quad.triple for quad in store.quads_for_pattern(None, None, None, graph)]
         store.extend(new)
     raise KgError(f"{project.relative(rules_dir)}: rules did not reach a fixpoint in {MAX_RULE_ROUNDS} rounds")
 
@@ -350,23 +432,69 @@ def infer(store: ox.Store, rules_dir: Path, target: URIRef, project: Project) ->
 # The whole pipeline
 
 
+class Compiled:
+    """The compiled dataset: each named graph's triples (literals as parsed or derived: what the files
+    hold) and one Oxigraph store with all of them (for the rules, the checks and lookups). Read like
+    buildfolder.Layers: `named()` and the layer attributes are read-only rdflib views of the store."""
+
+    def __init__(self, store: ox.Store, triples: dict[URIRef, Triples]):
+        self.store = store
+        self.triples = triples
+
+    @classmethod
+    def from_layers(cls, layers: Layers) -> Compiled:
+        """A dataset read back as rdflib graphs (buildfolder.Layers), e.g. by `kg enrich`."""
+        triples = {name: oxigraph_triples(graph) for name, graph in layers.named().items()}
+        store = ox.Store()
+        for name, graph in triples.items():
+            _add(store, name, graph)
+        return cls(store, triples)
+
+    def add(self, name: URIRef, triples: Triples) -> None:
+        present = set(self.triples[name])
+        new = [t for t in _unique(triples) if t not in present]
+        self.triples[name] += new
+        _add(self.store, name, new)
+
+    def named(self) -> dict[URIRef, Graph]:
+        return {iri: self.graph(iri) for iri in GRAPHS.values()}
+
+    def graph(self, name: URIRef) -> Graph:
+        return view(self.store, name, size=len(self.triples[name]))
+
+    @property
+    def vocabulary(self) -> Graph:
+        return self.graph(GRAPH_VOCABULARY)
+
+    @property
+    def sources(self) -> Graph:
+        return self.graph(GRAPH_SOURCES)
+
+    @property
+    def asserted(self) -> Graph:
+        return self.graph(GRAPH_ASSERTED)
+
+    @property
+    def inferred(self) -> Graph:
+        return self.graph(GRAPH_INFERRED)
+
+    @property
+    def external(self) -> Graph:
+        return self.graph(GRAPH_EXTERNAL)
+
+
+def _add(store: ox.Store, name: URIRef, triples: Iterable[ox.Triple]) -> None:
+    target = ox.NamedNode(str(name))
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
+
+
 def external_layer(project: Project, asserted: Graph) -> Graph:
     from kg.links import external_layer as build_external
 
     return build_external(project, asserted)
 
 
-def working_store(project: Project, graphs: dict[URIRef, Graph]) -> ox.Store:
-    """An Oxigraph store with the vocabulary and the given graphs, for the rules and the checks."""
-    store = ox.Store()
-    for path in project.vocabulary_files:
-        store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(GRAPH_VOCABULARY)))
-    for name, graph in graphs.items():
-        add_graph(store, graph, name)
-    return store
-
-
-def compile_layers(project: Project) -> Layers:
+def compile_layers(project: Project) -> Compiled:
     """Everything but writing: raises KgError (exit 2) or ValidationFailed (exit 1)."""
     from kg.validate import validate_layers
 
@@ -376,50 +504,52 @@ def compile_layers(project: Project) -> Layers:
         raise ValidationFailed(problems)
     vocabulary = load_vocabulary(project)
     files, index, problems = load_curated(project, sources)
-    asserted = union(files)
+    asserted = union_triples(files)
     problems += check_terms(asserted, vocabulary, index) + check_literals(asserted, index)
     problems += check_publishers(project, sources, asserted)
-    evidence, grounding_problems = ground(files, sources, index)
+    evidence, statements, grounding_problems = ground(files, sources, index)
     problems += grounding_problems
     if problems:
         raise ValidationFailed(problems)
-    asserted += evidence
-    keep_disagreements_apart(asserted, evidence)
-    sources_graph = catalogue(sources)
-    store = working_store(project, {GRAPH_ASSERTED: asserted, GRAPH_SOURCES: sources_graph})
-    inferred = infer(store, project.rules_dir, GRAPH_INFERRED, project)
-    add_graph(store, external_layer(project, asserted + sources_graph), GRAPH_EXTERNAL)
-    external = infer(store, project.rules_dir / "external", GRAPH_EXTERNAL, project)
-    problems = validate_layers(vocabulary + sources_graph + asserted + inferred, store, project, index)
+    asserted = keep_disagreements_apart(_unique(asserted + evidence + statements), statements)
+    store = ox.Store()
+    layers = {GRAPH_VOCABULARY: vocabulary, GRAPH_SOURCES: catalogue_triples(sources), GRAPH_ASSERTED: asserted}
+    for name, triples in layers.items():
+        _add(store, name, triples)
+    layers[GRAPH_INFERRED] = infer(store, project.rules_dir, GRAPH_INFERRED, project)
+    outside = external_layer(project, view(store, GRAPH_ASSERTED, GRAPH_SOURCES))
+    _add(store, GRAPH_EXTERNAL, oxigraph_triples(outside))
+    layers[GRAPH_EXTERNAL] = infer(store, project.rules_dir / "external", GRAPH_EXTERNAL, project)
+    shacl_data = {name: layers[name] for name in (GRAPH_VOCABULARY, GRAPH_SOURCES, GRAPH_ASSERTED, GRAPH_INFERRED)}
+    problems = validate_layers(shacl_data, store, project, index)
     if problems:
         raise ValidationFailed(problems)
-    return Layers(vocabulary, sources_graph, asserted, inferred, external)
+    return Compiled(store, layers)
 
 
-def dataset_files(layers: Layers, project: Project, folder: BuildFolder,
+def dataset_files(layers: Compiled | Layers, project: Project, folder: BuildFolder,
                   enrichment: bytes | None = None) -> dict[str, bytes]:
     """The published files of a compiled dataset: TriG with every graph, the Turtle union, VoID, docs."""
     from kg.docs import ontology_docs
     from kg.serialize import trig_bytes, turtle_bytes
     from kg.void import describe, read_publication
 
-    named = layers.named()
-    whole = Graph()
-    for graph in named.values():
-        whole += graph
+    compiled = layers if isinstance(layers, Compiled) else Compiled.from_layers(layers)
+    named = {iri: compiled.triples[iri] for iri in GRAPHS.values()}
+    whole = _unique(t for triples in named.values() for t in triples)
     files = {DATASET_TRIG: trig_bytes(named), DATASET_TTL: turtle_bytes(whole),
-             VOID_TTL: turtle_bytes(describe(layers, read_publication(project)))}
+             VOID_TTL: turtle_bytes(describe(compiled, read_publication(project)))}
     if enrichment is not None:
         files[ENRICHMENT_TTL] = enrichment
     files.update(ontology_docs(project, folder.current()))
     return files
 
 
-def build(project: Project, out: Path) -> Layers:
+def build(project: Project, out: Path) -> Compiled:
     """Compile, then publish dataset.trig (named graphs), dataset.ttl (union), void.ttl and docs/ as one unit."""
     folder = BuildFolder(out)
     with folder.lock():
         layers = compile_layers(project)
-        layers.external += folder.enrichment()  # what `kg enrich` fetched survives a rebuild
+        layers.add(GRAPH_EXTERNAL, oxigraph_triples(folder.enrichment()))  # what `kg enrich` fetched survives a rebuild
         folder.publish(dataset_files(layers, project, folder), carry=(ENRICHMENT_TTL,))
     return layers

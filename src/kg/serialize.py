@@ -14,24 +14,28 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.compare import to_canonical_graph
 
 from kg.namespaces import PREFIXES
-from kg.store import to_oxigraph
+from kg.store import rdflib_graph, to_oxigraph
 
 _PREFIXES = dict(sorted(PREFIXES.items()))
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+# A graph to write: an rdflib Graph, or Oxigraph triples (each once), as the build holds its layers.
+Triples = Graph | Iterable[ox.Triple]
 
 
-def _sort_key(node: URIRef | BNode | Literal) -> tuple[int, str, str]:
-    kind = 0 if isinstance(node, URIRef) else 1 if isinstance(node, BNode) else 2
-    extra = (node.language or str(node.datatype or "")) if isinstance(node, Literal) else ""
-    return (kind, str(node), extra)
+def _key(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> tuple[int, str, str]:
+    """IRIs, then blank nodes, then literals; by text, then language or datatype (none for a plain string)."""
+    if isinstance(term, ox.NamedNode):
+        return (0, term.value, "")
+    if isinstance(term, ox.BlankNode):
+        return (1, term.value, "")
+    return (2, term.value, term.language or ("" if term.datatype.value == _XSD_STRING else term.datatype.value))
 
 
-def _sorted_triples(graph: Graph) -> list[tuple]:
-    if any(isinstance(n, BNode) for triple in graph for n in triple):
-        graph = to_canonical_graph(graph)
-    return sorted(graph, key=lambda t: (_sort_key(t[0]), _sort_key(t[1]), _sort_key(t[2])))
+def _triple_key(t: ox.Triple) -> tuple:
+    return (_key(t.subject), _key(t.predicate), _key(t.object))
 
 
 # Stands for "the folder of the file being written" while relative references are serialised; the @base line
@@ -43,32 +47,46 @@ def _absolute(node: URIRef | BNode | Literal) -> URIRef | BNode | Literal:
     return URIRef(_HERE + str(node)) if isinstance(node, URIRef) and ":" not in str(node) else node
 
 
-def _triples(graph: Graph) -> Iterable[ox.Triple]:
-    for s, p, o in _sorted_triples(graph):
-        yield ox.Triple(to_oxigraph(_absolute(s)), to_oxigraph(p), to_oxigraph(_absolute(o)))
+def _from_rdflib(graph: Graph) -> list[ox.Triple]:
+    if any(isinstance(n, BNode) for triple in graph for n in triple):
+        from rdflib.compare import to_canonical_graph
+
+        graph = to_canonical_graph(graph)
+    return [ox.Triple(to_oxigraph(_absolute(s)), to_oxigraph(p), to_oxigraph(_absolute(o))) for s, p, o in graph]
 
 
-def turtle_bytes(graph: Graph) -> bytes:
+def _sorted_triples(graph: Triples) -> list[ox.Triple]:
+    """The triples in a fixed order (blank nodes, if any, relabelled canonically first)."""
+    if isinstance(graph, Graph):
+        triples = _from_rdflib(graph)
+    else:
+        triples = list(graph)
+        if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
+            triples = _from_rdflib(rdflib_graph(triples))
+    return sorted(triples, key=_triple_key)
+
+
+def turtle_bytes(graph: Triples) -> bytes:
     """Turtle; an IRI without a scheme (a download URL relative to the file) stays relative."""
-    data = ox.serialize(_triples(graph), format=ox.RdfFormat.TURTLE, prefixes=_PREFIXES, base_iri=_HERE) or b""
+    data = ox.serialize(_sorted_triples(graph), format=ox.RdfFormat.TURTLE, prefixes=_PREFIXES, base_iri=_HERE) or b""
     return data.replace(f"@base <{_HERE}> .\n".encode(), b"", 1)
 
 
-def trig_bytes(graphs: Mapping[URIRef, Graph]) -> bytes:
+def trig_bytes(graphs: Mapping[URIRef, Triples]) -> bytes:
     def quads() -> Iterable[ox.Quad]:
         for name in sorted(graphs, key=str):
             target = ox.NamedNode(str(name))
-            for triple in _triples(graphs[name]):
+            for triple in _sorted_triples(graphs[name]):
                 yield ox.Quad(triple.subject, triple.predicate, triple.object, target)
 
     return ox.serialize(quads(), format=ox.RdfFormat.TRIG, prefixes=_PREFIXES) or b""
 
 
-def turtle(graph: Graph) -> str:
+def turtle(graph: Triples) -> str:
     return turtle_bytes(graph).decode("utf-8")
 
 
-def trig(graphs: Mapping[URIRef, Graph]) -> str:
+def trig(graphs: Mapping[URIRef, Triples]) -> str:
     return trig_bytes(graphs).decode("utf-8")
 
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import RDF, RDFS, XSD, Graph, URIRef
 from rdflib.namespace import DCTERMS
 
 from kg.grounding import Article, Sentence
@@ -210,13 +211,20 @@ def _line_of(lines: list[str], key: str) -> int | None:
 
 
 def catalogue(sources: list[Source]) -> Graph:
+    """The sources graph as an rdflib Graph (see catalogue_triples)."""
+    from kg.store import rdflib_graph
+
+    return rdflib_graph(catalogue_triples(sources))
+
+
+def catalogue_triples(sources: list[Source]) -> list[ox.Triple]:
     """The sources graph: what is known about each source (from its source.toml) and its sentences."""
-    graph = Graph()
+    triples: list[ox.Triple] = []
     for source in sources:
-        _describe(graph, source)
+        triples += _describe(source)
         for sentence in source.article.sentences:
-            _add_sentence(graph, source, sentence)
-    return graph
+            triples += _sentence(source, sentence)
+    return list(dict.fromkeys(triples))
 
 
 def publisher_iri(source: Source) -> URIRef:
@@ -226,43 +234,62 @@ def publisher_iri(source: Source) -> URIRef:
     return PTR[f"publisher/{re.sub(r'[^a-z0-9]+', '-', source.publisher.lower()).strip('-')}"]
 
 
-def _describe(graph: Graph, source: Source) -> None:
-    node = source.iri
-    graph.add((node, RDF.type, PT.Source))
-    graph.add((node, RDF.type, PT[KINDS[source.kind]]))
-    graph.add((node, RDFS.label, Literal(source.label, lang=source.language)))
-    graph.add((node, SCHEMA.headline, Literal(source.title, lang=source.language)))
-    graph.add((node, SCHEMA.inLanguage, Literal(source.language)))
-    graph.add((node, PT.sha256, Literal(source.sha256)))
-    graph.add((node, PT.slug, Literal(source.slug)))
+def _iri(term: URIRef) -> ox.NamedNode:
+    return ox.NamedNode(str(term))
+
+
+def _text(value: str, language: str | None = None) -> ox.Literal:
+    return ox.Literal(value, language=language) if language else ox.Literal(value)
+
+
+def _typed(value: object, datatype: URIRef) -> ox.Literal:
+    return ox.Literal(str(value), datatype=ox.NamedNode(str(datatype)))
+
+
+def _describe(source: Source) -> list[ox.Triple]:
+    node = _iri(source.iri)
+    facts: list[tuple[URIRef, ox.NamedNode | ox.Literal]] = [
+        (RDF.type, _iri(PT.Source)),
+        (RDF.type, _iri(PT[KINDS[source.kind]])),
+        (RDFS.label, _text(source.label, source.language)),
+        (SCHEMA.headline, _text(source.title, source.language)),
+        (SCHEMA.inLanguage, _text(source.language)),
+        (PT.sha256, _text(source.sha256)),
+        (PT.slug, _text(source.slug)),
+    ]
     if source.published:
-        graph.add((node, PT.publishedEarliest, Literal(source.published.earliest.isoformat(), datatype=XSD.date)))
-        graph.add((node, PT.publishedLatest, Literal(source.published.latest.isoformat(), datatype=XSD.date)))
-        graph.add((node, PT.publicationReason, Literal(source.published_reason, lang="en")))
-    graph.add((node, DCTERMS.rights, Literal(source.licence, lang="en")))
-    graph.add((node, DCTERMS.source, Literal(f"sources/{source.slug}/{SOURCE_TOML}")))
+        facts += [(PT.publishedEarliest, _typed(source.published.earliest.isoformat(), XSD.date)),
+                  (PT.publishedLatest, _typed(source.published.latest.isoformat(), XSD.date)),
+                  (PT.publicationReason, _text(source.published_reason or "", "en"))]
+    facts += [(DCTERMS.rights, _text(source.licence, "en")),
+              (DCTERMS.source, _text(f"sources/{source.slug}/{SOURCE_TOML}"))]
     if source.url:
-        graph.add((node, SCHEMA.url, URIRef(source.url)))
+        facts.append((SCHEMA.url, _iri(URIRef(source.url))))
     if source.notes:
-        graph.add((node, RDFS.comment, Literal(source.notes, lang="en")))
-    publisher = publisher_iri(source)
-    graph.add((node, SCHEMA.publisher, publisher))
+        facts.append((RDFS.comment, _text(source.notes, "en")))
+    publisher = _iri(publisher_iri(source))
+    facts.append((SCHEMA.publisher, publisher))
+    triples = [ox.Triple(node, _iri(p), o) for p, o in facts]
     if not source.publisher_node:
-        graph.add((publisher, RDF.type, SCHEMA.Organization))
-        graph.add((publisher, RDFS.label, Literal(source.publisher)))
+        triples += [ox.Triple(publisher, _iri(RDF.type), _iri(SCHEMA.Organization)),
+                    ox.Triple(publisher, _iri(RDFS.label), _text(source.publisher))]
+    return triples
 
 
 def sentence_iri(source: Source, number: int) -> URIRef:
     return URIRef(f"{source.iri}/sentence/{number:03d}")
 
 
-def _add_sentence(graph: Graph, source: Source, s: Sentence) -> None:
-    iri = sentence_iri(source, s.number)
-    graph.add((iri, RDF.type, PT.Sentence))
-    graph.add((iri, RDFS.label, Literal(f"Sentence {s.number} (line {s.line})", lang="en")))
-    graph.add((iri, OA.exact, Literal(s.text)))
-    graph.add((iri, OA.start, Literal(s.start)))
-    graph.add((iri, OA.end, Literal(s.end)))
-    graph.add((iri, PT.lineNumber, Literal(s.line)))
-    graph.add((iri, PT.isCaption, Literal(s.is_caption)))
-    graph.add((iri, PT.fromSource, source.iri))
+def _sentence(source: Source, s: Sentence) -> list[ox.Triple]:
+    iri = _iri(sentence_iri(source, s.number))
+    facts: list[tuple[URIRef, ox.NamedNode | ox.Literal]] = [
+        (RDF.type, _iri(PT.Sentence)),
+        (RDFS.label, _text(f"Sentence {s.number} (line {s.line})", "en")),
+        (OA.exact, _text(s.text)),
+        (OA.start, _typed(s.start, XSD.integer)),
+        (OA.end, _typed(s.end, XSD.integer)),
+        (PT.lineNumber, _typed(s.line, XSD.integer)),
+        (PT.isCaption, _typed("true" if s.is_caption else "false", XSD.boolean)),
+        (PT.fromSource, _iri(source.iri)),
+    ]
+    return [ox.Triple(iri, _iri(p), o) for p, o in facts]

@@ -6,10 +6,12 @@ for VALUES with OPTIONAL (rdflib issue 2332), so every query runs here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.store import Store
 
 from kg.namespaces import PREFIXES
 
@@ -61,3 +63,66 @@ def select(store: ox.Store, query: str, **options) -> list[dict[str, object]]:
     solutions = store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True, **options)
     names = [v.value for v in solutions.variables]
     return [{n: to_rdflib(s[n]) for n in names if s[n] is not None} for s in solutions]
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> URIRef | BNode | Literal:
+    """Like to_rdflib, but a plain string stays a plain literal, as rdflib's parsers make it."""
+    if isinstance(term, ox.Literal) and not term.language and term.datatype.value == _XSD_STRING:
+        return Literal(term.value)
+    return to_rdflib(term)
+
+
+def rdflib_graph(triples: Iterable[ox.Triple]) -> Graph:
+    graph = Graph()
+    for t in triples:
+        graph.add((rdflib_term(t.subject), rdflib_term(t.predicate), rdflib_term(t.object)))
+    return graph
+
+
+def oxigraph_triples(graph: Graph) -> list[ox.Triple]:
+    return [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph]
+
+
+class GraphView(Store):
+    """Named graphs of an Oxigraph store read through rdflib's Graph API, without copying them into rdflib
+    (`Graph(store=GraphView(...))`). Read-only. Terms come from the store, so numbers have their canonical
+    form; `size`, when given, is the graph's length as the caller counts it (its triples as parsed)."""
+
+    def __init__(self, store: ox.Store, names: Iterable[URIRef], size: int | None = None):
+        super().__init__()
+        self.oxigraph = store
+        self.names = [ox.NamedNode(str(name)) for name in names]
+        self._size = size
+
+    def triples(self, triple_pattern, context=None):
+        pattern = [None if term is None else to_oxigraph(term) for term in triple_pattern]
+        seen: set[ox.Triple] = set()
+        for name in self.names:
+            for quad in self.oxigraph.quads_for_pattern(*pattern, name):
+                if len(self.names) > 1:  # a triple in two of the graphs is one triple of the view
+                    if quad.triple in seen:
+                        continue
+                    seen.add(quad.triple)
+                yield (rdflib_term(quad.subject), rdflib_term(quad.predicate), rdflib_term(quad.object)), iter(())
+
+    def __len__(self, context=None) -> int:
+        if self._size is not None:
+            return self._size
+        graphs = " ".join(f"<{name.value}>" for name in self.names)
+        query = f"SELECT (COUNT(*) AS ?n) {{ SELECT DISTINCT ?s ?p ?o {{ VALUES ?g {{ {graphs} }} GRAPH ?g {{ ?s ?p ?o }} }} }}"
+        return int(next(iter(self.oxigraph.query(query)))["n"].value)
+
+    def used_terms(self) -> set[str]:
+        """Every predicate and every class (object of rdf:type) of the viewed graphs."""
+        graphs = " ".join(f"<{name.value}>" for name in self.names)
+        query = (f"SELECT DISTINCT ?t {{ VALUES ?g {{ {graphs} }} GRAPH ?g {{ {{ ?s ?t ?o }} UNION "
+                 f"{{ ?s a ?t FILTER(isIRI(?t)) }} }} }}")
+        return {row["t"].value for row in self.oxigraph.query(query)}
+
+
+def view(store: ox.Store, *names: URIRef, size: int | None = None) -> Graph:
+    """The named graphs `names` of `store` as one read-only rdflib Graph (see GraphView)."""
+    return Graph(store=GraphView(store, names, size))

@@ -1,8 +1,11 @@
 """Reading curated Turtle, and short names for messages.
 
-rdflib parses first, for its line numbers in syntax errors; Oxigraph then
-parses the same file, so that what Oxigraph refuses (an IRI with a space, a
-bad language tag) is reported here with file and line, not later as a crash.
+The build reads with Oxigraph (read_triples), which is fast and strict. Only
+when Oxigraph refuses a file does rdflib parse it too, for the message it gives
+(line and the text near the error); what only Oxigraph refuses (an IRI with a
+space, a bad language tag) is reported with Oxigraph's line. parse_turtle, for
+callers that want an rdflib Graph, parses with rdflib first, then checks with
+Oxigraph, giving the same messages.
 """
 
 from __future__ import annotations
@@ -31,9 +34,31 @@ def short_name(node: URIRef | BNode | Literal) -> str:
     return text
 
 
+def read_triples(path: Path, project: Project) -> list[ox.Triple]:
+    """Parse one Turtle file with Oxigraph: its triples, each once, literals as written; a syntax error
+    names the file and line (exit 2), in the words parse_turtle would use."""
+    where = project.relative(path)
+    data = _read(path, where)
+    try:
+        return list(dict.fromkeys(ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())))
+    except SyntaxError as err:
+        failure = err
+    _parse_with_rdflib(data.decode("utf-8"), path, where)  # rdflib's message when rdflib refuses it too
+    check_with_oxigraph(data, where)
+    raise KgError(f"{where}: malformed Turtle: {' '.join(str(failure).split())[:300]}")
+
+
 def parse_turtle(path: Path, project: Project) -> Graph:
     """Parse one Turtle file; a syntax error names the file and line (exit 2)."""
     where = project.relative(path)
+    data = _read(path, where)
+    graph = _parse_with_rdflib(data.decode("utf-8"), path, where)
+    check_with_oxigraph(data, where)
+    return graph
+
+
+def _read(path: Path, where: str) -> bytes:
+    """The file's bytes, checked to be UTF-8 of a sensible size."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -44,10 +69,14 @@ def parse_turtle(path: Path, project: Project) -> Graph:
     except OSError as err:  # a symlink loop, a folder named *.ttl, no permission
         raise KgError(f"{where}: cannot read: {err.strerror or err}") from None
     try:
-        text = data.decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
         raise KgError(f"{where}:{line}: not UTF-8") from None
+    return data
+
+
+def _parse_with_rdflib(text: str, path: Path, where: str) -> Graph:
     graph = Graph()
     try:
         graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
@@ -55,7 +84,6 @@ def parse_turtle(path: Path, project: Project) -> Graph:
         raise KgError(f"{where}:{err.lines + 1}: malformed Turtle: {_syntax_reason(err)}") from None
     except Exception as err:  # rdflib raises several types for bad input
         raise KgError(f"{where}: malformed Turtle: {' '.join(str(err).split())[:300]}") from None
-    check_with_oxigraph(data, where)
     return graph
 
 

@@ -27,6 +27,7 @@ from kg.links import DATASET, DCTERMS
 from kg.buildfolder import DATASET_TRIG, DATASET_TTL, GRAPHS
 from kg.namespaces import DCAT, OA, ONTOLOGY_IRI, PREFIXES, PT, PTR, SCHEMA, VOID
 from kg.problems import KgError
+from kg.store import GraphView
 from kg.project import Project
 
 SOURCE_CLASSES = (PT.Source,)  # every registered source (kg.sources)
@@ -125,12 +126,17 @@ def vocabularies(graphs) -> list[str]:
     known = sorted(PREFIXES.values(), key=len, reverse=True)
     found = set()
     for graph in graphs:
-        terms = set(graph.predicates()) | {o for o in graph.objects(None, RDF.type) if isinstance(o, URIRef)}
-        for term in terms:
-            iri = str(term)
+        for iri in _used_terms(graph):
             found.add(next((ns for ns in known if iri.startswith(ns)), iri[: max(iri.rfind("#"), iri.rfind("/")) + 1]))
     # the project's resources (ptr:) are not a vocabulary
     return sorted(ns for ns in found if ns and ns != str(PTR))
+
+
+def _used_terms(graph: Graph) -> set[str]:
+    """The predicates and classes of one graph; a graph that lives in an Oxigraph store is asked there."""
+    if isinstance(graph.store, GraphView):
+        return graph.store.used_terms()
+    return {str(t) for t in graph.predicates()} | {str(o) for o in graph.objects(None, RDF.type) if isinstance(o, URIRef)}
 
 
 def _add_sources(graph: Graph, layers) -> None:
