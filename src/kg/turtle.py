@@ -11,6 +11,7 @@ Oxigraph, giving the same messages.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -40,12 +41,33 @@ def read_triples(path: Path, project: Project) -> list[ox.Triple]:
     where = project.relative(path)
     data = _read(path, where)
     try:
-        return list(dict.fromkeys(ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())))
+        triples = ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())
+        return list(dict.fromkeys(_normalised(t) for t in triples))
     except SyntaxError as err:
         failure = err
     _parse_with_rdflib(data.decode("utf-8"), path, where)  # rdflib's message when rdflib refuses it too
     check_with_oxigraph(data, where)
     raise KgError(f"{where}: malformed Turtle: {' '.join(str(failure).split())[:300]}")
+
+
+_PLAIN = ("http://www.w3.org/2001/XMLSchema#string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")
+
+
+def _normalised(triple: ox.Triple) -> ox.Triple:
+    """The triple with its literal in the lexical form rdflib gives it (PT30H is read as P1DT6H), so
+    that the dataset reads back through rdflib (kg export, kg enrich) to the same bytes."""
+    o = triple.object
+    if not isinstance(o, ox.Literal) or o.datatype.value in _PLAIN:
+        return triple
+    lexical = _rdflib_lexical(o.value, o.datatype.value)
+    if lexical == o.value:
+        return triple
+    return ox.Triple(triple.subject, triple.predicate, ox.Literal(lexical, datatype=o.datatype))
+
+
+@lru_cache(maxsize=65536)
+def _rdflib_lexical(value: str, datatype: str) -> str:
+    return str(Literal(value, datatype=URIRef(datatype)))
 
 
 def parse_turtle(path: Path, project: Project) -> Graph:
