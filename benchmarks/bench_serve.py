@@ -7,7 +7,9 @@ Both serve the same store folder (OUT/oxigraph-store) read-only, with the union 
 default graph, on loopback. The client keeps `--concurrency` HTTP/1.1 keep-alive connections busy
 (threads spread over several processes, so that the client is not the bottleneck), POSTs the query as a
 form with Accept: application/sparql-results+json, and records each request's latency. Prints
-requests/s, p50 and p99 per server and query, the front/bare throughput ratio (goal: at least 0.70)
+requests/s, p50 and p99 per server and query, each in two modes: "distinct" (every request's text
+differs, so each reaches the engine: what the front itself costs) and "repeated" (the same query over and
+over: `kg serve` answers it from its answer cache after the first time), the front/bare throughput ratio (goal: at least 0.70)
 and the machine's load average before and after (the client shares the machine with the servers).
 """
 
@@ -33,8 +35,13 @@ SIMPLE = ("simple: one label",
 LIBRARY_QUERY = "who-met-or-called-whom"
 
 
-def client(port: int, body: bytes, threads: int, seconds: float, results) -> None:
-    """One client process: `threads` keep-alive connections, each sending requests back to back."""
+def client(port: int, query: str, threads: int, seconds: float, results, distinct: bool = False) -> None:
+    """One client process: `threads` keep-alive connections, each sending requests back to back.
+
+    `distinct`: every request's text differs (a trailing comment with a serial number), so no answer
+    cache can serve it and each one reaches the engine; else every request is the same query."""
+    same = urllib.parse.urlencode({"query": query}).encode()
+    serial = iter(range(10**9))
     latencies: list[float] = []
     errors = [0]
     deadline = time.monotonic() + seconds
@@ -44,6 +51,8 @@ def client(port: int, body: bytes, threads: int, seconds: float, results) -> Non
         headers = {"Content-Type": "application/x-www-form-urlencoded",
                    "Accept": "application/sparql-results+json"}
         while time.monotonic() < deadline:
+            body = urllib.parse.urlencode({"query": f"{query}\n# {os.getpid()}-{next(serial)}"}).encode() \
+                if distinct else same
             started = time.perf_counter()
             connection.request("POST", "/query", body, headers)
             response = connection.getresponse()
@@ -61,16 +70,15 @@ def client(port: int, body: bytes, threads: int, seconds: float, results) -> Non
     results.put((latencies, errors[0]))
 
 
-def measure(port: int, query: str, concurrency: int, seconds: float) -> dict:
-    body = urllib.parse.urlencode({"query": query}).encode()
+def measure(port: int, query: str, concurrency: int, seconds: float, distinct: bool) -> dict:
     processes = min(concurrency, max(2, (os.cpu_count() or 2) * 2))
     share = [concurrency // processes + (i < concurrency % processes) for i in range(processes)]
     context = multiprocessing.get_context("fork")
     results = context.Queue()
-    client(port, body, 2, 1.0, results)  # warm-up: caches, worker start-up
+    client(port, query, 2, 1.0, results, distinct)  # warm-up: worker start-up, the engine's own caches
     results.get()
     started = time.monotonic()
-    clients = [context.Process(target=client, args=(port, body, n, seconds, results)) for n in share]
+    clients = [context.Process(target=client, args=(port, query, n, seconds, results, distinct)) for n in share]
     for process in clients:
         process.start()
     gathered = [results.get() for _ in clients]
@@ -111,32 +119,34 @@ def main() -> None:
     args = parser.parse_args()
 
     library = find_query(find_project(ROOT), LIBRARY_QUERY)
-    queries = [SIMPLE, (f"library: {LIBRARY_QUERY}", library.text)]
+    queries = [(f"{name}, {mode}", text, mode == "distinct")
+               for name, text in (SIMPLE, (f"library: {LIBRARY_QUERY}", library.text))
+               for mode in ("distinct", "repeated")]
     store = prepare_store(args.out)
     print(f"load average before: {load()}; {os.cpu_count()} CPUs; concurrency {args.concurrency}, "
           f"{args.seconds:g} s per run")
     figures: dict[tuple[str, str], dict] = {}
     with start_oxigraph(store, read_only=True, union_default_graph=True) as bare:
         port = int(bare.base_url.rstrip("/").rsplit(":", 1)[1])
-        for name, text in queries:
-            figures[("bare", name)] = measure(port, text, args.concurrency, args.seconds)
+        for name, text, distinct in queries:
+            figures[("bare", name)] = measure(port, text, args.concurrency, args.seconds, distinct)
     front_port = free_port()
     front = start_front(args.out, front_port)
     try:
-        for name, text in queries:
-            figures[("front", name)] = measure(front_port, text, args.concurrency, args.seconds)
+        for name, text, distinct in queries:
+            figures[("front", name)] = measure(front_port, text, args.concurrency, args.seconds, distinct)
     finally:
         front.send_signal(signal.SIGINT)
         front.wait(30)
     print(f"load average after: {load()}")
-    print(f"{'query':<34} {'server':<28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
-    for name, _ in queries:
+    print(f"{'query':<46} {'server':<28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for name, _, _ in queries:
         for server, label in (("bare", "oxigraph serve-read-only"), ("front", "kg serve (front + workers)")):
             f = figures[(server, name)]
-            print(f"{name:<34} {label:<28} {f['rate']:>8.0f} {f['p50'] * 1000:>8.1f} {f['p99'] * 1000:>8.1f} "
+            print(f"{name:<46} {label:<28} {f['rate']:>8.0f} {f['p50'] * 1000:>8.1f} {f['p99'] * 1000:>8.1f} "
                   f"{f['errors']:>7}")
         ratio = figures[("front", name)]["rate"] / figures[("bare", name)]["rate"]
-        print(f"{name:<34} {'front / bare throughput':<28} {ratio:>8.2f}   (goal >= 0.70)")
+        print(f"{name:<46} {'front / bare throughput':<28} {ratio:>8.2f}   (goal >= 0.70)")
 
 
 if __name__ == "__main__":

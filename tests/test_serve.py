@@ -6,6 +6,7 @@ two serves on one folder) is reproduced here with bounded loops against a real `
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import resource
@@ -168,7 +169,7 @@ def test_serve_prints_its_page_and_listens_on_loopback_only(served: Served):
     assert re.fullmatch(r"query page: http://127\.0\.0\.1:\d+/", served.lines[0])
     assert served.lines[1] == (f"SPARQL endpoint: {served.endpoint} (read-only; default graph = union of the "
                                "layers; timeout 20 s; SERVICE refused)")
-    assert re.fullmatch(r"\d+ query workers; press Ctrl-C to stop", served.lines[2])
+    assert re.fullmatch(r"\d+ query workers; answers cached up to 64 MB; press Ctrl-C to stop", served.lines[2])
     # 0100007F is 127.0.0.1 in /proc/net/tcp's little-endian hex; state 0A is LISTEN.
     listening = Path("/proc/net/tcp").read_text()
     assert re.search(rf"0100007F:{served.port:04X} 00000000:0000 0A", listening)
@@ -452,13 +453,56 @@ def test_a_worker_killed_from_outside_is_replaced_and_no_request_fails(out: Path
         deadline = time.monotonic() + 5
         while alive(first) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert [server.ask("ASK {}")[0] for _ in range(10)] == [200] * 10
+        # ten different queries (a comment tells them apart), so that none is answered from the cache
+        assert [server.ask(f"ASK {{}} # {n}")[0] for n in range(10)] == [200] * 10
         deadline = time.monotonic() + 30
         while len(workers_of(server.process.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
         assert second in workers_of(server.process.pid) and len(workers_of(server.process.pid)) == 2
     finally:
         stop(server)
+
+
+def test_a_query_asked_again_is_answered_from_the_cache_without_a_worker(out: Path):
+    server = start(out, "--workers", "1", "--timeout", "5")
+    query = f"SELECT ?label WHERE {{ <{PTR}putin> <{RDFS_LABEL}> ?label }}"
+    (worker,) = workers_of(server.process.pid)
+    try:
+        first = server.ask(query)
+        os.kill(worker, signal.SIGSTOP)  # the only worker can answer nothing now
+        assert server.ask(query)[::2] == first[::2] and first[0] == 200  # status and body
+        status, _, body = server.ask(query + " # not asked before")
+        assert (status, body.decode().split(" after ")[0]) == (503, "the query was stopped")
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # the front killed it when the new query ran late
+            os.kill(worker, signal.SIGCONT)
+        stop(server)
+
+
+def test_the_answer_cache_keeps_complete_repeatable_answers_within_its_size():
+    from kg.endpoint_workers import Answer, AnswerCache, QueryRequest
+
+    def request(text: str) -> QueryRequest:
+        return QueryRequest(text, "JSON", "TURTLE")
+
+    cache = AnswerCache(max_bytes=10, max_answer=6)
+    ok = Answer(200, JSON, b"12345")
+    for text in ("ASK {}", "SELECT (RAND() AS ?r) {}", "SELECT (now() AS ?t) {}", "SELECT (STRUUID() AS ?u) {}",
+                 "SELECT * { SERVICE <http://x/> {} }"):
+        cache.put(request(text), ok)
+    assert [cache.get(request(t)) for t in ("ASK {}", "SELECT (RAND() AS ?r) {}")] == [ok, None]
+    cache.put(request("ASK { ?s ?p ?o }"), Answer(503, JSON, b"x"))  # not an answer: never kept
+    cache.put(request("SELECT * {}"), Answer(200, JSON, b"1234567"))  # over max_answer
+    assert (cache.get(request("ASK { ?s ?p ?o }")), cache.get(request("SELECT * {}"))) == (None, None)
+    cache.put(request("ASK { ?a ?b ?c }"), ok)  # 10 bytes in all: both fit
+    cache.get(request("ASK {}"))  # used: the other one is now the least recently used
+    cache.put(request("ASK { ?d ?e ?f }"), ok)
+    assert [cache.get(request(t)) is not None for t in ("ASK {}", "ASK { ?a ?b ?c }", "ASK { ?d ?e ?f }")] == \
+        [True, False, True]
+    assert cache.size == 10
+    nothing = AnswerCache(0)  # --cache-mb 0
+    nothing.put(request("ASK {}"), ok)
+    assert nothing.get(request("ASK {}")) is None
 
 
 def test_a_client_that_goes_away_has_its_query_ended(out: Path):
@@ -733,6 +777,9 @@ def test_a_port_in_use_is_a_clear_error(tmp_path: Path):
     (["--timeout", "-1"], "error: kg serve: argument --timeout: must be a positive number of seconds, got '-1' (see `kg serve --help`)"),
     (["--port", "70000"], "error: --port 70000: not a TCP port (1-65535)"),
     (["--workers", "0"], "error: --workers 0: must be at least 1"),
+    (["--cache-mb", "-1"],
+     "error: kg serve: argument --cache-mb: must be zero or a positive number of megabytes, got '-1' "
+     "(see `kg serve --help`)"),
 ])
 def test_bad_values_are_clear_errors(tmp_path: Path, args: list[str], message: str):
     result = kg_serve("--out", str(tmp_path), *args)

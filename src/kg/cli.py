@@ -19,15 +19,17 @@ from kg.project import DEFAULT_OUT, find_project
 from kg.terminal import safe
 
 
-def positive(unit: str) -> Callable[[str], float]:
-    """An argparse type: a finite number above zero (float() alone takes "nan", "inf" and "-1")."""
+def positive(unit: str, *, zero_ok: bool = False) -> Callable[[str], float]:
+    """An argparse type: a finite number above zero, or from zero with `zero_ok`
+    (float() alone takes "nan", "inf" and "-1")."""
     def parse(text: str) -> float:
         try:
             value = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"not a number of {unit}: {text!r}") from None
-        if not (math.isfinite(value) and value > 0):
-            raise argparse.ArgumentTypeError(f"must be a positive number of {unit}, got {text!r}")
+        if not (math.isfinite(value) and (value >= 0 if zero_ok else value > 0)):
+            what = "zero or a positive" if zero_ok else "a positive"
+            raise argparse.ArgumentTypeError(f"must be {what} number of {unit}, got {text!r}")
         return value
     return parse
 
@@ -133,7 +135,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     return serve(find_project(), args.out, host=args.host, port=args.port, timeout=args.timeout,
                  workers=args.workers, allow_service=args.allow_service, max_query_size=args.max_query_size,
-                 max_depth=args.max_depth)
+                 max_depth=args.max_depth, cache_mb=args.cache_mb)
 
 
 def _push(args: argparse.Namespace) -> int:
@@ -277,6 +279,9 @@ def parser() -> argparse.ArgumentParser:
                    help="longest query accepted, in bytes of UTF-8 (default 65536)")
     p.add_argument("--max-depth", type=int, default=64,
                    help="deepest nesting of ( { [ accepted (default 64)")
+    p.add_argument("--cache-mb", type=positive("megabytes", zero_ok=True), default=64.0, metavar="MB",
+                   help="memory for answers already given, reused for the same query (the served dataset "
+                   "never changes while kg serve runs); 0 turns the cache off (default 64)")
 
     p = command("push", _push, "upload the dataset to a SPARQL 1.1 Graph Store HTTP Protocol endpoint")
     p.add_argument("--endpoint", required=True,

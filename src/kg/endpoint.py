@@ -254,6 +254,8 @@ async def answer_or_abandon(request: Request, pool: Pool, work: QueryRequest | L
 
     Only a query still running after WATCH_AFTER gets a watcher: most answer sooner, and a watcher
     per request would cost the front a good part of its throughput."""
+    if (known := pool.cache.get(work)) is not None:
+        return respond(known)  # asked before: no task, no worker
     loop = asyncio.get_running_loop()
     running = asyncio.ensure_future(pool.run(work))
     watchers: list[asyncio.Future] = []

@@ -18,6 +18,7 @@ import re
 import signal
 import sys
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -235,12 +236,47 @@ class Worker:
         self.connection.close()
 
 
+# Functions whose value changes from one evaluation to the next: an answer using one is never reused.
+_UNREPEATABLE = re.compile(r"\b(?:RAND|NOW|UUID|STRUUID|BNODE|SERVICE)\b", re.IGNORECASE)
+
+
+class AnswerCache:
+    """The answers already given, reused for the same request: the served store is read-only and never
+    changes while `kg serve` runs, so the same query asked again has the same answer.
+
+    Only complete answers (HTTP 200) of repeatable queries are kept, at most `max_answer` bytes each and
+    `max_bytes` in all; the least recently used go first. A query page's library examples, a dashboard
+    polling one query, many readers of one link: these no longer reach a worker."""
+
+    def __init__(self, max_bytes: int, max_answer: int = 1 << 20):
+        self.max_bytes, self.max_answer, self.size = max_bytes, max_answer, 0
+        self._answers: OrderedDict[QueryRequest | LabelsRequest, Answer] = OrderedDict()
+
+    def get(self, request: QueryRequest | LabelsRequest) -> Answer | None:
+        answer = self._answers.get(request)
+        if answer is not None:
+            self._answers.move_to_end(request)
+        return answer
+
+    def put(self, request: QueryRequest | LabelsRequest, answer: Answer) -> None:
+        if (answer.status != 200 or len(answer.body) > min(self.max_answer, self.max_bytes)
+                or (isinstance(request, QueryRequest) and _UNREPEATABLE.search(request.text))
+                or request in self._answers):
+            return
+        self._answers[request] = answer
+        self.size += len(answer.body)
+        while self.size > self.max_bytes:
+            _, dropped = self._answers.popitem(last=False)
+            self.size -= len(dropped.body)
+
+
 class Pool:
     """`size` workers on one store folder; a request waits for a free one, at most `timeout` seconds,
     and then has `timeout` seconds to be answered before its worker is killed and replaced."""
 
-    def __init__(self, location: Path, size: int, timeout: float):
+    def __init__(self, location: Path, size: int, timeout: float, cache: AnswerCache | None = None):
         self.location, self.size, self.timeout = location, size, timeout
+        self.cache = cache or AnswerCache(0)
         self.workers: set[Worker] = set()
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
         self._replacing: set[asyncio.Future] = set()
@@ -257,6 +293,15 @@ class Pool:
         return sorted(w.pid for w in self.workers)
 
     async def run(self, request: QueryRequest | LabelsRequest) -> Answer:
+        """The answer, from the cache when it was given before (the front looks there first, without
+        starting a task), else from a worker."""
+        if (known := self.cache.get(request)) is not None:
+            return known
+        answer = await self._ask(request)
+        self.cache.put(request, answer)
+        return answer
+
+    async def _ask(self, request: QueryRequest | LabelsRequest) -> Answer:
         while True:
             try:
                 worker = self._idle.get_nowait() if not self._idle.empty() else \

@@ -119,12 +119,12 @@ def raise_descriptor_limit() -> None:
 
 def serve(project: Project, out: Path, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0, *,
           workers: int | None = None, allow_service: bool = False, max_query_size: int = 64 * 1024,
-          max_depth: int = 64) -> int:
+          max_depth: int = 64, cache_mb: float = 64.0) -> int:
     """Serve OUT's dataset until Ctrl-C (or SIGTERM); then stop the front and its workers and return 0."""
     import uvicorn
 
     from kg.endpoint import Limits, create_app, page_config
-    from kg.endpoint_workers import Pool
+    from kg.endpoint_workers import AnswerCache, Pool
     from kg.library import load_library
 
     if not 0 < port < 65536:
@@ -134,6 +134,8 @@ def serve(project: Project, out: Path, host: str = "127.0.0.1", port: int = 7878
     workers = max(2, os.cpu_count() or 2) if workers is None else workers
     if workers < 1:
         raise KgError(f"--workers {workers}: must be at least 1")
+    if cache_mb < 0:
+        raise KgError(f"--cache-mb {cache_mb:g}: must be 0 (no cache) or more")
     if max_query_size < 1 or max_depth < 1:
         raise KgError("--max-query-size and --max-depth must be positive")
     if not is_loopback(host):
@@ -142,7 +144,7 @@ def serve(project: Project, out: Path, host: str = "127.0.0.1", port: int = 7878
     sock = bind(host, port)
     limits = Limits(max_query_size, max_depth, allow_service)
     config = page_config(load_library(project), limits, timeout, TITLE)
-    pool = Pool(prepare_store(out), workers, timeout)
+    pool = Pool(prepare_store(out), workers, timeout, AnswerCache(round(cache_mb * 1_000_000)))
     # SIGTERM stops us as Ctrl-C does (uvicorn re-raises the signal it caught once it has shut down).
     signal.signal(signal.SIGTERM, _raise_interrupt)
     raise_descriptor_limit()
@@ -154,7 +156,8 @@ def serve(project: Project, out: Path, host: str = "127.0.0.1", port: int = 7878
             print(f"query page: {page}", flush=True)
             print(f"SPARQL endpoint: {page}query (read-only; default graph = union of the layers; "
                   f"timeout {timeout:g} s; SERVICE {'allowed' if allow_service else 'refused'})", flush=True)
-            print(f"{workers} query workers; press Ctrl-C to stop", flush=True)
+            cache = f"answers cached up to {cache_mb:g} MB" if cache_mb else "no answer cache"
+            print(f"{workers} query workers; {cache}; press Ctrl-C to stop", flush=True)
 
         app = create_app(pool, limits, host, config, announce)
         server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
