@@ -33,6 +33,10 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 START_TIMEOUT = 60.0
 
 
+class WorkerGone(Exception):
+    """The worker was dead before it could read a request: the request can go to another one."""
+
+
 @dataclass(frozen=True)
 class Answer:
     """What the front sends back: an HTTP status, a media type and the body."""
@@ -220,7 +224,10 @@ class Worker:
             except (EOFError, OSError) as error:  # the worker died: its pipe closed
                 future.set_exception(error)
 
-        self.connection.send(request)
+        try:
+            self.connection.send(request)
+        except OSError as error:  # it died before it got the query (killed from outside while idle)
+            raise WorkerGone from error
         loop.add_reader(descriptor, readable)
         timer = loop.call_later(timeout, expired)
         try:
@@ -309,25 +316,28 @@ class Pool:
             except TimeoutError:
                 return Answer.text(503, f"all {self.size} query workers stayed busy for {self.timeout:g} s; "
                                         "try again later")
-            if worker.process.is_alive():
-                break
-            self._replace(worker)  # it died while idle (killed from outside): this request takes another
-        started = time.monotonic()
-        try:
-            answer = await worker.ask(request, self.timeout)
-        except TimeoutError:
-            self._replace(worker)
-            return Answer.text(503, f"the query was stopped after {time.monotonic() - started:.1f} s: it ran past "
-                                    f"the time limit of {self.timeout:g} s (kg serve --timeout)")
-        except (EOFError, OSError):
-            self._replace(worker)
-            return Answer.text(500, "the query engine stopped while answering this query; "
-                                    "a new worker has taken its place")
-        except asyncio.CancelledError:  # the client went away: end its work too
-            self._replace(worker)
-            raise
-        self._idle.put_nowait(worker)
-        return answer
+            if not worker.process.is_alive():
+                self._replace(worker)  # it died while idle (killed from outside): this request takes another
+                continue
+            started = time.monotonic()
+            try:
+                answer = await worker.ask(request, self.timeout)
+            except WorkerGone:  # dead before it read the query (not yet reaped when we looked): take another
+                self._replace(worker)
+                continue
+            except TimeoutError:
+                self._replace(worker)
+                return Answer.text(503, f"the query was stopped after {time.monotonic() - started:.1f} s: it ran "
+                                        f"past the time limit of {self.timeout:g} s (kg serve --timeout)")
+            except (EOFError, OSError):
+                self._replace(worker)
+                return Answer.text(500, "the query engine stopped while answering this query; "
+                                        "a new worker has taken its place")
+            except asyncio.CancelledError:  # the client went away: end its work too
+                self._replace(worker)
+                raise
+            self._idle.put_nowait(worker)
+            return answer
 
     def _replace(self, worker: Worker) -> None:
         """Kill `worker` now and start its successor; wait for it in a thread, so that the front keeps
