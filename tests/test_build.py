@@ -157,3 +157,32 @@ def test_the_default_build_folder_is_the_projects_wherever_kg_runs(project, tmp_
     assert not (copy.root / "queries" / "build").exists()
     assert main(["stats"]) == 0
     assert "Grounded quotes:" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("fixture, conforms", [("valid/minimal.ttl", True), ("invalid/shacl-violation.ttl", False)])
+def test_rudof_and_pyshacl_agree_on_conformance(project, tmp_path, fixture, conforms):
+    """The build trusts rudof's 'conforms' (and asks pySHACL for the messages only when it does not):
+    both engines must give the same verdict on the same data."""
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    from kg.build import load_curated, load_vocabulary, union_triples
+    from kg.sources import catalogue_triples, load_sources
+    from kg.store import rdflib_graph
+    from kg.validate import conforms_by_rudof, properties_read, pyshacl_problems
+
+    fixed = fixture_project(project.root, tmp_path, FIXTURES / fixture)
+    sources = load_sources(fixed)
+    data = load_vocabulary(fixed) + catalogue_triples(sources) + union_triples(load_curated(fixed, sources)[0])
+    shapes = Graph().parse(fixed.shapes, format="turtle")
+    read = properties_read(shapes)
+    assert read is not None and "https://w3id.org/peace-talks-kg/ontology#cameoCode" in read
+    data = [t for t in dict.fromkeys(data) if t.predicate.value in read]
+    assert all(isinstance(t, ox.Triple) for t in data)
+
+    class Index:
+        def problem(self, node, reason):
+            return f"{node}: {reason}"
+
+    assert conforms_by_rudof(data, fixed.shapes) is conforms
+    assert (pyshacl_problems(rdflib_graph(data), shapes, Index()) == []) is conforms

@@ -41,8 +41,8 @@ def read_triples(path: Path, project: Project) -> list[ox.Triple]:
     where = project.relative(path)
     data = _read(path, where)
     try:
-        triples = ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())
-        return list(dict.fromkeys(_normalised(t) for t in triples))
+        quads = ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())
+        return list(dict.fromkeys(_normalised(q.triple) for q in quads))
     except SyntaxError as err:
         failure = err
     _parse_with_rdflib(data.decode("utf-8"), path, where)  # rdflib's message when rdflib refuses it too
