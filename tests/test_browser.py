@@ -156,6 +156,52 @@ def test_layer_switch_hides_the_inferred_layer(open_page, rendered, views):
     assert page.page.text_content("#count-edges") == f"{after['edges']} of {after['edgesTotal']}"
 
 
+ENERGY_HALT = PTR + "event-putin-agrees-energy-strike-halt"
+PANEL_FACTS = """() => Object.fromEntries(Array.from(document.querySelectorAll('#panel-facts dt'))
+    .map(dt => [dt.textContent, dt.nextElementSibling.textContent]))"""
+
+
+def test_with_the_outside_layer_off_no_outside_date_shows_anywhere(open_page, rendered, views):
+    from kg.render import datings, spans_in_time
+
+    page = open_page(rendered / "whole.html")
+    page.click_node(ENERGY_HALT)
+    outside = "2025-03-18 (external, source: press reports of 2025-03-18)"
+    assert page.page.evaluate(PANEL_FACTS)["Date"] == outside
+    assert outside in page.page.evaluate(f"() => window.kg.nodes.get('{ENERGY_HALT}').title")
+    for layer in ("external", "inferred"):
+        page.page.uncheck(f"#layer-{layer}")
+    # the article does not date Putin's agreement: no date in the panel, the tooltip or the date filter
+    facts = page.page.evaluate(PANEL_FACTS)
+    assert (facts["Type"], "Date" in facts) == ("Acceptance", False)
+    assert "2025-03-18" not in page.page.text_content("#panel")
+    assert page.page.evaluate(f"() => window.kg.nodes.get('{ENERGY_HALT}').title") == (
+        "Putin agrees to an immediate halt to strikes on Ukraine's energy infrastructure\nAcceptance")
+    view, days = views["whole"], []
+    labels = {str(n): a["label"] for n, a in view.nodes(data=True)}
+    for attrs in [a for _, a in view.nodes(data=True)] + [a for *_, a in view.edges(data=True)]:
+        days += spans_in_time(datings(attrs, labels)).get("asserted", [])
+    bounds = page.page.evaluate("() => [document.getElementById('date-from').min, document.getElementById('date-to').max]")
+    assert bounds == [min(days), max(days)]
+    # the outside-date node and its link went with their layer
+    assert PTR + "event-putin-agrees-energy-strike-halt" in shown_ids(page)
+    assert not any(view.nodes[n]["layer"] == "external" for n in shown_ids(page))
+    page.screenshot("whole-asserted-only-panel")
+    page.page.check("#layer-external")
+    assert page.page.evaluate(PANEL_FACTS)["Date"] == outside
+
+
+def test_network_panels_and_tooltips_show_hedges(open_page, rendered):
+    remark = PTR + "event-ryabkov-current-form-remark"
+    page = open_page(rendered / "whole.html")
+    page.click_node(remark)
+    assert page.page.evaluate(PANEL_FACTS)["Hedge"] == "in its current form"
+    assert page.page.evaluate(f"() => window.kg.nodes.get('{remark}').title").endswith("\nhedged: in its current form")
+    page = open_page(rendered / "whole.html")
+    page.click_node(PTR + "putin")
+    assert "Hedge" not in page.page.evaluate(PANEL_FACTS)
+
+
 def test_class_filter_updates_the_visible_counts(open_page, rendered, views):
     page = open_page(rendered / "interaction.html")
     page.page.uncheck("#class-person")

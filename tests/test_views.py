@@ -476,15 +476,34 @@ def test_captions_are_the_ontologys_labels(store):
     views = build_views(store, ["whole", "interaction", "timeline"], ("asserted", "inferred"))
     whole = {d["relation"]: d["caption"] for *_, d in views["whole"].edges(data=True)}
     assert (whole["hasProvision"], whole["expressedIn"], whole["partOf"]) == ("has provision", "expressed in", "part of")
-    answers = {d["caption"] for a, b, d in views["whole"].edges(data=True)
-               if short(a) == "event-russia-rejects-peace-plan" and short(b) == "proposal-us-peace-plan"}
-    assert answers == {"answers"}
+    # "Both sides reject the plan": the rejection's pt:proposes names the plan it answers, not one it proposes
+    answers = {(short(a), d["relation"], d["caption"]) for a, b, d in views["whole"].edges(data=True)
+               if short(b) in ("proposal-us-peace-plan", "proposal-energy-strike-halt") and d["relation"] == "proposes"}
+    assert answers == {("event-russia-rejects-peace-plan", "proposes", "rejection of"),
+                       ("event-ukraine-rejects-peace-plan", "proposes", "rejection of"),
+                       ("event-putin-agrees-energy-strike-halt", "proposes", "acceptance of"),
+                       ("event-us-proposes-peace-plan", "proposes", "proposes")}
     calls = {d["caption"] for *_, d in views["interaction"].edges(data=True) if d["kind"] == "PhoneCall"}
     assert calls == {"phone call"}
     roles = {d["caption"] for *_, d in views["timeline"].edges(data=True) if d["relation"] == "participant"}
     assert "took part as recipient" in roles
     captions = {d["caption"] for view in views.values() for *_, d in view.edges(data=True)}
     assert not any(re.search(r"[a-z][A-Z]", c) for c in captions), captions
+
+
+def test_hedges_are_the_schemes_pref_labels_with_their_layer(store):
+    views = build_views(store, ["whole", "timeline"], ("asserted", "inferred"))
+    whole = views["whole"]
+    assert whole.nodes[PTR + "event-ryabkov-current-form-remark"]["modality"] == [["in its current form", "asserted"]]
+    assert whole.nodes[PTR + "putin"]["modality"] == []
+    hedged = {short(n): [m for m, _ in a["modality"]] for n, a in whole.nodes(data=True) if a["modality"]}
+    assert {label for labels in hedged.values() for label in labels} <= {
+        "demanded", "suggested", "proposed", "offered", "required", "hypothetical", "seemingly", "in its current form",
+        "said it was ready", "in the speaker's belief", "would consider"}
+    # an event's edges carry its hedges: Ryabkov's remark took part in the timeline as his act
+    remark = {tuple(map(tuple, d["modality"])) for _, _, d in views["timeline"].edges(data=True)
+              if d["event"] == PTR + "event-ryabkov-current-form-remark"}
+    assert remark == {(("in its current form", "asserted"),)}
 
 
 def test_durations_in_words(store):

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kg.buildfolder import LAYER_NAMES
+
 TEMPLATES = Path(__file__).parent / "templates"
 HTML_DIR = "html"
 
@@ -138,6 +140,51 @@ def interval(attrs: dict[str, Any]) -> tuple[str | None, str | None]:
         return when, when
     lo, hi = _iso(attrs.get("earliest")), _iso(attrs.get("latest"))
     return (lo, hi) if lo and hi else (None, None)
+
+
+# The dating of a thing, per combination of layers ("asserted,inferred"): kg.views' dates_by_layers.
+# A page shows the one of the layers switched on, so a switched-off layer's date shows nowhere.
+ANY_LAYERS = "*"  # the key of a hand-made graph's one dating (it has no dates_by_layers)
+
+
+def _dating(attrs: dict[str, Any], labels: dict[str, str]) -> dict[str, str]:
+    """The bounds of one dating that are set, each with its layer, outside source and the node it
+    comes through (by label)."""
+    out: dict[str, str] = {}
+    for key in ("date", "earliest", "latest"):
+        day = _iso(attrs.get(key))
+        if not day:
+            continue
+        out[key] = day
+        for part in ("layer", "source"):
+            if attrs.get(f"{key}_{part}"):
+                out[f"{key}_{part}"] = _text(attrs[f"{key}_{part}"])
+        if attrs.get(f"{key}_via"):
+            out[f"{key}_via"] = labels.get(str(attrs[f"{key}_via"])) or local_name(attrs[f"{key}_via"])
+    return out
+
+
+def datings(attrs: dict[str, Any], labels: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Combination of layers → the dating those layers give (combinations that date nothing left out)."""
+    by_layers = attrs.get("dates_by_layers")
+    if not by_layers:
+        one = _dating(attrs, labels)
+        if one:  # a hand-made graph: its dates rest on the thing's own layer unless it says otherwise
+            for key in ("date", "earliest", "latest"):
+                if key in one and f"{key}_layer" not in one:
+                    one[f"{key}_layer"] = _layers(attrs.get("layer"))[0]
+        return {ANY_LAYERS: one} if one else {}
+    return {combo: found for combo, dating in sorted(by_layers.items()) if (found := _dating(dating, labels))}
+
+
+def spans_in_time(dated: dict[str, dict[str, str]]) -> dict[str, list[str]]:
+    """Combination of layers → [first, last] day, for those that date the thing (see interval)."""
+    out = {}
+    for combo, dating in dated.items():
+        first, last = interval(dating)
+        if first and last:
+            out[combo] = [first, last]
+    return out
 
 
 def _layers(value: object) -> list[str]:
@@ -363,6 +410,7 @@ def page_payload(spec: PageSpec, article: str | _Texts, offsets: list[int] | Non
         return texts.spans([span if len(span) == 3 else ["", *span] for span in value or []])  # type: ignore[union-attr]
     degrees = _degrees(graph)
     largest = max(degrees.values(), default=0)
+    labels = {str(n): _text(graph.nodes[n].get("label")) for n in graph.nodes}
     net = Network(directed=True, heading=spec.title, cdn_resources="in_line")
     details: dict[str, Any] = {}
     group_counts: dict[str, int] = {}
@@ -371,20 +419,19 @@ def page_payload(spec: PageSpec, article: str | _Texts, offsets: list[int] | Non
         style = style_of(attrs.get("kind"))
         group_counts[style.key] = group_counts.get(style.key, 0) + 1
         label = _text(attrs.get("label")) or local_name(key)
-        lo, hi = interval(attrs)
+        dated = datings(attrs, labels)
         x, y = positions[key]
         kind = _kind_text(attrs.get("kind"))
-        title = "\n".join(filter(None, [label, kind, _when_text(attrs)]))
+        # the tooltip (title) is written by the page: its date depends on the layers switched on
         net.add_node(key, label=_short(label), shape=style.shape, size=node_size(degrees[key], largest),
                      color={"background": style.colour, "border": _darker(style.colour),
                             "highlight": {"background": style.colour, "border": "#111111"}},
-                     x=round(x, 1), y=round(y, 1), title=title, g=style.key, layers=_layers(attrs.get("layer")),
-                     t0=lo, t1=hi)
+                     x=round(x, 1), y=round(y, 1), g=style.key, layers=_layers(attrs.get("layer")),
+                     t=spans_in_time(dated))
         details[key] = {
-            "label": label, "kind": kind, "layers": _layers(attrs.get("layer")),
-            "date": _iso(attrs.get("date")), "earliest": _iso(attrs.get("earliest")), "latest": _iso(attrs.get("latest")),
+            "label": label, "kind": kind, "layers": _layers(attrs.get("layer")), "dating": dated,
             "quotes": [_text(q) for q in attrs.get("quotes") or []], "spans": spans_of(attrs.get("spans")),
-            "links": _links(attrs),
+            "links": _links(attrs), "modality": _modality(attrs),
         }
     edge_details, edge_style_counts = [], {}
     # A big page draws its link captions only in tooltips and the panel: thousands of them are
@@ -402,7 +449,7 @@ def page_payload(spec: PageSpec, article: str | _Texts, offsets: list[int] | Non
         pair = tuple(sorted((u, v)))
         nth = pair_count[pair] = pair_count.get(pair, 0) + 1  # parallel edges bend apart
         relation = edge_caption(attrs)
-        lo, hi = interval(attrs)
+        dated = datings(attrs, labels)
         directed = graph.is_directed() and attrs.get("relation") != "co-participant"
         # A thick bundle of parallel links (US–Russia–Ukraine) is unreadable with a caption on each:
         # there the caption moves to the tooltip and the side panel.
@@ -412,25 +459,25 @@ def page_payload(spec: PageSpec, article: str | _Texts, offsets: list[int] | Non
                      dashes=look["dashes"], width=1.0 + min(abs(_num(attrs.get("goldstein"))), 10.0) / 4.0,
                      smooth=False if nth == 1 else {"enabled": True, "type": "curvedCW" if nth % 2 else "curvedCCW",
                                                      "roundness": round(0.12 * (nth // 2 + 1), 2)},
-                     title="\n".join(filter(None, [relation, _text(attrs.get("label")), _when_text(attrs)])),
-                     s=kind, layers=_layers(attrs.get("layer")), t0=lo, t1=hi)
+                     s=kind, layers=_layers(attrs.get("layer")), t=spans_in_time(dated))
         edge_details.append({
             "relation": relation, "label": _text(attrs.get("label")), "role": _text(attrs.get("role")) or None, "iri": _text(attrs.get("relation")), "event": _text(attrs.get("event")) or None,
-            "kind": _kind_text(attrs.get("kind")), "layers": _layers(attrs.get("layer")),
-            "date": _iso(attrs.get("date")), "earliest": _iso(attrs.get("earliest")), "latest": _iso(attrs.get("latest")),
+            "kind": _kind_text(attrs.get("kind")), "layers": _layers(attrs.get("layer")), "dating": dated,
             "cameo": _text(attrs.get("cameo")) or None,
             "goldstein": attrs.get("goldstein") if attrs.get("goldstein") is None else _num(attrs.get("goldstein")),
             "sign": attrs.get("sign") if attrs.get("sign") is None else _num(attrs.get("sign")),
             "quotes": [_text(q) for q in attrs.get("quotes") or []], "spans": spans_of(attrs.get("spans")),
-            "style": kind,
+            "style": kind, "modality": _modality(attrs),
         })
     nodes, edges, heading, _, _, _ = net.get_network_data()
-    dates = sorted({d for item in [*nodes, *edges] for d in (item["t0"], item["t1"]) if d})
-    layers = sorted({layer for item in [*nodes, *edges] for layer in item["layers"]})
+    # a layer that only dates things (outside dates on the article's events) gets its switch too
+    dating_layers = {value for item in [*details.values(), *edge_details] for dating in item["dating"].values()
+                     for key, value in dating.items() if key.endswith("_layer")}
+    layers = sorted({layer for item in [*nodes, *edges] for layer in item["layers"]} | dating_layers,
+                    key=lambda name: (LAYER_NAMES.index(name) if name in LAYER_NAMES else len(LAYER_NAMES), name))
     return {
         "page": {"title": heading, "focus": spec.focus, "groupsOn": list(spec.groups_on) if spec.groups_on else None,
-                 "layers": layers, "layersOn": [layer for layer in layers if layer in spec.layers_on],
-                 "dateMin": dates[0] if dates else None, "dateMax": dates[-1] if dates else None},
+                 "layers": layers, "layersOn": [layer for layer in layers if layer in spec.layers_on]},
         "nodes": nodes,
         "edges": edges,
         "details": details,
@@ -444,19 +491,14 @@ def page_payload(spec: PageSpec, article: str | _Texts, offsets: list[int] | Non
     }
 
 
+def _modality(attrs: dict[str, Any]) -> list[list[str]]:
+    """[hedge, layer] of each pt:modality of the thing (kg.views: the scheme's skos:prefLabel)."""
+    return sorted([_text(label), _text(layer)] for label, layer in attrs.get("modality") or [])
+
+
 def _kind_text(kind: object) -> str:
     kinds = kind if isinstance(kind, (list, tuple)) else [kind]
     return ", ".join(sorted({local_name(k) for k in kinds if k}))
-
-
-def _when_text(attrs: dict[str, Any]) -> str:
-    when = _iso(attrs.get("date"))
-    if when:
-        return when
-    lo, hi = _iso(attrs.get("earliest")), _iso(attrs.get("latest"))
-    if lo or hi:
-        return f"between {lo or '?'} and {hi or '?'}"
-    return ""
 
 
 def _darker(colour: str) -> str:

@@ -27,6 +27,10 @@ An edge says no more than these triples (tests/test_views.py walks every edge of
 | whole | node → node | the property's local name | `u P v` for every property P between curated nodes (inferred restatements with non-pt: super-properties left out) | 0 |
 | whole | outside date → event | about | `u schema:about v` in the external layer | 0 |
 
+In the whole view, an edge's caption is the property's rdfs:label, except that a rejection's or an
+acceptance's `pt:proposes` (the proposal it answers) reads "rejection of" / "acceptance of" (the
+class's rdfs:label): the rejection did not propose the plan.
+
 A stance on a proposal is a stance on that proposal: it is never copied onto the proposal's
 provisions or onto the issues they concern. Only a stance whose target is an issue gives a signed
 position on that issue.
@@ -36,13 +40,16 @@ Attributes
 Node keys are IRIs. Every node has `label`, `kind` (most specific pt class, local name),
 `kind_label` (that class's rdfs:label), `layer` (the strongest layer that types it), `quotes`,
 `spans` (character offsets into the source text), `wikidata`, `dbpedia`, `geonames`, `duration`
-(pt:duration in words, "30 hours"; "" when none) and the dating attributes below.
+(pt:duration in words, "30 hours"; "" when none), `modality` (the hedges of a stance, claim or event:
+`[skos:prefLabel of its pt:modality, layer]` pairs, "seemingly", "suggested") and the dating
+attributes below.
 
 Every edge has `relation` (a plain name, see the table), `caption` (human words for the link: the
 ontology's rdfs:label of the property or role, "proposes", "expressed in", "took part in"; never
 a raw property name), `label` (the event's or stance's label, else the caption), `event`, `kind`,
-`kind_label`, `cameo`, `goldstein`, `sign`, `quotes`, `spans`, `layer`, `evidence` and the dating
-attributes of the event or stance it stands for. Agreement edges also have `agree`, `disagree`,
+`kind_label`, `cameo`, `goldstein`, `sign`, `quotes`, `spans`, `layer`, `evidence`, and the dating
+attributes and `modality` of the event or stance it stands for (a stance's own and that of the act it
+is expressed in). Agreement edges also have `agree`, `disagree`,
 `weight` (agree − disagree), `targets` (IRIs) and `agreements` (per target: its label, each
 actor's relation and the quotes of each actor's stance). Actor–issue edges also have `via` (the
 stance's target) and `bipartite` on nodes (0 actor, 1 issue).
@@ -179,6 +186,7 @@ class _Catalogue:
         self._quotes_and_spans()
         self._links()
         self._durations()
+        self._modalities()
 
     def _types(self) -> None:
         depths = {_local(c): d for c, d in _class_depths(self.store).items()}
@@ -198,7 +206,7 @@ class _Catalogue:
             self.classes[node] = closed
             self.attrs[node] = {"label": "", "kind": kind, "kind_label": self.term_label(PT + kind), "layer": layer,
                                 **_no_dates(), "quotes": [], "spans": [], "wikidata": "", "dbpedia": "",
-                                "geonames": "", "duration": ""}
+                                "geonames": "", "duration": "", "modality": []}
 
     def term_label(self, iri: str) -> str:
         """The ontology's rdfs:label of a class or property, else its local name in words."""
@@ -253,6 +261,16 @@ class _Catalogue:
                           key=lambda r: (r["s"], r["d"])):
             if row["s"] in self.attrs and not self.attrs[row["s"]]["duration"]:
                 self.attrs[row["s"]]["duration"] = duration_words(row["d"])
+
+    def _modalities(self) -> None:
+        rows = run_select(self.store, """SELECT ?s ?m ?l ?g WHERE { GRAPH ?g { ?s pt:modality ?m }
+            OPTIONAL { ?m skos:prefLabel ?l FILTER(LANG(?l) = "" || LANGMATCHES(LANG(?l), "en")) } }""", self.layers)
+        found: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
+        for row in sorted(rows, key=lambda r: (r["s"], r["m"], _LAYER_ORDER.index(_GRAPH_LAYER[r["g"]]), r.get("l", ""))):
+            found[row["s"]].setdefault(row["m"], (row.get("l") or _words(_local(row["m"])), _GRAPH_LAYER[row["g"]]))
+        for node, by_concept in found.items():
+            if node in self.attrs:
+                self.attrs[node]["modality"] = sorted([label, layer] for label, layer in by_concept.values())
 
     def is_a(self, node: str, cls: str) -> bool:
         return cls in self.classes.get(node, ())
@@ -309,6 +327,7 @@ def _edge(relation: str, caption: str, evidence: Sequence[Triple], label: str = 
     proof = sorted({tuple(t) for t in evidence})
     edge = {"relation": relation, "caption": caption, "label": label or caption, "event": event, "kind": "",
             "kind_label": "", **_no_dates(), "cameo": "", "goldstein": None, "sign": 0, "quotes": [], "spans": [],
+            "modality": [],
             "layer": _weaker(*(t[3] for t in proof)) if proof else "asserted",
             "evidence": [list(t) for t in proof]}
     edge.update(values)
@@ -324,7 +343,7 @@ def _event_edge(cat: _Catalogue, event: str, relation: str, caption: str, eviden
     proof = list(evidence) + ([code_triple] if code_triple else [])
     return _edge(relation, caption, proof, label=ev["label"], event=event, kind=ev["kind"],
                  kind_label=ev["kind_label"], **_dates_of(ev), cameo=cameo, goldstein=goldstein, sign=sign,
-                 quotes=list(ev["quotes"]), spans=[list(s) for s in ev["spans"]])
+                 quotes=list(ev["quotes"]), spans=[list(s) for s in ev["spans"]], modality=_copy_value(ev["modality"]))
 
 
 def _cameo(store: ox.Store, layers: tuple[str, ...]) -> dict[str, tuple[str, float | None, Triple | None]]:
@@ -444,7 +463,8 @@ def _stance_rows(cat: _Catalogue) -> list[dict[str, Any]]:
             kind=cat.attrs[event]["kind"] if event in cat.attrs else "",
             kind_label=cat.attrs[event]["kind_label"] if event in cat.attrs else "",
             **dates, sign=int(row.get("sign", _STANCE_EDGES[rel])),
-            quotes=list(st["quotes"]), spans=[list(s) for s in st["spans"]], stance=row["st"])}
+            quotes=list(st["quotes"]), spans=[list(s) for s in st["spans"]], stance=row["st"],
+            modality=_copy_value(st["modality"]) + (_copy_value(cat.attrs[event]["modality"]) if event in cat.attrs else []))}
     covered = {(v["holder"], v["target"], v["attrs"]["relation"]) for v in out.values()}
     direct = run_select(cat.store, """SELECT ?h ?p ?t ?g WHERE { GRAPH ?g { ?h ?p ?t }
         VALUES ?p { pt:supports pt:opposes pt:conditionallySupports } }""", cat.layers)
@@ -640,7 +660,9 @@ def _whole(cat: _Catalogue) -> nx.MultiDiGraph:
         relation = _local(p) if p.startswith(PT) else _prefixed(p)
         caption = cat.term_label(p)
         if p == PT + "proposes" and cat.classes.get(s, set()) & _ANSWERS:
-            caption = "answers"
+            # A rejection or acceptance "proposes" nothing: the triple names the proposal it answers
+            # (the ontology's comment of pt:proposes), so its words are the act's: "rejection of".
+            caption = f"{cat.attrs[s]['kind_label']} of"
         graph.add_edge(s, o, key=relation, **_edge(relation, caption, [[s, p, o, layer]]))
     if "external" in cat.layers:
         _add_outside_dates(cat, graph)
@@ -673,10 +695,12 @@ def _add_outside_dates(cat: _Catalogue, graph: nx.MultiDiGraph) -> None:
         for key in ("date", "earliest", "latest"):
             if dating[key]:
                 dating[f"{key}_layer"], dating[f"{key}_source"] = "external", source
-        dating["dates_by_layers"] = {"external": {k: v for k, v in dating.items() if k != "dates_by_layers"}}
+        own = {k: v for k, v in dating.items() if k != "dates_by_layers"}
+        dating["dates_by_layers"] = {",".join(combo): _copy_value(own) for combo in _layer_combinations(cat.layers)
+                                     if "external" in combo}
         graph.add_node(row["d"], label=label, kind="OutsideDate", kind_label="date from outside reporting",
                        layer="external", **dating, quotes=[], spans=[], wikidata="", dbpedia="", geonames="",
-                       duration="")
+                       duration="", modality=[])
         graph.add_edge(row["d"], row["e"], key="about", **_edge(
             "about", "dates", [[row["d"], PREFIXES["schema"] + "about", row["e"], "external"]]))
 

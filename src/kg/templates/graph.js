@@ -19,12 +19,29 @@
   var groups = data.legend.map(function (g) { return g.key; });
   var groupsOn = page.groupsOn || groups;
   var ACTORS = new Set(["person", "state", "organisation"]);
-  var state = {
-    groups: new Set(groupsOn),
-    layers: new Set(page.layersOn),
-    from: page.dateMin, to: page.dateMax, undated: true
-  };
+  var LAYER_ORDER = ["asserted", "inferred", "external"];
   var nodeItems = data.nodes, edgeItems = data.edges;
+  // Dates per combination of layers: a thing's dating (and so its place in the date filter, its
+  // tooltip and its panel) is the one the layers switched on give; "*": a graph with one dating.
+  function layerKey(layers) { return LAYER_ORDER.filter(function (l) { return layers.has(l); }).join(","); }
+  function spanOf(item) { return item.t[state.key] || item.t["*"] || null; }
+  function datingOf(d) { return (d.dating && (d.dating[state.key] || d.dating["*"])) || {}; }
+  function dateRange(key) {
+    var lo = null, hi = null;
+    [nodeItems, edgeItems].forEach(function (items) {
+      items.forEach(function (item) {
+        var t = item.t[key] || item.t["*"];
+        if (!t) return;
+        if (lo === null || t[0] < lo) lo = t[0];
+        if (hi === null || t[1] > hi) hi = t[1];
+      });
+    });
+    return { min: lo, max: hi };
+  }
+  var state = { groups: new Set(groupsOn), layers: new Set(page.layersOn), undated: true };
+  state.key = layerKey(state.layers);
+  var range = dateRange(state.key);
+  state.from = range.min; state.to = range.max;
   var nodeById = new Map(nodeItems.map(function (n) { return [n.id, n]; }));
   var edgeById = new Map(edgeItems.map(function (e, i) { return [e.id, i]; }));
   var incident = new Map(nodeItems.map(function (n) { return [n.id, []]; }));
@@ -33,15 +50,39 @@
 
   function layerOn(item) { return item.layers.some(function (l) { return state.layers.has(l); }); }
   function datesOk(item) {
-    if (!item.t0) return true;
-    return (!state.to || item.t0 <= state.to) && (!state.from || item.t1 >= state.from);
+    var t = spanOf(item);
+    if (!t) return true;
+    return (!state.to || t[0] <= state.to) && (!state.from || t[1] >= state.from);
   }
-  function narrowed() { return !state.undated || state.from !== page.dateMin || state.to !== page.dateMax; }
+  function narrowed() { return !state.undated || state.from !== range.min || state.to !== range.max; }
   function nodeShown(n) {
     if (!state.groups.has(n.g) || !layerOn(n)) return false;
-    return n.t0 ? datesOk(n) : state.undated;
+    return spanOf(n) ? datesOk(n) : state.undated;
   }
   function edgeShown(e) { return visible.has(e.from) && visible.has(e.to) && layerOn(e) && datesOk(e); }
+  // Tooltips: label, type, the date of the layers switched on (with its layer), hedges.
+  function nodeTitle(n) {
+    var d = data.details[n.id];
+    return [d.label, d.kind, whenText(d), hedgeText(d)].filter(Boolean).join("\n");
+  }
+  function edgeTitle(e) {
+    var d = data.edgeDetails[edgeById.get(e.id)];
+    return [d.relation, d.label !== d.relation ? d.label : "", whenText(d), hedgeText(d)].filter(Boolean).join("\n");
+  }
+  function setTitles(update) {
+    var nodeUpdates = [], edgeUpdates = [];
+    nodeItems.forEach(function (n) {
+      var title = nodeTitle(n);
+      if (title !== n.title) { n.title = title; nodeUpdates.push({ id: n.id, title: title }); }
+    });
+    edgeItems.forEach(function (e) {
+      var title = edgeTitle(e);
+      if (title !== e.title) { e.title = title; edgeUpdates.push({ id: e.id, title: title }); }
+    });
+    if (update && nodeUpdates.length) nodes.update(nodeUpdates);
+    if (update && edgeUpdates.length) edges.update(edgeUpdates);
+  }
+  setTitles(false);
   var nodes = new vis.DataSet(nodeItems);
   var edges = new vis.DataSet(edgeItems);
   function recompute() {
@@ -51,11 +92,11 @@
     // A date range keeps the actors of what it shows: an undated actor stays when one of its links is
     // dated inside the range, or leads to a dated thing the range shows.
     nodeItems.forEach(function (n) {
-      if (visible.has(n.id) || n.t0 || !ACTORS.has(n.g) || !state.groups.has(n.g) || !layerOn(n)) return;
+      if (visible.has(n.id) || spanOf(n) || !ACTORS.has(n.g) || !state.groups.has(n.g) || !layerOn(n)) return;
       var keep = incident.get(n.id).some(function (e) {
         if (!layerOn(e)) return false;
         var other = nodeById.get(e.from === n.id ? e.to : e.from);
-        return (e.t0 && datesOk(e) && (ACTORS.has(other.g) || visible.has(other.id))) || (other.t0 && visible.has(other.id));
+        return (spanOf(e) && datesOk(e) && (ACTORS.has(other.g) || visible.has(other.id))) || (spanOf(other) && visible.has(other.id));
       });
       if (keep) visible.add(n.id);
     });
@@ -93,12 +134,30 @@
     });
   }
   function applyFilters() {
+    var key = layerKey(state.layers);
+    if (key !== state.key) {  // other layers, other dates: the range follows unless the user narrowed it
+      var old = range;
+      state.key = key;
+      range = dateRange(key);
+      if (state.from === old.min || !state.from || (range.min && state.from < range.min)) state.from = range.min;
+      if (state.to === old.max || !state.to || (range.max && state.to > range.max)) state.to = range.max;
+      dateInputs();
+      setTitles(true);
+    }
     recompute();
     nodeView.refresh();
     edgeView.refresh();
     updateCounts();
     runSearch();
     if (typeof relabel === "function") relabel();
+    refreshPanel();
+  }
+  // The open panel follows the filters: new dates for new layers, closed when its thing is hidden.
+  function refreshPanel() {
+    if (selected === null || selected === undefined || panel.hidden) return;
+    if (nodeById.has(selected) && visible.has(selected)) showNode(selected);
+    else if (edgeById.has(selected) && edgeView.get(selected)) showEdge(selected);
+    else { selected = null; fade(null); panel.hidden = true; }
   }
 
   // ------------------------------------------------------------------ legend and filter controls
@@ -177,21 +236,29 @@
       function (on) { if (on) state.layers.add(layer); else state.layers.delete(layer); }));
   });
   var from = $("date-from"), to = $("date-to");
-  [from, to].forEach(function (input) {
-    if (page.dateMin) { input.min = page.dateMin; input.max = page.dateMax; } else input.disabled = true;
-  });
-  from.value = page.dateMin || "";
-  to.value = page.dateMax || "";
-  from.addEventListener("change", function () { state.from = from.value || page.dateMin; applyFilters(); });
-  to.addEventListener("change", function () { state.to = to.value || page.dateMax; applyFilters(); });
+  // The inputs offer only the days the layers switched on give (an outside date is no bound when off).
+  function dateInputs() {
+    [from, to].forEach(function (input) {
+      input.disabled = !range.min;
+      input.min = range.min || ""; input.max = range.max || "";
+    });
+    from.value = state.from || "";
+    to.value = state.to || "";
+  }
+  dateInputs();
+  from.addEventListener("change", function () { state.from = from.value || range.min; applyFilters(); });
+  to.addEventListener("change", function () { state.to = to.value || range.max; applyFilters(); });
   $("show-undated").addEventListener("change", function (ev) { state.undated = ev.target.checked; applyFilters(); });
   $("reset").addEventListener("click", function () {
     state.groups = new Set(groupsOn);
     state.layers = new Set(page.layersOn);
-    state.from = page.dateMin; state.to = page.dateMax; state.undated = true;
+    state.key = layerKey(state.layers);
+    range = dateRange(state.key);
+    state.from = range.min; state.to = range.max; state.undated = true;
     groups.forEach(function (g) { $("class-" + g).checked = state.groups.has(g); });
     page.layers.forEach(function (l) { $("layer-" + l).checked = state.layers.has(l); });
-    from.value = page.dateMin || ""; to.value = page.dateMax || "";
+    dateInputs();
+    setTitles(true);
     $("show-undated").checked = true;
     applyFilters();
   });
@@ -342,11 +409,25 @@
     dl.appendChild(el("dt", name));
     dl.appendChild(el("dd", value));
   }
-  function whenText(d) {
-    if (d.date) return d.date;
-    if (d.earliest && d.latest) return "between " + d.earliest + " and " + d.latest;
-    if (d.earliest) return "after " + d.earliest;
-    if (d.latest) return "before " + d.latest;
+  // "2025-03-18 (external, source: press reports of 2025-03-18)", "between A (asserted) and B (inferred, via X)"
+  function boundText(d, key, via) {
+    var notes = [d[key + "_layer"]];
+    if (d[key + "_source"]) notes.push("source: " + d[key + "_source"]);
+    if (via) notes.push("via " + via);
+    return d[key] + " (" + notes.filter(Boolean).join(", ") + ")";
+  }
+  // The hedges of the layers switched on: "seemingly", "in its current form".
+  function hedgeText(details) {
+    var found = (details.modality || []).filter(function (m) { return state.layers.has(m[1]); })
+      .map(function (m) { return m[0]; });
+    return found.length ? "hedged: " + found.join(", ") : "";
+  }
+  function whenText(details) {
+    var d = datingOf(details);
+    if (d.date) return boundText(d, "date", d.earliest_via || d.latest_via);
+    if (d.earliest && d.latest) return "between " + boundText(d, "earliest", d.earliest_via) + " and " + boundText(d, "latest", d.latest_via);
+    if (d.earliest) return "no earlier than " + boundText(d, "earliest", d.earliest_via);
+    if (d.latest) return "no later than " + boundText(d, "latest", d.latest_via);
     return "";
   }
   function openPanel(kind, title) {
@@ -368,6 +449,7 @@
     var dl = $("panel-facts");
     fact(dl, "Type", d.kind);
     fact(dl, "Date", whenText(d));
+    fact(dl, "Hedge", hedgeText(d).replace(/^hedged: /, ""));
     fact(dl, "Layer", d.layers.join(", "));
     fact(dl, "IRI", id);
     d.links.forEach(function (link) {
@@ -378,9 +460,9 @@
       $("panel-links").appendChild(a);
     });
     var rows = [];
-    edgeItems.forEach(function (e, i) {
-      if (e.from !== id && e.to !== id) return;
+    incident.get(id).forEach(function (e) {
       var other = e.from === id ? e.to : e.from;
+      if (!layerOn(e) || !layerOn(nodeById.get(other))) return;  // nothing of a layer switched off
       rows.push({ other: other, edge: e, text: (e.from === id ? "→ " : "← ") + (e.label || "") });
     });
     rows.sort(function (a, b) { return labelOf(a.other).localeCompare(labelOf(b.other)); });
@@ -414,6 +496,7 @@
     fact(dl, "Event", d.event ? labelOf(d.event) : "");
     fact(dl, "Event type", d.kind);
     fact(dl, "Date", whenText(d));
+    fact(dl, "Hedge", hedgeText(d).replace(/^hedged: /, ""));
     fact(dl, "CAMEO", d.cameo);
     fact(dl, "Goldstein", d.goldstein);
     fact(dl, "Sign", d.sign);
@@ -490,8 +573,8 @@
     if (selected !== null) st.sel = selected;
     if (keys(state.layers, page.layers) !== page.layersOn.join(",")) st.layers = keys(state.layers, page.layers);
     if (keys(state.groups, groups) !== groupsOn.filter(function (g) { return groups.indexOf(g) >= 0; }).join(",")) st.groups = keys(state.groups, groups);
-    if (state.from !== page.dateMin && state.from) st.from = state.from;
-    if (state.to !== page.dateMax && state.to) st.to = state.to;
+    if (state.from !== range.min && state.from) st.from = state.from;
+    if (state.to !== range.max && state.to) st.to = state.to;
     if (!state.undated) st.undated = "0";
     if (search.value.trim()) st.q = search.value.trim();
     var parts = Object.keys(st).sort().map(function (k) { return encodeURIComponent(k) + "=" + encodeURIComponent(st[k]); });
@@ -531,6 +614,13 @@
       all.forEach(function (k) { if (keep.has(k)) target.add(k); var box = $(prefix + k); if (box) box.checked = keep.has(k); });
     };
     set(state.layers, h.layers, page.layers, "layer-");
+    if (layerKey(state.layers) !== state.key) {
+      state.key = layerKey(state.layers);
+      range = dateRange(state.key);
+      state.from = range.min; state.to = range.max;
+      dateInputs();
+      setTitles(true);
+    }
     set(state.groups, h.groups, groups, "class-");
     if (h.from && iso.test(h.from)) { state.from = h.from; from.value = h.from; }
     if (h.to && iso.test(h.to)) { state.to = h.to; to.value = h.to; }
@@ -613,12 +703,14 @@
     nodeItems.forEach(function (n) {
       if (!keep.has(n.id)) return;
       var d = data.details[n.id];
-      rows.push(["node", n.id, d.label, d.kind, "", "", d.date, d.earliest, d.latest, d.layers.join(" ")]);
+      var t = datingOf(d);
+      rows.push(["node", n.id, d.label, d.kind, "", "", t.date, t.earliest, t.latest, d.layers.join(" ")]);
     });
     edgeView.forEach(function (e) {
       if (!keep.has(e.from) || !keep.has(e.to)) return;
       var d = data.edgeDetails[edgeById.get(e.id)];
-      rows.push(["link", e.id, d.label || d.relation, d.relation, e.from, e.to, d.date, d.earliest, d.latest, d.layers.join(" ")]);
+      var t = datingOf(d);
+      rows.push(["link", e.id, d.label || d.relation, d.relation, e.from, e.to, t.date, t.earliest, t.latest, d.layers.join(" ")]);
     });
     var text = rows.map(function (r) { return r.map(csvCell).join(","); }).join("\r\n") + "\r\n";
     download(base + ".csv", new Blob([text], { type: "text/csv;charset=utf-8" }));
