@@ -45,6 +45,11 @@ BREAKING = {
         "ptr:a pt:precedes ptr:b .",
         "precedes https://w3id.org/peace-talks-kg/id/b with no pt:SequenceMarker giving the article's words for it",
     ),
+    "plover-coding-violation.rq": (
+        "ptr:e a pt:MaterialAct ; pt:cameoCode cameo:190 .",
+        "event has no PLOVER coding: give its CAMEO code in ontology/cameo.ttl a pt:ploverType (a PLOVER event type "
+        "of ontology/plover.ttl, or pt:noPloverCounterpart with a pt:ploverMappingNote)",
+    ),
     "ungrounded-node-violation.rq": (
         'ptr:x pt:quote "some words" .',
         'quote has no evidence annotation: "some words"',

@@ -319,3 +319,40 @@ def test_easter_day_is_dated_only_as_the_article_dates_it(store) -> None:
     """"beyond Easter Day on April 20": month and day asserted; the year is not in the asserted layer."""
     assert values(store, "ptr:easter-day pt:statedDate ?x") == {"--04-20"}
     assert not asserted(store, "ptr:easter-day sem:hasTimeStamp ?d")
+
+
+# --- who serves whom ---------------------------------------------------------------------------
+
+INFERRED = "<https://w3id.org/peace-talks-kg/graph/inferred>"
+
+
+@pytest.mark.parametrize("holding, words", [
+    # "President Trump and Vice President Vance publicly scolded Zelenskyy, accusing him of lacking
+    # gratitude for American assistance."
+    ("ptr:holding-vance-vice-president", "Vice President Vance"),
+    # "Secretary of Defense Pete Hegseth also suggested that Kyiv would have topermanently cede some territory"
+    ("ptr:holding-hegseth-secretary-of-defense", "Secretary of Defense Pete Hegseth"),
+    # "adding that President Joe Biden had \"instigated that war.\""
+    ("ptr:holding-biden-president", "President Joe Biden"),
+])
+def test_service_the_words_do_not_state_is_inferred_with_its_reason(store, holding: str, words: str) -> None:
+    """The words name no state for these offices ("Vice President Vance", not "U.S. Vice President"):
+    the asserted layer has no pt:inServiceOf, the inferred layer has the United States and why."""
+    assert not asserted(store, f"{holding} pt:inServiceOf ?state")
+    assert values(store, f"GRAPH {INFERRED} {{ {holding} pt:inServiceOf ?x }}") == {"ptr:united-states"}
+    (reason,) = values(store, f"GRAPH {INFERRED} {{ {holding} pt:serviceReason ?x }}")
+    assert reason.startswith("The article does not say for which state ")
+
+
+def test_service_the_words_state_gets_no_inferred_reason(store) -> None:
+    """"Delegations from U.S., led by Secretary of State Marco Rubio": asserted, so no rule adds a reason."""
+    assert asserted(store, "ptr:holding-rubio-secretary-of-state pt:inServiceOf ptr:united-states")
+    assert not ask(store, "ptr:holding-rubio-secretary-of-state pt:serviceReason ?r")
+    assert not ask(store, "ptr:holding-trump-president pt:serviceReason ?r")
+
+
+def test_no_plover_retreat_for_a_ceasefire_only_declared(store) -> None:
+    """"On April 19, Russia announces a 30-hour Easter truce" / "both sides accuse each other of violating
+    the truce": PLOVER's RETREAT (ceasefire) is "implement ceasefire"; a declaration is CONCEDE."""
+    assert values(store, "ptr:event-russia-announces-easter-truce pt:ploverType ?x") == {PREFIXES["plover"] + "CONCEDE"}
+    assert not ask(store, "?e pt:cameoCode cameo:0871 ; pt:ploverType plover:RETREAT")

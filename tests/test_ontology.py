@@ -158,3 +158,108 @@ def test_hermit_rejects_an_iri_of_two_disjoint_kinds(project, vocabulary, tmp_pa
     graph.add((URIRef("https://w3id.org/peace-talks-kg/id/trump"), RDF.type, PT.City))
     with pytest.raises(OwlReadyInconsistentOntologyError):
         _hermit(tmp_path, graph)
+
+
+# --- PLOVER beside CAMEO -------------------------------------------------------------------
+
+PLOVER_NS = "https://w3id.org/peace-talks-kg/plover/"
+SKOS_NS = "http://www.w3.org/2004/02/skos/core#"
+
+# CAMEO2PLOVER-2021.txt (github.com/openeventdata/PLOVER, commit 6b803a4461b3815a093be067f8b03039c053fc35),
+# the lines for the codes of ontology/cameo.ttl, copied as they are: "code: TYPE, mode, context # name".
+# It has no line for CAMEO 01 and 02.
+OFFICIAL_MAPPING = """\
+030: AGREE,  , diplomatic # Express intent to cooperate
+0311: AGREE,  ,   economic # Express intent to cooperate economically
+0332: AGREE,  ,   military # Express intent to provide military aid
+0356: AGREE,  ,   military # Express intent to de-escalate military engagement
+036: AGREE,  , diplomatic # Express intent to meet or negotiate
+040: CONSULT, ,  # Consult
+041: CONSULT, phone,   # Discuss by telephone
+042: CONSULT, visit,   # Make a visit
+043: CONSULT, host,   # Host a visit
+044: CONSULT, third-party,   # Meet at a 'third' location
+045: CONSULT,   , diplomatic    # Engage in mediation
+046: CONSULT,   , diplomatic    # Engage in negotiation
+051: SUPPORT,  , diplomatic # Praise or endorse
+057: SUPPORT,  , diplomatic # Sign formal agreement
+064: COOPERATE,   , intelligence  # Share intelligence or information
+070: AID,   ,  # Provide aid
+0841: RETREAT, release,   legal # Return, release person(s)
+0871: RETREAT, ceasefire, military # Declare truce, ceasefire
+100: DEMAND,  ,  # Demand
+111: ACCUSE, disapprove,    # Criticize or denounce
+112: ACCUSE, disapprove,    # Accuse
+120: REJECT,  ,    # Reject
+125: REJECT, meet, diplomatic # Reject proposal to meet, discuss, negotiate
+128: REJECT, yield, legal # Defy norms, law
+130: THREATEN,   ,  # Threaten
+1622: SANCTION, discontinue,   military # Reduce or stop military assistance
+163: COERCE, restrict,   diplomatic # Impose embargo, boycott, or sanctions
+190: ASSAULT, , military # Use conventional military force
+192: COERCE, confiscate, military # Occupy territory
+195: ASSAULT, heavy-weapons, military # Employ aerial weapons
+"""
+
+
+def official_mapping() -> dict[str, tuple[str, str, str]]:
+    mapping = {}
+    for line in OFFICIAL_MAPPING.splitlines():
+        code, rest = line.split(":", 1)
+        kind, mode, context = (part.strip() for part in rest.split("#")[0].split(","))
+        mapping[code] = (kind, mode, context)
+    return mapping
+
+
+def plover_coding(vocabulary: Graph, code: URIRef) -> tuple[str, str, str]:
+    def name(prop: str, prefix: str) -> str:
+        value = vocabulary.value(code, PT[prop])
+        return "" if value is None else str(value).removeprefix(PLOVER_NS).removeprefix(PT_NS).removeprefix(prefix)
+    kind = name("ploverType", "")
+    return kind, name("ploverMode", f"{kind}-"), name("ploverContext", "context-")
+
+
+def cameo_codes(vocabulary: Graph) -> dict[str, URIRef]:
+    return {str(vocabulary.value(c, URIRef(SKOS_NS + "notation"))): c
+            for c in vocabulary.subjects(RDF.type, PT.CameoCode) if isinstance(c, URIRef)}
+
+
+def test_every_plover_concept_has_a_label_a_definition_and_its_scheme(vocabulary):
+    concepts = [c for c in set(vocabulary.subjects()) if str(c).startswith(PLOVER_NS) and not str(c).endswith("scheme")]
+    missing = [f"{c}: {p}" for c in sorted(concepts, key=str) for p in ("prefLabel", "definition", "inScheme")
+               if vocabulary.value(c, URIRef(SKOS_NS + p)) is None]
+    assert missing == []
+    assert len([c for c in concepts if (c, RDF.type, PT.PloverEventType) in vocabulary]) == 16
+
+
+def test_cameo_01_and_02_have_no_plover_counterpart_and_every_other_code_a_plover_type(vocabulary):
+    codes = cameo_codes(vocabulary)
+    marked = sorted(n for n, c in codes.items() if vocabulary.value(c, PT.ploverType) == PT.noPloverCounterpart)
+    assert marked == ["010", "012", "013", "014", "019", "025", "0256"]
+    typed = sorted(n for n, c in codes.items() if (vocabulary.value(c, PT.ploverType), RDF.type, PT.PloverEventType)
+                   in vocabulary)
+    assert typed == sorted(official_mapping())
+    assert all(vocabulary.value(codes[n], PT.ploverMappingNote) is not None for n in marked)
+
+
+def test_the_plover_coding_is_the_official_mapping_unless_a_note_says_why(vocabulary):
+    codes = cameo_codes(vocabulary)
+    departures = {n: (official, plover_coding(vocabulary, codes[n])) for n, official in official_mapping().items()
+                  if plover_coding(vocabulary, codes[n]) != official}
+    assert departures == {
+        # modes the codebook does not define for the type: the type (and context) kept, the mode left out
+        "043": (("CONSULT", "host", ""), ("CONSULT", "", "")),
+        "111": (("ACCUSE", "disapprove", ""), ("ACCUSE", "", "")),
+        "112": (("ACCUSE", "disapprove", ""), ("ACCUSE", "", "")),
+        "1622": (("SANCTION", "discontinue", "military"), ("SANCTION", "", "military")),
+        # "Declare truce, ceasefire": the codebook puts declarations of ceasefires in CONCEDE
+        "0871": (("RETREAT", "ceasefire", "military"), ("CONCEDE", "", "military")),
+    }
+    assert all(vocabulary.value(codes[n], PT.ploverMappingNote) is not None for n in departures)
+
+
+def test_every_plover_mode_belongs_to_its_type(vocabulary):
+    wrong = [str(c) for c in vocabulary.subjects(PT.ploverMode, None)
+             if vocabulary.value(vocabulary.value(c, PT.ploverMode), URIRef(SKOS_NS + "broader"))
+             != vocabulary.value(c, PT.ploverType)]
+    assert wrong == []

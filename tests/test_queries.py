@@ -325,8 +325,75 @@ def test_who_acts_on_behalf_of_whom(project: Project, store) -> None:
     pairs = {(r["person"], r["principal"]) for r in ask(project, store, "who-acts-on-behalf-of-whom")}
     assert {("ptr:zelenskyy", "ptr:ukraine"), ("ptr:putin", "ptr:russia"), ("ptr:ryabkov", "ptr:putin"),
             ("ptr:peskov", "ptr:kremlin"), ("ptr:lavrov", "ptr:russia")} <= pairs
-    # The article never says whose Vice President Vance or whose Secretary of Defense Hegseth is.
-    assert not {p for p, _ in pairs} & {"ptr:vance", "ptr:hegseth"}
+    # The article never says whose Vice President Vance or whose Secretary of Defense Hegseth is; the
+    # inferred layer gives the United States from the context (see test_which_us_officials...).
+    assert {("ptr:vance", "ptr:united-states"), ("ptr:hegseth", "ptr:united-states")} <= pairs
+
+
+def test_which_us_officials_and_on_what_grounds(project: Project, store) -> None:
+    # Asserted, the words name the state: "Delegations from U.S., led by Secretary of State Marco Rubio";
+    # Trump: "if America is involved, because he feels our involvement" (his post).
+    # Inferred, from the context: "President Trump and Vice President Vance publicly scolded Zelenskyy,
+    # accusing him of lacking gratitude for American assistance"; "the U.S. willingness for a high-level
+    # meeting ... Secretary of Defense Pete Hegseth also suggested", both in the account of "how the Trump
+    # administration's efforts to bring about a peace have fared"; "President Joe Biden" leads "the Biden
+    # administration", whose policy is set against "the U.S. willingness".
+    rows = ask(project, store, "which-us-officials-and-on-what-grounds")
+    assert [(r["person"], r["office"], r["layer"]) for r in rows] == [
+        ("ptr:trump", "President", "asserted"),
+        ("ptr:biden", "President", "inferred"),
+        ("ptr:rubio", "Secretary of State", "asserted"),
+        ("ptr:hegseth", "Secretary of Defense", "inferred"),
+        ("ptr:vance", "Vice President", "inferred"),
+    ]
+    reasons = {r["person"]: r.get("reason") for r in rows}
+    assert reasons["ptr:trump"] is None and reasons["ptr:rubio"] is None
+    assert reasons["ptr:vance"] == (
+        "The article does not say for which state Vance holds this office; it places the holder's acts among "
+        "those of the Trump administration (pt:serviceContext), which is part of a state's government "
+        "(pt:partOfGovernment): United States.")
+    assert reasons["ptr:biden"] == (
+        "The article does not say for which state Joe Biden holds this office; Joe Biden leads the Biden "
+        "administration (pt:ledBy), which is part of a state's government (pt:partOfGovernment): United States.")
+
+
+def test_events_by_plover_type(project: Project, store) -> None:
+    rows = ask(project, store, "events-by-plover-type")
+    coded = ask(project, store, "events-by-type", type="pt:Event")
+    # every CAMEO-coded event once, in both schemes
+    assert sorted(r["event"] for r in rows) == sorted({r["event"] for r in rows})
+    assert len(rows) == 76
+    # "a drone strike in Kharkiv"; "a massivedrone and missile strikeon Ukraine"; "Russia's continued airstrikes
+    # on Kyiv" (CAMEO 195, aerial weapons); "the Feb. 24, 2022, invasion"; "the fighting" (190)
+    assault = [(r["event"], r.get("mode", ""), r["contexts"], r["cameo"]) for r in rows if r["ploverType"] == "plover:ASSAULT"]
+    assert assault == [
+        ("ptr:event-invasion-2022", "", "military", "190"),
+        ("ptr:event-kharkiv-drone-strike", "heavy-weapons", "military", "195"),
+        ("ptr:event-may-25-strike", "heavy-weapons", "military", "195"),
+        ("ptr:event-russian-strikes-on-kyiv", "heavy-weapons", "military", "195"),
+        ("ptr:event-war-in-ukraine", "", "military", "190"),
+    ]
+    # "Trumpmade separate callsto Vladimir Putin and Volodymyr Zelenskyy": CONSULT by phone
+    phone = {r["event"] for r in rows if r.get("mode") == "phone"}
+    assert phone == {"ptr:event-trump-putin-call", "ptr:event-trump-zelenskyy-call"}
+    # "The Kremlin's planned talks in Istanbul on Monday": the only event in PLOVER's future context
+    assert [r["event"] for r in rows if "future" in r.get("contexts", "").split()] == ["ptr:event-istanbul-round-two"]
+    # "Russia announces a 30-hour Easter truce", "Moscow agreed to aBlack Sea ceasefire": declared, not
+    # reported observed, so CONCEDE, never RETREAT; RETREAT is the exchange that happened ("the meeting
+    # resulted in a prisoner exchange, with over 1,000 detainees released by each side").
+    assert [(r["event"], r["mode"]) for r in rows if r["ploverType"] == "plover:RETREAT"] == [
+        ("ptr:event-prisoner-exchange", "release")]
+    assert {"ptr:event-russia-announces-easter-truce", "ptr:event-russia-agrees-black-sea-ceasefire"} <= {
+        r["event"] for r in rows if r["ploverType"] == "plover:CONCEDE"}
+    # comments and appeals (CAMEO 01/02) have no PLOVER counterpart: "Vladimir, STOP!" (0256), Hegseth's
+    # suggestion (025), the analysts' remarks (010, 012)
+    none = {r["event"]: r["cameo"] for r in rows if r["ploverType"] == "pt:noPloverCounterpart"}
+    assert len(none) == 18 and set(none.values()) == {"010", "012", "013", "014", "019", "025", "0256"}
+    assert none["ptr:event-trump-post-vladimir-stop"] == "0256"
+    assert none["ptr:event-hegseth-suggests-ceding-territory"] == "025"
+    # the events without a CAMEO code (the inauguration, the occasion) are coded in neither scheme
+    assert {r["event"] for r in coded} - {r["event"] for r in rows} == {
+        "ptr:event-second-term-inauguration", "ptr:occasion-trump-reporters-may-25-attack"}
 
 
 def test_events_in_saudi_arabia_include_places_within_it(project: Project, store) -> None:

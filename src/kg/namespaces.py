@@ -11,6 +11,7 @@ from rdflib.namespace import DefinedNamespace
 BASE = "https://w3id.org/peace-talks-kg/"
 PTR = Namespace(BASE + "id/")
 CAMEO = Namespace(BASE + "cameo/")
+PLOVER = Namespace(BASE + "plover/")
 SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
 OA = Namespace("http://www.w3.org/ns/oa#")
 SCHEMA = Namespace("https://schema.org/")
@@ -37,6 +38,7 @@ PREFIXES: dict[str, str] = {
     "pt": "https://w3id.org/peace-talks-kg/ontology#",
     "ptr": str(PTR),
     "cameo": str(CAMEO),
+    "plover": str(PLOVER),
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "owl": "http://www.w3.org/2002/07/owl#",
@@ -116,6 +118,9 @@ class PT(DefinedNamespace):
     Place: URIRef
     Platform: URIRef
     Pledge: URIRef
+    PloverContext: URIRef
+    PloverEventType: URIRef
+    PloverMode: URIRef
     Polarity: URIRef
     PrisonerExchange: URIRef
     Proposal: URIRef
@@ -200,6 +205,10 @@ class PT(DefinedNamespace):
     participant: URIRef
     per: URIRef
     photoCredit: URIRef
+    ploverContext: URIRef
+    ploverMappingNote: URIRef
+    ploverMode: URIRef
+    ploverType: URIRef
     polarity: URIRef
     precedes: URIRef
     proposedBy: URIRef
@@ -219,6 +228,8 @@ class PT(DefinedNamespace):
     roleDescription: URIRef
     rule: URIRef
     seatOf: URIRef
+    serviceContext: URIRef
+    serviceReason: URIRef
     sha256: URIRef
     sign: URIRef
     since: URIRef
@@ -252,6 +263,7 @@ class PT(DefinedNamespace):
     limitedToCurrentForm: URIRef
     modalities: URIRef
     moreThan: URIRef
+    noPloverCounterpart: URIRef
     occurred: URIRef
     offered: URIRef
     oppose: URIRef

@@ -26,7 +26,7 @@ class Project:
     @property
     def vocabulary_files(self) -> list[Path]:
         """The ontology and the code lists, loaded into the vocabulary graph."""
-        return [self.ontology, self.root / "ontology" / "cameo.ttl"]
+        return [self.ontology, self.root / "ontology" / "cameo.ttl", self.root / "ontology" / "plover.ttl"]
 
     @property
     def shapes(self) -> Path:
