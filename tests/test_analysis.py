@@ -326,8 +326,11 @@ def test_analyze_command_writes_the_report(built, tmp_path):
     assert "![trajectories](trajectories.png)" in report and "![stance matrix](stance-matrix.png)" in report
     assert (folder / "trajectories.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     data = json.loads((folder / "report.json").read_text(encoding="utf-8"))
-    # State level by default: Trump, Rubio and the United States are one node, which brokers.
-    assert (data["actors"], data["centrality"]["broker"]) == ("states", PTR + "united-states")
+    # State level by default: Trump, Rubio, Vance (who acts for the United States in the inferred layer)
+    # and the United States are one node. That leaves 9 actors, fewer than centrality needs to name a
+    # broker; the United States still ranks first.
+    assert (data["actors"], data["centrality"]["broker"], data["centrality"]["too_small"]) == ("states", None, True)
+    assert (data["centrality"]["n"]["actors"], data["centrality"]["ranking"][0]["node"]) == (9, PTR + "united-states")
     for name in ("interaction", "stance", "agreement", "timeline", "actor-issue", "whole"):
         assert (folder / "views" / f"{name}.graphml").is_file() and (folder / "views" / f"{name}.gexf").is_file()
     first = {p.name: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
