@@ -356,3 +356,55 @@ def test_no_plover_retreat_for_a_ceasefire_only_declared(store) -> None:
     the truce": PLOVER's RETREAT (ceasefire) is "implement ceasefire"; a declaration is CONCEDE."""
     assert values(store, "ptr:event-russia-announces-easter-truce pt:ploverType ?x") == {PREFIXES["plover"] + "CONCEDE"}
     assert not ask(store, "?e pt:cameoCode cameo:0871 ; pt:ploverType plover:RETREAT")
+
+
+# --- the rest of issue 11, items the tests above did not pin ----------------------------------
+
+def test_the_publication_interval_is_not_asserted(store) -> None:
+    """The text never states its publication date: the interval (from source.toml, with its reason) is
+    catalogue data in the sources graph, never in the asserted layer, which says what the article says."""
+    for prop in ("pt:publishedEarliest", "pt:publishedLatest", "pt:publicationReason"):
+        assert not asserted(store, f"?s {prop} ?o"), prop
+    assert values(store, "GRAPH <https://w3id.org/peace-talks-kg/graph/sources> { "
+                         "ptr:article-npr-2025-trump-ukraine-peace pt:publishedLatest ?x }") == {"2025-06-02"}
+
+
+@pytest.mark.parametrize("post, quotations", [
+    # "Posting on Truth Social, Trump wrote: "I am not happy with the Russian strikes on KYIV. ... Vladimir,
+    # STOP! 5000 soldiers a week are dying," adding, "Lets get the Peace Deal DONE!""
+    ("ptr:event-trump-post-vladimir-stop", {"ptr:quote-trump-vladimir-stop", "ptr:quote-trump-peace-deal-done"}),
+    # ""I have determined that President Zelenskyy is not ready for Peace ...,"Trump posted on his social
+    # media platform after the meeting. "I don't want advantage, I want PEACE. ...""
+    ("ptr:event-trump-post-not-ready-for-peace", {"ptr:quote-trump-not-ready-for-peace", "ptr:quote-trump-i-want-peace"}),
+])
+def test_remarks_of_one_post_share_that_post_as_their_occasion(store, post: str, quotations: set[str]) -> None:
+    assert values(store, f"?x pt:occasion {post}") == quotations
+
+
+@pytest.mark.parametrize("words, links", [
+    # "Just days after Zelenskyy's meeting in the Oval Office, the White House announced it wassuspending critical aid"
+    ("Just days after", {("ptr:event-oval-office-meeting-feb-28", "ptr:event-aid-and-intelligence-suspension"),
+                         ("ptr:event-oval-office-meeting-feb-28", "ptr:event-aid-suspension-announcement")}),
+    # "Initially, Zelenskyy rejected a White House proposal ... He later relented"
+    ("later", {("ptr:event-zelenskyy-rejects-minerals-proposal", "ptr:event-zelenskyy-relents-minerals")}),
+    # "Trumpmade separate callsto Vladimir Putin and Volodymyr Zelenskyy. He then announced plans"
+    ("then", {("ptr:event-trump-putin-call", "ptr:event-trump-announces-putin-meeting"),
+              ("ptr:event-trump-zelenskyy-call", "ptr:event-trump-announces-putin-meeting")}),
+    # "On April 19, Russia announces a 30-hour Easter truce ... Days later, the U.S. proposes a peace plan"
+    ("Days later", {("ptr:event-easter-truce", "ptr:event-us-proposes-peace-plan"),
+                    ("ptr:event-russia-announces-easter-truce", "ptr:event-us-proposes-peace-plan")}),
+    # "Ahead of the proposed round two talks in Istanbul, ... Zelenskyy alsoaccusedRussia"
+    ("Ahead of", {("ptr:event-zelenskyy-accuses-deception", "ptr:event-istanbul-round-two")}),
+    # "Weeks after his inauguration, Trumpmade separate callsto Vladimir Putin and Volodymyr Zelenskyy."
+    ("Weeks after", {("ptr:event-second-term-inauguration", "ptr:event-trump-putin-call"),
+                     ("ptr:event-second-term-inauguration", "ptr:event-trump-zelenskyy-call")}),
+    # "their first direct talks since the invasion began"
+    ("since the invasion began", {("ptr:event-invasion-2022", "ptr:event-istanbul-direct-talks")}),
+])
+def test_each_sequence_expression_the_issue_lists_is_an_order_link(store, words: str, links: set) -> None:
+    """Issue 11 lists "Just days after", "later", "then", "Days later", "Ahead of", "Weeks after" and "Since":
+    each is the text of the markers of exactly these pt:precedes links."""
+    rows = select(store, f'{PROLOGUE}SELECT ?a ?b WHERE {{ ?m pt:markerText "{words}" ; pt:earlierEvent ?a ; '
+                         "pt:laterEvent ?b . ?a pt:precedes ?b }")
+    short = {(str(r["a"]).replace(PREFIXES["ptr"], "ptr:"), str(r["b"]).replace(PREFIXES["ptr"], "ptr:")) for r in rows}
+    assert short == links
