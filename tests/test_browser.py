@@ -576,3 +576,44 @@ def test_tracker_cell_opens_its_quote_and_concessions_keep_their_strength(open_p
     assert "demanded" in kremlin.all_text_contents()
     page.screenshot("proposals-clicked")
     assert page.errors == [] and page.requests == []
+
+
+@pytest.fixture(scope="module")
+def two_source_pages(project, tmp_path_factory):
+    """The article and the test text of tests/fixtures/second-source, built and rendered together."""
+    import contextlib
+
+    from test_sources import add_fixture_source, copy_project
+
+    from kg.build import build
+    from kg.render import render
+
+    root = tmp_path_factory.mktemp("two-sources-pages")
+    both = copy_project(project.root, root / "project")
+    add_fixture_source(both)
+    build(both, root / "build")
+    with contextlib.chdir(both.root):  # the pages quote the sources of the project they are rendered in
+        render(root / "build", LAYERS)
+    return root / "build" / "html"
+
+
+def test_network_source_filter_keeps_what_a_source_supports(open_page, two_source_pages):
+    from test_sources import TEST
+
+    meeting, only_test = PTR + "event-oval-office-meeting-feb-28", PTR + "test-person-olena-example"
+    page = open_page(two_source_pages / "whole.html")
+    titles = page.page.evaluate("() => window.kg.data.sources.map(s => s.title)")
+    assert len(titles) == 2 and page.page.evaluate("() => window.kg.data.sources[1].iri") == TEST
+    page.click_node(meeting)
+    assert page.page.evaluate("() => Array.from(document.querySelectorAll('.source-title')).map(h => h.textContent)") == titles
+    page.page.uncheck("#source-1")  # the test text off: the meeting stays (the article reports it), with its passages only
+    assert page.page.evaluate("() => Array.from(document.querySelectorAll('.source-title')).map(h => h.textContent)") == titles[:1]
+    assert meeting in shown_ids(page) and only_test not in shown_ids(page)
+    page.page.check("#source-1")
+    page.page.uncheck("#source-0")  # the article off: only what the test text supports, or nothing quotes
+    shown = shown_ids(page)
+    spans = page.page.evaluate("(ids) => ids.map(id => window.kg.data.details[id].spans.map(s => s[0]))", sorted(shown))
+    assert all(not s or 1 in s for s in spans) and {meeting, only_test} <= shown
+    assert PTR + "event-easter-truce" not in shown  # only the article reports it
+    assert page.page.evaluate("() => location.hash").count("src=1") == 1
+    page.screenshot("whole-test-source-only")

@@ -96,7 +96,7 @@ def test_interaction_edges_follow_roles(toy):
 def test_nodes_carry_label_kind_evidence_and_no_literals(toy):
     view = build_view(toy, "whole")
     a = view.nodes[PTR + "a"]
-    assert (a["label"], a["kind"], a["layer"], a["quotes"], a["spans"]) == ("A", "Person", "asserted", ["A said"], [[10, 16]])
+    assert (a["label"], a["kind"], a["layer"], a["quotes"], a["spans"]) == ("A", "Person", "asserted", ["A said"], [["", 10, 16]])
     assert view.nodes[PTR + "e2"]["kind"] == "NegotiationRound"
     # Evidence annotations, their targets and selectors, classes and literals are never nodes.
     assert {short(n) for n in view} == {"a", "b", "c", "d", "p", "issue-x", "e1", "e2", "s1", "s2", "s3", "s4"}
@@ -256,7 +256,8 @@ def test_article_spans_point_at_the_quotes(store, article):
     view = build_view(store, "whole")
     checked = 0
     for _, attrs in view.nodes(data=True):
-        for start, end in attrs["spans"]:
+        for source, start, end in attrs["spans"]:
+            assert source == "https://w3id.org/peace-talks-kg/id/article-npr-2025-trump-ukraine-peace"
             assert text[start:end] in attrs["quotes"]
             checked += 1
     assert checked > 100

@@ -39,7 +39,7 @@ Attributes
 ----------
 Node keys are IRIs. Every node has `label`, `kind` (most specific pt class, local name),
 `kind_label` (that class's rdfs:label), `layer` (the strongest layer that types it), `quotes`,
-`spans` (character offsets into the source text), `wikidata`, `dbpedia`, `geonames`, `duration`
+`spans` (`[source IRI, start, end]`, code-point offsets into that source's text), `wikidata`, `dbpedia`, `geonames`, `duration`
 (pt:duration in words, "30 hours"; "" when none), `modality` (the hedges of a stance, claim or event:
 `[skos:prefLabel of its pt:modality, layer]` pairs, "seemingly", "suggested") and the dating
 attributes below.
@@ -234,11 +234,12 @@ class _Catalogue:
         for row in run_select(self.store, "SELECT ?s ?q WHERE { ?s pt:quote ?q }", self.layers):
             if row["s"] in self.attrs:
                 self.attrs[row["s"]]["quotes"].append(row["q"])
-        rows = run_select(self.store, """SELECT DISTINCT ?s ?a ?b WHERE {
-            ?s pt:evidence/oa:hasTarget ?t . ?t oa:hasSelector? ?x . ?x oa:start ?a ; oa:end ?b }""", self.layers)
-        spans: dict[str, set[tuple[int, int]]] = defaultdict(set)
-        for row in rows:
-            spans[row["s"]].add((int(row["a"]), int(row["b"])))
+        rows = run_select(self.store, """SELECT DISTINCT ?s ?src ?a ?b WHERE {
+            ?s pt:evidence/oa:hasTarget ?t . ?t oa:hasSelector? ?x . ?x oa:start ?a ; oa:end ?b .
+            OPTIONAL { ?t oa:hasSource ?src } }""", self.layers)
+        spans: dict[str, set[tuple[str, int, int]]] = defaultdict(set)
+        for row in rows:  # with several sources an offset means nothing without its source
+            spans[row["s"]].add((row.get("src", ""), int(row["a"]), int(row["b"])))
         for node, attrs in self.attrs.items():
             attrs["quotes"] = sorted(set(attrs["quotes"]))
             attrs["spans"] = [list(span) for span in sorted(spans.get(node, ()))]

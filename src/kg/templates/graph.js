@@ -38,7 +38,8 @@
     });
     return { min: lo, max: hi };
   }
-  var state = { groups: new Set(groupsOn), layers: new Set(page.layersOn), undated: true };
+  var state = { groups: new Set(groupsOn), layers: new Set(page.layersOn), undated: true,
+                sources: new Set(data.sources.map(function (s, i) { return i; })) };
   state.key = layerKey(state.layers);
   var range = dateRange(state.key);
   state.from = range.min; state.to = range.max;
@@ -49,6 +50,10 @@
   var visible = new Set();
 
   function layerOn(item) { return item.layers.some(function (l) { return state.layers.has(l); }); }
+  // A thing shows when one of its passages is in a source switched on, or when it has no passage.
+  function sourceOn(spans) {
+    return !spans.length || spans.some(function (s) { return state.sources.has(s[0]); });
+  }
   function datesOk(item) {
     var t = spanOf(item);
     if (!t) return true;
@@ -56,10 +61,12 @@
   }
   function narrowed() { return !state.undated || state.from !== range.min || state.to !== range.max; }
   function nodeShown(n) {
-    if (!state.groups.has(n.g) || !layerOn(n)) return false;
+    if (!state.groups.has(n.g) || !layerOn(n) || !sourceOn(data.details[n.id].spans)) return false;
     return spanOf(n) ? datesOk(n) : state.undated;
   }
-  function edgeShown(e) { return visible.has(e.from) && visible.has(e.to) && layerOn(e) && datesOk(e); }
+  function edgeShown(e) {
+    return visible.has(e.from) && visible.has(e.to) && layerOn(e) && datesOk(e) && sourceOn(data.edgeDetails[edgeById.get(e.id)].spans);
+  }
   // Tooltips: label, type, the date of the layers switched on (with its layer), hedges.
   function nodeTitle(n) {
     var d = data.details[n.id];
@@ -235,6 +242,10 @@
     $("filter-layers").appendChild(checkRow("layer-" + layer, null, layerNames[layer] || layer, state.layers.has(layer),
       function (on) { if (on) state.layers.add(layer); else state.layers.delete(layer); }));
   });
+  data.sources.forEach(function (source, i) {
+    $("filter-sources").appendChild(checkRow("source-" + i, null, source.title, true,
+      function (on) { if (on) state.sources.add(i); else state.sources.delete(i); }));
+  });
   var from = $("date-from"), to = $("date-to");
   // The inputs offer only the days the layers switched on give (an outside date is no bound when off).
   function dateInputs() {
@@ -252,6 +263,7 @@
   $("reset").addEventListener("click", function () {
     state.groups = new Set(groupsOn);
     state.layers = new Set(page.layersOn);
+    data.sources.forEach(function (s, i) { state.sources.add(i); $("source-" + i).checked = true; });
     state.key = layerKey(state.layers);
     range = dateRange(state.key);
     state.from = range.min; state.to = range.max; state.undated = true;
@@ -462,7 +474,8 @@
     var rows = [];
     incident.get(id).forEach(function (e) {
       var other = e.from === id ? e.to : e.from;
-      if (!layerOn(e) || !layerOn(nodeById.get(other))) return;  // nothing of a layer switched off
+      // nothing of a layer or a source switched off
+      if (!layerOn(e) || !layerOn(nodeById.get(other)) || !sourceOn(data.details[other].spans)) return;
       rows.push({ other: other, edge: e, text: (e.from === id ? "→ " : "← ") + (e.label || "") });
     });
     rows.sort(function (a, b) { return labelOf(a.other).localeCompare(labelOf(b.other)); });
@@ -506,8 +519,9 @@
   }
 
   // Each source with its supporting passages marked; spans are [source, start, end] in UTF-16 units.
-  function showEvidence(quotes, spans) {
+  function showEvidence(quotes, all) {
     var list = $("panel-quotes"), box = $("article");
+    var spans = all.filter(function (s) { return state.sources.has(s[0]); });  // the sources switched on
     clear(list);
     clear(box);
     $("evidence-heading").textContent = spans.length
@@ -576,6 +590,7 @@
     if (state.from !== range.min && state.from) st.from = state.from;
     if (state.to !== range.max && state.to) st.to = state.to;
     if (!state.undated) st.undated = "0";
+    if (state.sources.size !== data.sources.length) st.src = Array.from(state.sources).sort().join(",");
     if (search.value.trim()) st.q = search.value.trim();
     var parts = Object.keys(st).sort().map(function (k) { return encodeURIComponent(k) + "=" + encodeURIComponent(st[k]); });
     var hash = parts.length ? "#" + parts.join("&") : "";
@@ -625,6 +640,13 @@
     if (h.from && iso.test(h.from)) { state.from = h.from; from.value = h.from; }
     if (h.to && iso.test(h.to)) { state.to = h.to; to.value = h.to; }
     if (h.undated === "0") { state.undated = false; $("show-undated").checked = false; }
+    if (h.src !== undefined) {
+      var keep = new Set(h.src.split(",").filter(Boolean).map(Number));
+      data.sources.forEach(function (s, i) {
+        if (keep.has(i)) state.sources.add(i); else state.sources.delete(i);
+        $("source-" + i).checked = keep.has(i);
+      });
+    }
     if (h.q) search.value = h.q;
     applyFilters();
     return h.sel;
