@@ -492,7 +492,7 @@ def test_timeline_click_opens_the_evidence_of_the_oval_office_meeting(open_page,
     # "Feb. 28": the year comes from the publication date, which is outside knowledge
     assert when_of(page).startswith("28 Feb 2025 (external, source: derived from the publication date of the source")
     marks = page.page.eval_on_selector_all("#evidence mark", "ms => ms.map(m => m.textContent)")
-    for start, end in attrs["spans"]:
+    for _, start, end in attrs["spans"]:
         assert article.text[start:end] in marks
     assert any("White House on Feb. 28" in m for m in marks)
     assert page.page.text_content(".source-title") == "Trump promised peace in Ukraine within a day. Here's what actually happened"
@@ -617,3 +617,18 @@ def test_network_source_filter_keeps_what_a_source_supports(open_page, two_sourc
     assert PTR + "event-easter-truce" not in shown  # only the article reports it
     assert page.page.evaluate("() => location.hash").count("src=1") == 1
     page.screenshot("whole-test-source-only")
+
+
+def test_parallel_links_open_as_one_bundle_listing_each_relation(open_page, rendered, views):
+    us, russia = PTR + "united-states", PTR + "russia"
+    view = views["interaction"]
+    expected = sorted(d["label"] for a, b, d in view.edges(data=True) if {a, b} == {us, russia})
+    page = open_page(rendered / "interaction.html")
+    first = page.page.evaluate(f"() => window.kg.data.edges.find(e => e.from === '{us}' && e.to === '{russia}').id")
+    page = open_page(rendered.joinpath("interaction.html").as_uri() + "#sel=" + first)
+    assert page.page.text_content("#panel-connections-heading") == f"{len(expected)} links between United States and Russia"
+    listed = page.page.evaluate("() => Array.from(document.querySelectorAll('#panel-connections button')).map(b => b.textContent)")
+    assert sorted(listed) == expected and len(expected) > 2
+    page.page.click("#panel-connections button >> text=Russia rejects the U.S. peace plan")
+    assert page.page.text_content("#panel-title") == "Russia rejects the U.S. peace plan"
+    page.screenshot("interaction-bundle")

@@ -248,6 +248,17 @@ def test_a_thick_bundle_of_parallel_links_keeps_its_captions_in_tooltips_only():
     assert sorted(d["label"] for d in details) == ["Event 0", "Event 1", "Event 2", "Event 3"]
     single = [e for e in data["edges"] if (e["from"], e["to"]) == ("ex:alpha", "ex:beta")]
     assert single and all(e["label"] for e in single)
+    # the bundle fans out: one straight, then one to each side, each pair further out
+    assert sorted(json.dumps(e["smooth"], sort_keys=True) for e in bundled) == sorted(json.dumps(x, sort_keys=True) for x in [
+        False, {"enabled": True, "type": "curvedCCW", "roundness": 0.24}, {"enabled": True, "type": "curvedCW", "roundness": 0.24},
+        {"enabled": True, "type": "curvedCCW", "roundness": 0.36}])
+
+
+def test_parallel_links_drawn_the_other_way_bend_to_the_other_side():
+    # vis-network bends along a link's own direction: v → u must take the other side to fan out
+    assert render._bend(1, True) is False
+    assert (render._bend(2, True)["type"], render._bend(2, False)["type"]) == ("curvedCCW", "curvedCW")
+    assert (render._bend(3, True)["type"], render._bend(3, False)["type"]) == ("curvedCW", "curvedCCW")
 
 
 def test_evidence_from_several_sources_keeps_each_passage_with_its_source():

@@ -2,9 +2,10 @@
 
 Story pages (the timeline on vis-timeline, the proposal tracker) take their data from
 kg.story (SPARQL over the built dataset); vis-timeline is vendored from its npm package
-in src/kg/vendor/. Network pages: pyvis collects the nodes and edges; the page comes from
-the project's own template (src/kg/templates/graph.html), not pyvis's: vis-network is
-inlined from the copy the installed pyvis package ships, nothing is loaded from a CDN,
+in src/kg/vendor/. Network pages: vis-network's node and edge items are made here (pyvis's
+Network checked every edge's ends against a list, O(nodes × edges), and importing it cost a
+quarter second); the page comes from the project's own template (src/kg/templates/graph.html):
+vis-network is inlined from the copy the installed pyvis package ships, nothing is loaded from a CDN,
 positions are computed here (NetworkX layouts) and physics is off, so a page draws at
 once and opens from disk with no network at all.
 
@@ -105,6 +106,7 @@ class PageSpec:
     focus: str | None = None  # node selected when the page opens (actor pages)
     groups_on: tuple[str, ...] | None = None  # node classes (Style keys) shown when the page opens; None: all
     extra: dict[str, Any] = field(default_factory=dict)
+    positions: dict[str, tuple[float, float]] | None = None  # given (a part of a bigger layout), else laid out
 
 
 # --------------------------------------------------------------------------- attributes
@@ -308,10 +310,37 @@ def network_positions(graph: Any) -> dict[str, tuple[float, float]]:
 
 def _shown_first_positions(graph: Any, groups: Sequence[str]) -> dict[str, tuple[float, float]]:
     """The nodes of `groups` (those a page opens with) laid out on their own, so they fill the
-    view; the others laid out apart, to their right, for when they are switched on."""
-    shown = [n for n in graph.nodes if style_of(graph.nodes[n].get("kind")).key in groups]
-    rest = [n for n in graph.nodes if n not in set(shown)]
+    view; every other node placed beside the laid-out nodes it links to (breadth first, so a
+    quotation lands by its speaker), for when its class is switched on; what links to none of them
+    laid out apart, to the right. One spring layout, of the shown nodes only."""
+    shown = [n for n in sorted(graph.nodes, key=str) if style_of(graph.nodes[n].get("kind")).key in groups]
     positions = network_positions(graph.subgraph(shown)) if shown else {}
+    placed = set(positions)
+    frontier = sorted(placed)
+    moved: list[str] = []
+    while frontier:
+        nxt: list[str] = []
+        children: dict[str, list[str]] = {}
+        for node in frontier:
+            for other in _neighbours(graph, node):
+                key = str(other)
+                if key not in placed:
+                    placed.add(key)
+                    children.setdefault(str(node), []).append(key)
+                    nxt.append(key)
+        for parent, kids in children.items():
+            px, py = positions[parent]
+            for i, kid in enumerate(kids):  # a sunflower around the parent, one ring per ~8 children
+                angle, radius = i * math.pi * (3 - math.sqrt(5)), 90.0 * math.sqrt(i + 1)
+                positions[kid] = (px + radius * math.cos(angle), py + radius * math.sin(angle))
+        moved += nxt
+        frontier = nxt
+    rest = [n for n in sorted(graph.nodes, key=str) if str(n) not in placed]
+    if moved:  # spread the placed ones so their labels do not pile up on the laid-out nodes
+        keys, free = sorted(positions), set(moved)
+        fixed = [k not in free for k in keys]
+        spread = _push_apart([positions[k] for k in keys], rounds=20, fixed=fixed)
+        positions = dict(zip(keys, spread))
     if rest:
         right = max((x for x, _ in positions.values()), default=0.0) + 400.0
         top = min((y for _, y in positions.values()), default=0.0)
@@ -338,12 +367,14 @@ def _component_layout(component: Any, radius: float) -> dict[str, tuple[float, f
     return {str(k): xy for k, xy in zip(keys, spread)}
 
 
-def _push_apart(points: list[tuple[float, float]], gap: float = 100.0, rounds: int = 60) -> list[tuple[float, float]]:
+def _push_apart(points: list[tuple[float, float]], gap: float = 100.0, rounds: int = 60,
+                fixed: Sequence[bool] | None = None) -> list[tuple[float, float]]:
     """Move nodes closer than `gap` pixels apart: a spring layout packs hubs' neighbourhoods so
-    tightly that their labels overlap, while the outskirts stay sparse."""
+    tightly that their labels overlap, while the outskirts stay sparse. `fixed` points do not move."""
     import numpy as np
 
     xy = np.array(points, dtype=float)
+    free = np.ones((len(points), 1)) if fixed is None else (~np.array(fixed, dtype=bool)).astype(float)[:, None]
     for _ in range(rounds):
         delta = xy[:, None, :] - xy[None, :, :]
         dist = np.sqrt((delta ** 2).sum(axis=2))
@@ -352,7 +383,7 @@ def _push_apart(points: list[tuple[float, float]], gap: float = 100.0, rounds: i
         if not close.any():
             break
         push = np.where(close, (gap - dist) / np.maximum(dist, 1e-6) / 2, 0.0)
-        xy += (delta * push[:, :, None]).sum(axis=1) * 0.5
+        xy += (delta * push[:, :, None]).sum(axis=1) * 0.5 * free
     return [(round(float(x), 1), round(float(y), 1)) for x, y in xy]
 
 
@@ -396,13 +427,14 @@ def _plain(attrs: dict[str, Any]) -> dict[str, Any]:
 
 
 def page_payload(spec: PageSpec, article: str | _Texts, offsets: list[int] | None = None) -> dict[str, Any]:
-    """Everything the page's script needs, as plain JSON-able data (nodes and edges via pyvis).
+    """Everything the page's script needs, as plain JSON-able data (vis-network's node and edge items).
 
     `offsets` is _utf16_offsets(article) when the caller has it already (one table for all pages)."""
-    from pyvis.network import Network
-
     graph = spec.graph
-    positions = network_positions(graph) if not spec.groups_on else _shown_first_positions(graph, spec.groups_on)
+    if spec.positions is not None:
+        positions = spec.positions
+    else:
+        positions = network_positions(graph) if not spec.groups_on else _shown_first_positions(graph, spec.groups_on)
     texts = article if isinstance(article, _Texts) else _Texts([SourceText("", "The article", "", article)], offsets)
 
     def spans_of(value: object) -> list[list[int]]:
@@ -410,8 +442,10 @@ def page_payload(spec: PageSpec, article: str | _Texts, offsets: list[int] | Non
         return texts.spans([span if len(span) == 3 else ["", *span] for span in value or []])  # type: ignore[union-attr]
     degrees = _degrees(graph)
     largest = max(degrees.values(), default=0)
-    labels = {str(n): _text(graph.nodes[n].get("label")) for n in graph.nodes}
-    net = Network(directed=True, heading=spec.title, cdn_resources="in_line")
+    # names of the nodes a date comes through, also those not on this page (extra["labels"]: the whole graph's)
+    labels = {**spec.extra.get("labels", {}), **{str(n): _text(graph.nodes[n].get("label")) for n in graph.nodes}}
+    nodes: list[dict[str, Any]] = []
+    edges: list[dict[str, Any]] = []
     details: dict[str, Any] = {}
     group_counts: dict[str, int] = {}
     for node in sorted(graph.nodes, key=str):
@@ -423,11 +457,11 @@ def page_payload(spec: PageSpec, article: str | _Texts, offsets: list[int] | Non
         x, y = positions[key]
         kind = _kind_text(attrs.get("kind"))
         # the tooltip (title) is written by the page: its date depends on the layers switched on
-        net.add_node(key, label=_short(label), shape=style.shape, size=node_size(degrees[key], largest),
+        nodes.append(dict(id=key, label=_short(label), shape=style.shape, size=node_size(degrees[key], largest),
                      color={"background": style.colour, "border": _darker(style.colour),
                             "highlight": {"background": style.colour, "border": "#111111"}},
                      x=round(x, 1), y=round(y, 1), g=style.key, layers=_layers(attrs.get("layer")),
-                     t=spans_in_time(dated))
+                     t=spans_in_time(dated)))
         details[key] = {
             "label": label, "kind": kind, "layers": _layers(attrs.get("layer")), "dating": dated,
             "quotes": [_text(q) for q in attrs.get("quotes") or []], "spans": spans_of(attrs.get("spans")),
@@ -454,12 +488,11 @@ def page_payload(spec: PageSpec, article: str | _Texts, offsets: list[int] | Non
         # A thick bundle of parallel links (US–Russia–Ukraine) is unreadable with a caption on each:
         # there the caption moves to the tooltip and the side panel.
         caption = _short(relation) if bundle[pair] <= BUNDLE_CAPTION_LIMIT and not big else ""
-        net.add_edge(u, v, id=f"e{index}", label=caption, arrows="to" if directed else "",
+        edges.append(dict(to=v, id=f"e{index}", label=caption, arrows="to" if directed else "",
                      color={"color": look["colour"], "highlight": "#111111", "opacity": 0.85},
                      dashes=look["dashes"], width=1.0 + min(abs(_num(attrs.get("goldstein"))), 10.0) / 4.0,
-                     smooth=False if nth == 1 else {"enabled": True, "type": "curvedCW" if nth % 2 else "curvedCCW",
-                                                     "roundness": round(0.12 * (nth // 2 + 1), 2)},
-                     s=kind, layers=_layers(attrs.get("layer")), t=spans_in_time(dated))
+                     smooth=_bend(nth, (u, v) == pair),
+                     s=kind, layers=_layers(attrs.get("layer")), t=spans_in_time(dated), **{"from": u}))
         edge_details.append({
             "relation": relation, "label": _text(attrs.get("label")), "role": _text(attrs.get("role")) or None, "iri": _text(attrs.get("relation")), "event": _text(attrs.get("event")) or None,
             "kind": _kind_text(attrs.get("kind")), "layers": _layers(attrs.get("layer")), "dating": dated,
@@ -469,14 +502,13 @@ def page_payload(spec: PageSpec, article: str | _Texts, offsets: list[int] | Non
             "quotes": [_text(q) for q in attrs.get("quotes") or []], "spans": spans_of(attrs.get("spans")),
             "style": kind, "modality": _modality(attrs),
         })
-    nodes, edges, heading, _, _, _ = net.get_network_data()
     # a layer that only dates things (outside dates on the article's events) gets its switch too
     dating_layers = {value for item in [*details.values(), *edge_details] for dating in item["dating"].values()
                      for key, value in dating.items() if key.endswith("_layer")}
     layers = sorted({layer for item in [*nodes, *edges] for layer in item["layers"]} | dating_layers,
                     key=lambda name: (LAYER_NAMES.index(name) if name in LAYER_NAMES else len(LAYER_NAMES), name))
     return {
-        "page": {"title": heading, "focus": spec.focus, "groupsOn": list(spec.groups_on) if spec.groups_on else None,
+        "page": {"title": spec.title, "focus": spec.focus, "groupsOn": list(spec.groups_on) if spec.groups_on else None,
                  "layers": layers, "layersOn": [layer for layer in layers if layer in spec.layers_on]},
         "nodes": nodes,
         "edges": edges,
@@ -489,6 +521,16 @@ def page_payload(spec: PageSpec, article: str | _Texts, offsets: list[int] | Non
         "options": vis_options(len(nodes), len(edges)),
         "sources": texts.payload(),
     }
+
+
+def _bend(nth: int, forward: bool) -> Any:
+    """vis-network's curve of the nth link between two nodes: the first straight, then one to each
+    side, each pair bent further. vis-network bends "clockwise" along the link's own direction, so
+    a link drawn the other way (v → u) takes the opposite side, or it would lie on its twin."""
+    if nth == 1:
+        return False
+    clockwise = (nth % 2 == 1) == forward
+    return {"enabled": True, "type": "curvedCW" if clockwise else "curvedCCW", "roundness": round(0.12 * (nth // 2 + 1), 2)}
 
 
 def _modality(attrs: dict[str, Any]) -> list[list[str]]:
@@ -534,9 +576,12 @@ def _resource(name: str) -> str:
 
 def vis_network_js() -> str:
     """vis-network as shipped inside the installed pyvis package (the standalone build)."""
-    import pyvis
+    import importlib.util
 
-    path = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2" / "vis-network.min.js"
+    spec = importlib.util.find_spec("pyvis")  # its files, without importing it (and IPython with it)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("pyvis is not installed: it ships the vis-network the pages inline")
+    path = Path(list(spec.submodule_search_locations)[0]) / "lib" / "vis-9.1.2" / "vis-network.min.js"
     code = path.read_text(encoding="utf-8")
     code = re.sub(r"//# sourceMappingURL=\S+\s*$", "", code)  # no source map to fetch
     if "</script" in code.lower():
@@ -804,9 +849,14 @@ def ego_graph(whole: Any, actor: str) -> Any:
     return whole.subgraph(sorted(keep, key=str)).copy()
 
 
-def actor_pages(whole: Any) -> list[PageSpec]:
-    """One page per actor that has events, stances, claims or quotations around it."""
+def actor_pages(whole: Any, layout: dict[str, tuple[float, float]] | None = None) -> list[PageSpec]:
+    """One page per actor that has events, stances, claims or quotations around it.
+
+    Every actor page takes its positions from one layout of the whole graph (a page is a part of
+    it, `layout`: the whole page's, if made already): one spring layout instead of forty, and the same
+    node sits in the same place on every page."""
     pages, used = [], set()
+    names = {str(n): _text(a.get("label")) for n, a in whole.nodes(data=True)}
     for node in sorted(whole.nodes, key=str):
         attrs = whole.nodes[node]
         if style_of(attrs.get("kind")).key not in ACTOR_STYLES:
@@ -819,11 +869,13 @@ def actor_pages(whole: Any) -> list[PageSpec]:
         while filename in used:
             filename = filename.replace(".html", "-.html")
         used.add(filename)
+        layout = layout if layout is not None else _shown_first_positions(whole, STORY_GROUPS)
+        ego = ego_graph(whole, node)
         pages.append(PageSpec(filename, f"{name}: ego network",
                               f"{name} with its events, stances, claims and quotations, and what they concern. "
                               "Its own evidence is open on the right; click any node for its own.",
-                              ego_graph(whole, node), layers_on=("asserted", "inferred"), focus=str(node),
-                              extra={"name": name}))
+                              ego, layers_on=("asserted", "inferred"), focus=str(node),
+                              extra={"name": name, "labels": names}, positions={str(n): layout[str(n)] for n in ego.nodes}))
     return pages
 
 
@@ -834,10 +886,13 @@ def dataset_pages(store: Any, layers: Sequence[str], views: dict[str, Any] | Non
 
     if views is None:
         views = build_views(store, [name for name, _, _ in VIEW_PAGES], layers)
+    whole = _shown_first_positions(views["whole"], STORY_GROUPS)  # the whole page's and every actor page's
+    names = {str(n): _text(a.get("label")) for n, a in views["whole"].nodes(data=True)}
     pages = [PageSpec(f"{name}.html", title, description, views[name], layers_on=tuple(layers),
-                      groups_on=STORY_GROUPS if name == "whole" else None)
+                      groups_on=STORY_GROUPS if name == "whole" else None, positions=whole if name == "whole" else None,
+                      extra={"labels": names})
              for name, title, description in VIEW_PAGES]
-    return pages, actor_pages(views["whole"])
+    return pages, actor_pages(views["whole"], whole)
 
 
 def render(out: Path, layers: Sequence[str] = ("asserted", "inferred", "external")) -> list[Path]:

@@ -479,6 +479,7 @@
       rows.push({ other: other, edge: e, text: (e.from === id ? "→ " : "← ") + (e.label || "") });
     });
     rows.sort(function (a, b) { return labelOf(a.other).localeCompare(labelOf(b.other)); });
+    $("panel-connections-heading").textContent = "Connections";
     $("panel-connections-section").hidden = rows.length === 0;
     rows.forEach(function (r) {
       var li = el("li");
@@ -506,7 +507,7 @@
     fact(dl, "To", labelOf(e.to));
     fact(dl, "Relation", d.iri || d.relation);
     fact(dl, "Role", d.role);
-    fact(dl, "Event", d.event ? labelOf(d.event) : "");
+    fact(dl, "Event", d.event ? (data.details[d.event] ? labelOf(d.event) : d.label) : "");
     fact(dl, "Event type", d.kind);
     fact(dl, "Date", whenText(d));
     fact(dl, "Hedge", hedgeText(d).replace(/^hedged: /, ""));
@@ -514,7 +515,24 @@
     fact(dl, "Goldstein", d.goldstein);
     fact(dl, "Sign", d.sign);
     fact(dl, "Layer", d.layers.join(", "));
-    $("panel-connections-section").hidden = true;
+    // Parallel links between the same two nodes are one bundle: the panel lists every one shown.
+    var bundle = incident.get(e.from).filter(function (x) {
+      return ((x.from === e.from && x.to === e.to) || (x.from === e.to && x.to === e.from)) && edgeView.get(x.id);
+    });
+    clear($("panel-connections"));
+    $("panel-connections-heading").textContent = bundle.length + " links between " + labelOf(e.from) + " and " + labelOf(e.to);
+    $("panel-connections-section").hidden = bundle.length < 2;
+    bundle.forEach(function (x) {
+      var xd = data.edgeDetails[edgeById.get(x.id)], li = el("li");
+      li.appendChild(el("span", (x.from === e.from ? "→ " : "← ") + xd.relation + " ", "rel"));
+      var b = el("button", xd.label && xd.label !== xd.relation ? xd.label : xd.relation);
+      b.type = "button";
+      b.setAttribute("data-edge", x.id);
+      if (x.id === id) b.setAttribute("aria-current", "true");
+      b.addEventListener("click", function () { network.selectEdges([x.id]); showEdge(x.id); syncHash(); });
+      li.appendChild(b);
+      $("panel-connections").appendChild(li);
+    });
     showEvidence(d.quotes, d.spans);
   }
 
