@@ -488,11 +488,17 @@ def page_payload(spec: PageSpec, article: str | _Texts, offsets: list[int] | Non
         # A thick bundle of parallel links (US–Russia–Ukraine) is unreadable with a caption on each:
         # there the caption moves to the tooltip and the side panel.
         caption = _short(relation) if bundle[pair] <= BUNDLE_CAPTION_LIMIT and not big else ""
-        edges.append(dict(to=v, id=f"e{index}", label=caption, arrows="to" if directed else "",
+        # A big page draws no arrowheads either (10,000 of them were a third of its first draw):
+        # the direction stays in the panel (From, To) and the tooltip.
+        edges.append(dict(to=v, id=f"e{index}", label=caption, arrows="to" if directed and not big else "",
                      color={"color": look["colour"], "highlight": "#111111", "opacity": 0.85},
                      dashes=look["dashes"], width=1.0 + min(abs(_num(attrs.get("goldstein"))), 10.0) / 4.0,
                      smooth=_bend(nth, (u, v) == pair),
                      s=kind, layers=_layers(attrs.get("layer")), t=spans_in_time(dated), **{"from": u}))
+        # vis-network parses every option an item carries: leave out those that are its defaults
+        for key, default in (("label", ""), ("arrows", ""), ("smooth", False), ("dashes", False)):
+            if edges[-1][key] == default:
+                del edges[-1][key]
         edge_details.append({
             "relation": relation, "label": _text(attrs.get("label")), "role": _text(attrs.get("role")) or None, "iri": _text(attrs.get("relation")), "event": _text(attrs.get("event")) or None,
             "kind": _kind_text(attrs.get("kind")), "layers": _layers(attrs.get("layer")), "dating": dated,
