@@ -632,3 +632,14 @@ def test_parallel_links_open_as_one_bundle_listing_each_relation(open_page, rend
     page.page.click("#panel-connections button >> text=Russia rejects the U.S. peace plan")
     assert page.page.text_content("#panel-title") == "Russia rejects the U.S. peace plan"
     page.screenshot("interaction-bundle")
+
+
+def test_timeline_panel_shows_an_events_hedge(open_page, rendered):
+    from urllib.parse import quote
+
+    remark = PTR + "event-ryabkov-current-form-remark"
+    page = open_page(rendered.joinpath("timeline.html").as_uri() + "#sel=" + quote(remark, safe=""))
+    page.page.wait_for_selector("#panel:not([hidden])")
+    assert page.page.text_content("#panel-title") == "Ryabkov: 'we can't accept it all in its current form'"
+    assert page.page.evaluate(PANEL_FACTS)["Hedge"] == "in its current form"
+    page.screenshot("timeline-hedge")

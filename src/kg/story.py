@@ -203,6 +203,8 @@ def timeline(store: Any, layers: Sequence[str], view: Any) -> dict[str, Any]:
             "id": event, "label": names.get(event, _local(event)), "layers": sorted(event_layers[event], key=LAYER_ORDER.index),
             "thread": threads[event], "dates": dates.get(event, []), "words": sorted(words.get(event, ())),
             "dating": _dating(view.nodes[event]) if event in view else {},
+            # its hedges ([prefLabel, layer]: "seemingly", "in its current form"), as kg.views reads them
+            "modality": [list(m) for m in view.nodes[event].get("modality", [])] if event in view else [],
             "status": status.get(event, ""),
             "roles": [[role, sorted(roles[event][role])] for role in ROLES if roles[event].get(role)],
         })

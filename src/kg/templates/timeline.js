@@ -245,6 +245,8 @@
       }).join("; ")],
       ["Conflicts", p.own.conflicts.join("; ")],
       ["Status", ev.status === "planned" ? "planned (not held when the article was written)" : ev.status],
+      ["Hedge", (ev.modality || []).filter(function (m) { return state.layers.has(m[1]); })
+        .map(function (m) { return m[0]; }).join(", ")],
       ["Who", roles],
       ["Comes after", neighbours(current.preds.get(id), current.preds)],
       ["Comes before", neighbours(current.succs.get(id), current.succs)],
