@@ -19,7 +19,7 @@ import os
 import shutil
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,24 +152,10 @@ class BuildFolder:
                               "run `kg enrich` again or delete it") from None
         return graph
 
-    @contextmanager
-    def lock(self) -> Iterator[None]:
-        """Exclusive right to publish into this folder; waits for another writer, with a message.
-        (An flock on OUT/.lock, released when the file is closed, also by a killed process; the standard
-        library's fcntl, since importing the filelock package costs a cold `kg build` 0.15 s.)"""
-        self.out.mkdir(parents=True, exist_ok=True)
-        handle = os.open(self.out / _LOCK, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            if not _try_lock(handle):
-                print(f"waiting for another kg command writing {self.out} to finish", flush=True)
-                deadline = time.monotonic() + _LOCK_WAIT
-                while not _try_lock(handle):
-                    if time.monotonic() > deadline:
-                        raise KgError(f"{self.out}: another kg command has held it for {_LOCK_WAIT:.0f} s; try again")
-                    time.sleep(0.05)
-            yield
-        finally:
-            os.close(handle)
+    def lock(self) -> AbstractContextManager[None]:
+        """Exclusive right to publish into this folder; waits for another writer, with a message."""
+        return exclusive(self.out / _LOCK, f"waiting for another kg command writing {self.out} to finish",
+                         f"{self.out}: another kg command has held it")
 
     def publish(self, files: Mapping[str, bytes], carry: tuple[str, ...] = ()) -> Path:
         """Write `files` (name -> bytes, names may contain one folder, e.g. docs/x.html) as a new generation
@@ -207,6 +193,29 @@ class BuildFolder:
         for path in generations.iterdir():
             if path.name.isdigit() and int(path.name) <= keep - _KEEP:
                 shutil.rmtree(path, ignore_errors=True)
+
+
+@contextmanager
+def exclusive(path: Path, waiting: str | None, busy: str, wait: float = _LOCK_WAIT) -> Iterator[None]:
+    """Hold an exclusive lock on the file `path` for the block. When another process holds it, print
+    `waiting` (if any) and wait, at most `wait` seconds; then fail: "`busy` for N s; try again".
+
+    An flock, released when the file is closed, also by a killed process. The standard library's fcntl
+    rather than the filelock package: importing that costs a cold `kg build` 0.15 s."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        if not _try_lock(handle):
+            if waiting:
+                print(waiting, flush=True)
+            deadline = time.monotonic() + wait
+            while not _try_lock(handle):
+                if time.monotonic() > deadline:
+                    raise KgError(f"{busy} for {wait:.0f} s; try again")
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(handle)
 
 
 def _try_lock(handle: int) -> bool:

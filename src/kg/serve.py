@@ -55,12 +55,14 @@ def prepare_store(out: Path) -> Path:
     and renames it, so an interrupted load never leaves a half-filled store.
     """
     import pyoxigraph as ox
-    from filelock import FileLock
+
+    from kg.buildfolder import exclusive
 
     dataset = dataset_path(out)
     store = out / STORE_DIR
     stamp = out / (STORE_DIR + ".sha256")
-    with FileLock(out / (STORE_DIR + ".lock")):
+    # a second serve waits quietly (its first lines on stdout are the page and endpoint)
+    with exclusive(out / (STORE_DIR + ".lock"), None, f"{store}: another kg serve has been loading it"):
         digest = _sha256(dataset)
         if store.is_dir() and stamp.is_file() and stamp.read_text(encoding="ascii").strip() == digest:
             return store
