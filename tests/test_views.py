@@ -216,7 +216,7 @@ def test_exports_are_deterministic(toy, tmp_path):
         writer(build_view(toy, "whole"), tmp_path / f"1.{suffix}")
         writer(build_view(make_store(TOY), "whole"), tmp_path / f"2.{suffix}")
         assert (tmp_path / f"1.{suffix}").read_bytes() == (tmp_path / f"2.{suffix}").read_bytes()
-    assert "json:[[10, 16]]" in (tmp_path / "1.graphml").read_text(encoding="utf-8")
+    assert "json:[[\"\", 10, 16]]" in (tmp_path / "1.graphml").read_text(encoding="utf-8")
 
 
 def test_gexf_does_not_depend_on_the_day_it_is_written(toy, tmp_path, monkeypatch):
