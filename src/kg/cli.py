@@ -158,9 +158,13 @@ def _analyze(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from kg.render import render_cli
+    from kg.render import HTML_DIR, render
 
-    return render_cli(args)
+    written = render(args.out, [name.strip() for name in args.layers.split(",") if name.strip()])
+    total = sum(path.stat().st_size for path in written)
+    print(f"wrote {len(written)} pages ({total / 1e6:.1f} MB) into {args.out / HTML_DIR}: "
+          f"open {args.out / HTML_DIR / 'index.html'}")
+    return 0
 
 
 def _export(args: argparse.Namespace) -> int:

@@ -18,7 +18,6 @@ label that slipped through as HTML could run nothing and fetch nothing.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import functools
 import hashlib
@@ -915,12 +914,3 @@ def render(out: Path, layers: Sequence[str] = ("asserted", "inferred", "external
     stories = [timeline_page(store, layers, texts, views["timeline"]),
                proposals_page(store, layers, texts, views["timeline"])]
     return write_pages(out / HTML_DIR, pages, actors, texts.sources[0].text, stories, texts)
-
-
-def render_cli(args: argparse.Namespace) -> int:
-    layers = [name.strip() for name in args.layers.split(",") if name.strip()]
-    written = render(args.out, layers)
-    total = sum(path.stat().st_size for path in written)
-    print(f"wrote {len(written)} pages ({total / 1e6:.1f} MB) into {args.out / HTML_DIR}: "
-          f"open {args.out / HTML_DIR / 'index.html'}")
-    return 0
