@@ -507,6 +507,21 @@ def test_hedges_are_the_schemes_pref_labels_with_their_layer(store):
     assert remark == {(("in its current form", "asserted"),)}
 
 
+def test_a_stance_shows_a_hedge_it_shares_with_its_act_once(store):
+    # "which Ukraine said it was ready to attend" hedges both the readiness statement and Ukraine's stance
+    views = build_views(store, ["stance", "actor-issue"], ("asserted", "inferred"))
+    got = {(name, short(a), short(b), tuple(map(tuple, d["modality"]))) for name in views
+           for a, b, d in views[name].edges(data=True) if d["modality"]}
+    assert got == {
+        ("stance", "ukraine", "proposal-istanbul-round-two", (("said it was ready", "asserted"),)),
+        ("stance", "russia", "proposal-us-peace-plan", (("in its current form", "asserted"),)),
+        ("stance", "trump", "proposal-us-back-away", (("suggested", "asserted"),)),
+        ("actor-issue", "ukraine", "issue-peace-negotiations", (("said it was ready", "asserted"),)),
+        ("actor-issue", "russia", "issue-nato-membership", (("in its current form", "asserted"),)),
+        ("actor-issue", "russia", "issue-territory", (("in its current form", "asserted"),)),
+        ("actor-issue", "trump", "issue-us-engagement", (("suggested", "asserted"),))}
+
+
 def test_durations_in_words(store):
     from kg.views import duration_words
 

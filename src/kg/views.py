@@ -435,6 +435,15 @@ def _interaction(cat: _Catalogue) -> nx.MultiDiGraph:
     return graph
 
 
+def _hedges(*groups: list[list[str]]) -> list[list[str]]:
+    """The hedges of a stance and of its act, each (label, layer) once: both often carry the same word."""
+    seen: dict[tuple[str, str], list[str]] = {}
+    for group in groups:
+        for label, layer in group:
+            seen.setdefault((label, layer), [label, layer])
+    return list(seen.values())
+
+
 _POLARITY_RELATION = {"support": "supports", "oppose": "opposes", "conditionalSupport": "conditionallySupports"}
 
 
@@ -465,7 +474,7 @@ def _stance_rows(cat: _Catalogue) -> list[dict[str, Any]]:
             kind_label=cat.attrs[event]["kind_label"] if event in cat.attrs else "",
             **dates, sign=int(row.get("sign", _STANCE_EDGES[rel])),
             quotes=list(st["quotes"]), spans=[list(s) for s in st["spans"]], stance=row["st"],
-            modality=_copy_value(st["modality"]) + (_copy_value(cat.attrs[event]["modality"]) if event in cat.attrs else []))}
+            modality=_hedges(st["modality"], cat.attrs[event]["modality"] if event in cat.attrs else []))}
     covered = {(v["holder"], v["target"], v["attrs"]["relation"]) for v in out.values()}
     direct = run_select(cat.store, """SELECT ?h ?p ?t ?g WHERE { GRAPH ?g { ?h ?p ?t }
         VALUES ?p { pt:supports pt:opposes pt:conditionallySupports } }""", cat.layers)
