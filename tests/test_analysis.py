@@ -326,8 +326,9 @@ def test_analyze_command_writes_the_report(built, tmp_path):
     assert "![trajectories](trajectories.png)" in report and "![stance matrix](stance-matrix.png)" in report
     assert (folder / "trajectories.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     data = json.loads((folder / "report.json").read_text(encoding="utf-8"))
-    # State level by default: Trump, Rubio, Vance (who acts for the United States in the inferred layer)
-    # and the United States are one node. That leaves 9 actors, fewer than centrality needs to name a
+    # State level by default: Trump, Rubio, Vance, Hegseth and Biden (the last three act for the United
+    # States in the inferred layer) and the United States are one node, so Trump accusing Biden is no
+    # link between two actors. That leaves 9 actors, fewer than centrality needs to name a
     # broker; the United States still ranks first.
     assert (data["actors"], data["centrality"]["broker"], data["centrality"]["too_small"]) == ("states", None, True)
     assert (data["centrality"]["n"]["actors"], data["centrality"]["ranking"][0]["node"]) == (9, PTR + "united-states")

@@ -344,6 +344,16 @@ def test_service_the_words_do_not_state_is_inferred_with_its_reason(store, holdi
     assert reason.startswith("The article does not say for which state ")
 
 
+def test_service_context_rests_only_on_the_words_about_the_holder(store) -> None:
+    """The chronology's heading ("Here is a look at how the Trump administration's efforts ... have fared")
+    places no particular act, and "the U.S. willingness for a high-level meeting" is the Rubio-Lavrov
+    meeting: neither is evidence for Vance's or Hegseth's link; Hegseth's rests on "also" alone."""
+    quotes = values(store, "?h pt:serviceContext ?a ; pt:quote ?x")
+    assert not {q for q in quotes if q.startswith("Here is a look") or q.startswith("the U.S. willingness")}
+    assert values(store, "ptr:holding-hegseth-secretary-of-defense pt:quote ?x") == {
+        "Secretary of Defense Pete Hegseth also suggested"}
+
+
 def test_service_the_words_state_gets_no_inferred_reason(store) -> None:
     """"Delegations from U.S., led by Secretary of State Marco Rubio": asserted, so no rule adds a reason."""
     assert asserted(store, "ptr:holding-rubio-secretary-of-state pt:inServiceOf ptr:united-states")

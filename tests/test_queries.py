@@ -333,11 +333,10 @@ def test_who_acts_on_behalf_of_whom(project: Project, store) -> None:
 def test_which_us_officials_and_on_what_grounds(project: Project, store) -> None:
     # Asserted, the words name the state: "Delegations from U.S., led by Secretary of State Marco Rubio";
     # Trump: "if America is involved, because he feels our involvement" (his post).
-    # Inferred, from the context: "President Trump and Vice President Vance publicly scolded Zelenskyy,
-    # accusing him of lacking gratitude for American assistance"; "the U.S. willingness for a high-level
-    # meeting ... Secretary of Defense Pete Hegseth also suggested", both in the account of "how the Trump
-    # administration's efforts to bring about a peace have fared"; "President Joe Biden" leads "the Biden
-    # administration", whose policy is set against "the U.S. willingness".
+    # Inferred, from the graph's readings: "President Trump and Vice President Vance publicly scolded
+    # Zelenskyy, accusing him of lacking gratitude for American assistance"; Hegseth only by "also"
+    # ("Secretary of Defense Pete Hegseth also suggested"); "President Joe Biden" (a podcast remark) led
+    # "the Biden administration", past policy set against "the U.S. willingness": held, not holds.
     rows = ask(project, store, "which-us-officials-and-on-what-grounds")
     assert [(r["person"], r["office"], r["layer"]) for r in rows] == [
         ("ptr:trump", "President", "asserted"),
@@ -349,12 +348,14 @@ def test_which_us_officials_and_on_what_grounds(project: Project, store) -> None
     reasons = {r["person"]: r.get("reason") for r in rows}
     assert reasons["ptr:trump"] is None and reasons["ptr:rubio"] is None
     assert reasons["ptr:vance"] == (
-        "The article does not say for which state Vance holds this office; it places the holder's acts among "
-        "those of the Trump administration (pt:serviceContext), which is part of a state's government "
-        "(pt:partOfGovernment): United States.")
+        "The article does not say for which state Vance holds this office; the graph places the holder's acts "
+        "among those of the Trump administration (pt:serviceContext), which the graph reads as part of a "
+        "state's government (pt:partOfGovernment): United States.")
+    assert reasons["ptr:hegseth"] == reasons["ptr:vance"].replace("Vance", "Pete Hegseth")
     assert reasons["ptr:biden"] == (
-        "The article does not say for which state Joe Biden holds this office; Joe Biden leads the Biden "
-        "administration (pt:ledBy), which is part of a state's government (pt:partOfGovernment): United States.")
+        "The article does not say for which state Joe Biden held this office, nor when; Joe Biden led the Biden "
+        "administration (pt:ledBy), which the graph reads as part of a state's government (pt:partOfGovernment): "
+        "United States.")
 
 
 def test_events_by_plover_type(project: Project, store) -> None:
