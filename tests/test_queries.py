@@ -379,6 +379,12 @@ def test_events_by_plover_type(project: Project, store) -> None:
     # "The Kremlin's planned talks in Istanbul on Monday": the only event in PLOVER's future context
     assert [r["event"] for r in rows if r.get("context") == "future"] == ["ptr:event-istanbul-round-two"]
     assert [r.get("context") for r in rows if r["event"] == "ptr:event-istanbul-round-two"] == ["diplomatic", "future"]
+    # "He then announced plans for an in-person meeting with the Russian leader in Saudi Arabia" / "But days
+    # later, it wasn't Trump and Putin sitting down together": never held, so PLOVER's "negation" context and
+    # no mode (nothing says who hosted it)
+    assert [(r.get("mode"), r.get("context")) for r in rows if r["event"] == "ptr:event-trump-putin-meeting-saudi-arabia"
+            ] == [(None, "negation")]
+    assert [r["event"] for r in rows if r.get("context") == "negation"] == ["ptr:event-trump-putin-meeting-saudi-arabia"]
     # "Russia announces a 30-hour Easter truce", "Moscow agreed to aBlack Sea ceasefire": declared, not
     # reported observed, so CONCEDE, never RETREAT; RETREAT is the exchange that happened ("the meeting
     # resulted in a prisoner exchange, with over 1,000 detainees released by each side").
