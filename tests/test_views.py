@@ -283,6 +283,8 @@ def test_whole_view_switches_outside_dates_with_the_external_layer(store):
 ROLES = {PT + r for r in ("agent", "recipient", "host", "attendee", "facilitator")}
 STANCE_PROPERTY = {"supports": PT + "support", "opposes": PT + "oppose", "conditionallySupports": PT + "conditionalSupport"}
 LAYER_RANK = ("asserted", "inferred", "external")
+# the words each act's sentence takes: "rejects the plan", "agreed to a ... ceasefire", "announces a ... truce"
+ACT_WORD = {"Rejection": "of", "Acceptance": "of", "Agreement": "to", "Announcement": "of", "Statement": "on"}
 
 
 def _supports(relation: str, holder: str, target: str, evidence: list) -> bool:
@@ -339,6 +341,9 @@ def check_edge(view: str, graph: nx.Graph, u: str, v: str, d: dict) -> None:
         else:
             assert (u, PT + d["relation"], v) in triples
     elif view == "whole":
+        if d["relation"] == "proposes":  # only a proposal act proposes; another act is named by its kind
+            assert d["caption"] == ("proposes" if graph.nodes[u]["kind"] == "ProposalAct"
+                                    else graph.nodes[u]["kind_label"] + " " + ACT_WORD[graph.nodes[u]["kind"]]), (u, v)
         if graph.nodes[u]["kind"] == "OutsideDate":
             assert (u, "https://schema.org/about", v) in triples
         else:
@@ -477,13 +482,29 @@ def test_captions_are_the_ontologys_labels(store):
     views = build_views(store, ["whole", "interaction", "timeline"], ("asserted", "inferred"))
     whole = {d["relation"]: d["caption"] for *_, d in views["whole"].edges(data=True)}
     assert (whole["hasProvision"], whole["expressedIn"], whole["partOf"]) == ("has provision", "expressed in", "part of")
-    # "Both sides reject the plan": the rejection's pt:proposes names the plan it answers, not one it proposes
-    answers = {(short(a), d["relation"], d["caption"]) for a, b, d in views["whole"].edges(data=True)
-               if short(b) in ("proposal-us-peace-plan", "proposal-energy-strike-halt") and d["relation"] == "proposes"}
-    assert answers == {("event-russia-rejects-peace-plan", "proposes", "rejection of"),
-                       ("event-ukraine-rejects-peace-plan", "proposes", "rejection of"),
-                       ("event-putin-agrees-energy-strike-halt", "proposes", "acceptance of"),
-                       ("event-us-proposes-peace-plan", "proposes", "proposes")}
+    # "Both sides reject the plan": the rejection's pt:proposes names the plan it answers, not one it
+    # proposes; "Moscow agreed to a Black Sea ceasefire" (who proposed it is not stated); "which Ukraine
+    # said it was ready to attend"; Trump "suggesting that he is prepared to 'just back away'".
+    answers = {(short(a), short(b), d["caption"]) for a, b, d in views["whole"].edges(data=True)
+               if d["relation"] == "proposes"}
+    assert answers == {
+        ("event-putin-agrees-energy-strike-halt", "proposal-energy-strike-halt", "acceptance of"),
+        ("event-putin-rejects-broader-truce", "proposal-broader-truce", "rejection of"),
+        ("event-russia-agrees-black-sea-ceasefire", "proposal-black-sea-ceasefire", "agreement to"),
+        ("event-russia-announces-easter-truce", "proposal-easter-truce", "announcement of"),
+        ("event-russia-proposes-istanbul-talks", "proposal-istanbul-round-two", "proposes"),
+        ("event-russia-rejects-peace-plan", "proposal-us-peace-plan", "rejection of"),
+        ("event-trump-announces-putin-meeting", "proposal-trump-putin-meeting", "announcement of"),
+        ("event-trump-back-away-suggestion", "proposal-us-back-away", "statement on"),
+        ("event-ukraine-accepts-30-day-ceasefire", "proposal-30-day-ceasefire", "acceptance of"),
+        ("event-ukraine-accepts-easter-truce", "proposal-easter-truce", "acceptance of"),
+        ("event-ukraine-ready-to-attend-round-two", "proposal-istanbul-round-two", "statement on"),
+        ("event-ukraine-rejects-peace-plan", "proposal-us-peace-plan", "rejection of"),
+        ("event-us-proposes-peace-plan", "proposal-us-peace-plan", "proposes"),
+        ("event-white-house-minerals-proposal", "proposal-minerals-deal", "proposes"),
+        ("event-zelenskyy-rejects-minerals-proposal", "proposal-minerals-deal", "rejection of"),
+        ("event-zelenskyy-relents-minerals", "proposal-minerals-deal", "acceptance of"),
+        ("event-zelenskyy-telegram-extension-proposal", "proposal-easter-truce-extension", "proposes")}
     calls = {d["caption"] for *_, d in views["interaction"].edges(data=True) if d["kind"] == "PhoneCall"}
     assert calls == {"phone call"}
     roles = {d["caption"] for *_, d in views["timeline"].edges(data=True) if d["relation"] == "participant"}
