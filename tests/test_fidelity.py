@@ -361,11 +361,17 @@ def test_service_the_words_state_gets_no_inferred_reason(store) -> None:
     assert not ask(store, "ptr:holding-trump-president pt:serviceReason ?r")
 
 
-def test_no_plover_retreat_for_a_ceasefire_only_declared(store) -> None:
+def test_plover_retreat_only_for_the_ceasefire_that_took_effect(store) -> None:
     """"On April 19, Russia announces a 30-hour Easter truce" / "both sides accuse each other of violating
     the truce": PLOVER's RETREAT (ceasefire) is "implement ceasefire"; a declaration is CONCEDE."""
     assert values(store, "ptr:event-russia-announces-easter-truce pt:ploverType ?x") == {PREFIXES["plover"] + "CONCEDE"}
-    assert not ask(store, "?e pt:cameoCode cameo:0871 ; pt:ploverType plover:RETREAT")
+    # Only the truce itself, which took effect (pt:Ceasefire; "violating the truce"), is RETREAT ceasefire:
+    # "Russia announces" and "which Ukraine accepts" are declarations.
+    retreat = "?e pt:cameoCode cameo:0871 ; pt:ploverType plover:RETREAT"
+    assert values(store, retreat, "e") == {"ptr:event-easter-truce"}
+    assert values(store, "ptr:event-easter-truce pt:ploverType ?x") == {PREFIXES["plover"] + "RETREAT"}
+    assert values(store, "ptr:event-easter-truce pt:ploverMode ?x") == {PREFIXES["plover"] + "RETREAT-ceasefire"}
+    assert values(store, "ptr:event-ukraine-accepts-easter-truce pt:ploverType ?x") == {PREFIXES["plover"] + "CONCEDE"}
 
 
 # --- the rest of issue 11, items the tests above did not pin ----------------------------------

@@ -252,6 +252,8 @@ def test_the_plover_coding_is_the_official_mapping_unless_a_note_says_why(vocabu
         "100": (("REQUEST", "", ""), ("DEMAND", "", "")),
         # a mode the codebook does not define for COERCE: type and context kept, the mode left out
         "192": (("COERCE", "seize", "military"), ("COERCE", "", "military")),
+        # COOPERATE is "mutual"; the graph's one 064 is one-way ("the intelligence that the U.S. has provided")
+        "064": (("COOPERATE", "", "intelligence"), ("AID", "", "intelligence")),
         # "Declare truce, ceasefire": the codebook puts declarations of ceasefires in CONCEDE
         "0871": (("RETREAT", "ceasefire", "military"), ("CONCEDE", "", "military")),
     }

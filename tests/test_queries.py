@@ -385,17 +385,25 @@ def test_events_by_plover_type(project: Project, store) -> None:
     assert [(r.get("mode"), r.get("context")) for r in rows if r["event"] == "ptr:event-trump-putin-meeting-saudi-arabia"
             ] == [(None, "negation")]
     assert [r["event"] for r in rows if r.get("context") == "negation"] == ["ptr:event-trump-putin-meeting-saudi-arabia"]
-    # "Russia announces a 30-hour Easter truce", "Moscow agreed to aBlack Sea ceasefire": declared, not
-    # reported observed, so CONCEDE, never RETREAT; RETREAT is the exchange that happened ("the meeting
-    # resulted in a prisoner exchange, with over 1,000 detainees released by each side").
+    # "Russia announces a 30-hour Easter truce, which Ukraine accepts", "Moscow agreed to aBlack Sea ceasefire":
+    # declarations, so CONCEDE; RETREAT is what took effect: the truce "both sides accuse each other of
+    # violating" (mode ceasefire) and the exchange ("over 1,000 detainees released by each side").
     assert [(r["event"], r["mode"]) for r in rows if r["ploverType"] == "plover:RETREAT"] == [
-        ("ptr:event-prisoner-exchange", "release")]
-    assert {"ptr:event-russia-announces-easter-truce", "ptr:event-russia-agrees-black-sea-ceasefire"} <= {
+        ("ptr:event-easter-truce", "ceasefire"), ("ptr:event-prisoner-exchange", "release")]
+    assert {"ptr:event-russia-announces-easter-truce", "ptr:event-ukraine-accepts-easter-truce",
+            "ptr:event-russia-agrees-black-sea-ceasefire"} <= {
         r["event"] for r in rows if r["ploverType"] == "plover:CONCEDE"}
+    # "Facilitated by Turkey, the meeting resulted in a prisoner exchange": the one third-party meeting
+    assert [r["event"] for r in rows if r.get("mode") == "third-party"] == ["ptr:event-istanbul-direct-talks"]
+    # "the intelligence that the U.S. has provided": one-way, AID (COOPERATE is "mutual"); "He later
+    # relented, traveling to Washington ... to finalize the deal": AGREE, economic (CAMEO 0311)
+    coded_as = {r["event"]: (r["ploverType"], r.get("context")) for r in rows}
+    assert coded_as["ptr:event-us-intelligence-provision"] == ("plover:AID", "intelligence")
+    assert coded_as["ptr:event-zelenskyy-relents-minerals"] == ("plover:AGREE", "economic")
     # comments and appeals (CAMEO 01/02) have no PLOVER counterpart: "Vladimir, STOP!" (0256), Hegseth's
     # suggestion (025), the analysts' remarks (010, 012)
     none = {r["event"]: r["cameo"] for r in rows if r["ploverType"] == "pt:noPloverCounterpart"}
-    assert len(none) == 18 and set(none.values()) == {"010", "012", "013", "014", "019", "025", "0256"}
+    assert len(none) == 17 and set(none.values()) == {"010", "012", "013", "014", "025", "0256"}
     assert none["ptr:event-trump-post-vladimir-stop"] == "0256"
     assert none["ptr:event-hegseth-suggests-ceding-territory"] == "025"
     # the events without a CAMEO code (the inauguration, the occasion) are coded in neither scheme
