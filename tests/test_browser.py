@@ -362,6 +362,18 @@ def test_actor_page_opens_on_the_actor_with_its_evidence(open_page, rendered, ar
     page.screenshot("actor-trump")
 
 
+def test_a_connection_names_what_it_links_on_the_line_of_its_relation(open_page, rendered):
+    # "← participant" then, on the next line below the list's fold, "Trump criticizes Zelenskyy's
+    # 'inflammatory statements' on Truth Social": the row read as a link to nothing.
+    page = open_page(rendered / "actor-zelenskyy.html", viewport=(1366, 768))
+    rows = page.page.eval_on_selector_all("#panel-connections li", """lis => lis.map(li => {
+        const r = li.querySelector('.rel').getBoundingClientRect(), b = li.querySelector('button').getBoundingClientRect();
+        return [li.textContent, Math.round(b.top - r.top), b.left > r.left];
+    })""")
+    assert len(rows) > 50  # the list runs past its 190px fold
+    assert [row for row in rows if abs(row[1]) > 2 or not row[2]] == []  # same line, name after the relation
+
+
 def test_index_links_every_page(open_page, rendered):
     page = open_page(rendered / "index.html", drawn=False)
     links = page.page.eval_on_selector_all("a", "as => as.map(a => a.getAttribute('href'))")
