@@ -189,6 +189,7 @@ OFFICIAL_MAPPING = """\
 0841: RETREAT, release,   legal # Return, release person(s)
 0871: RETREAT, ceasefire, military # Declare truce, ceasefire
 100: REQUEST,  ,  # REQUEST
+1056: REQUEST, yield, military # Demand de-escalation of military engagement
 111: ACCUSE, disapprove,    # Criticize or denounce
 112: ACCUSE, disapprove,    # Accuse
 120: REJECT,  ,    # Reject
@@ -250,6 +251,7 @@ def test_the_plover_coding_is_the_official_mapping_unless_a_note_says_why(vocabu
     assert departures == {
         # REQUEST is no category of the codebook 0.8, whose own table maps CAMEO 10 to DEMAND
         "100": (("REQUEST", "", ""), ("DEMAND", "", "")),
+        "1056": (("REQUEST", "yield", "military"), ("DEMAND", "yield", "military")),
         # a mode the codebook does not define for COERCE: type and context kept, the mode left out
         "192": (("COERCE", "seize", "military"), ("COERCE", "", "military")),
         # COOPERATE is "mutual"; the graph's one 064 is one-way ("the intelligence that the U.S. has provided")

@@ -400,11 +400,12 @@ def test_events_by_plover_type(project: Project, store) -> None:
     coded_as = {r["event"]: (r["ploverType"], r.get("context")) for r in rows}
     assert coded_as["ptr:event-us-intelligence-provision"] == ("plover:AID", "intelligence")
     assert coded_as["ptr:event-zelenskyy-relents-minerals"] == ("plover:AGREE", "economic")
-    # comments and appeals (CAMEO 01/02) have no PLOVER counterpart: "Vladimir, STOP!" (0256), Hegseth's
-    # suggestion (025), the analysts' remarks (010, 012)
+    # comments and appeals (CAMEO 01/02) have no PLOVER counterpart: Hegseth's suggestion (025), the
+    # analysts' remarks (010, 012). "Vladimir, STOP!" is an order: DEMAND, mode yield (CAMEO 1056).
     none = {r["event"]: r["cameo"] for r in rows if r["ploverType"] == "pt:noPloverCounterpart"}
-    assert len(none) == 17 and set(none.values()) == {"010", "012", "013", "014", "025", "0256"}
-    assert none["ptr:event-trump-post-vladimir-stop"] == "0256"
+    assert len(none) == 16 and set(none.values()) == {"010", "012", "013", "014", "025"}
+    assert [(r["ploverType"], r["mode"], r["context"], r["cameo"]) for r in rows
+            if r["event"] == "ptr:event-trump-post-vladimir-stop"] == [("plover:DEMAND", "yield", "military", "1056")]
     assert none["ptr:event-hegseth-suggests-ceding-territory"] == "025"
     # the events without a CAMEO code (the inauguration, the occasion) are coded in neither scheme
     assert {r["event"] for r in coded} - {r["event"] for r in rows} == {
