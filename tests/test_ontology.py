@@ -252,6 +252,8 @@ def test_the_plover_coding_is_the_official_mapping_unless_a_note_says_why(vocabu
         # REQUEST is no category of the codebook 0.8, whose own table maps CAMEO 10 to DEMAND
         "100": (("REQUEST", "", ""), ("DEMAND", "", "")),
         "1056": (("REQUEST", "yield", "military"), ("DEMAND", "yield", "military")),
+        # "Accuse": the codebook's mode allege is "formally or informally accuse"
+        "112": (("ACCUSE", "disapprove", ""), ("ACCUSE", "allege", "")),
         # a mode the codebook does not define for COERCE: type and context kept, the mode left out
         "192": (("COERCE", "seize", "military"), ("COERCE", "", "military")),
         # COOPERATE is "mutual"; the graph's one 064 is one-way ("the intelligence that the U.S. has provided")

@@ -400,6 +400,9 @@ def test_events_by_plover_type(project: Project, store) -> None:
     coded_as = {r["event"]: (r["ploverType"], r.get("context")) for r in rows}
     assert coded_as["ptr:event-us-intelligence-provision"] == ("plover:AID", "intelligence")
     assert coded_as["ptr:event-zelenskyy-relents-minerals"] == ("plover:AGREE", "economic")
+    # "both sides accuse each other of violating the truce", "alsoaccusedRussia": CAMEO 112 accusations are
+    # ACCUSE allege ("formally or informally accuse"), not disapprove
+    assert {r["mode"] for r in rows if r["cameo"] == "112"} == {"allege"}
     # comments and appeals (CAMEO 01/02) have no PLOVER counterpart: Hegseth's suggestion (025), the
     # analysts' remarks (010, 012). "Vladimir, STOP!" is an order: DEMAND, mode yield (CAMEO 1056).
     none = {r["event"]: r["cameo"] for r in rows if r["ploverType"] == "pt:noPloverCounterpart"}
