@@ -366,6 +366,20 @@ def test_analyze_rejects_unknown_views(built, capsys):
     assert "error: --views: unknown friends; choose from interaction, stance" in capsys.readouterr().err
 
 
+
+def test_analyze_to_takes_lists_and_names_the_unknown_layer(built, capsys):
+    from kg.analysis import analyze_to
+    from kg.cli import main
+    from kg.problems import KgError
+
+    with pytest.raises(KgError) as caught:
+        analyze_to(built, ["interaction"], ["asserted", "imagined"])
+    assert str(caught.value) == "--layers: unknown imagined; choose from asserted, inferred, external"
+    # the CLI splits the comma list (blanks dropped) before the library sees it
+    assert main(["analyze", "--out", str(built), "--views", "interaction", "--layers", " , ,"]) == 2
+    assert capsys.readouterr().err == "error: --layers: unknown (none given); choose from asserted, inferred, external\n"
+
+
 # ---------------------------------------------------------------- sizes, caveats, choices from the data
 
 def test_every_measure_reports_n_and_a_caveat_and_small_ones_are_too_small_to_say(article_views):

@@ -1,7 +1,7 @@
 """Network analysis of the views: brokers, coalitions, balance, contested targets, trajectories, paths.
 
 Each measure takes a view (kg.views) and returns plain data; `analyze` runs them all and
-`analyze_cli` writes OUT/analysis/ (report.md with PNG plots, report.json, every view as GraphML
+`analyze_to` writes OUT/analysis/ (report.md with PNG plots, report.json, every view as GraphML
 and GEXF).
 
 Every measure reports its `n` (what it was computed on) and a `caveat`: one sentence on what it
@@ -21,7 +21,6 @@ that no single event links.
 
 from __future__ import annotations
 
-import argparse
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -32,7 +31,7 @@ from typing import Any
 import networkx as nx
 
 from kg.namespaces import PTR
-from kg.problems import EXIT_OK, KgError
+from kg.problems import KgError
 
 SEED = 42
 # Exact betweenness costs O(n·m); above this many nodes it is estimated from
@@ -556,36 +555,37 @@ def agreement_edges(agreement: nx.Graph) -> list[dict[str, Any]]:
     return rows
 
 
-def _parse_list(text: str, allowed: Sequence[str], option: str) -> list[str]:
-    names = [part.strip() for part in text.split(",") if part.strip()]
-    if names == ["all"]:
+def _chosen(names: Sequence[str], allowed: Sequence[str], option: str) -> list[str]:
+    """The names asked for (["all"]: every allowed one), or a KgError naming the unknown ones."""
+    if list(names) == ["all"]:
         return list(allowed)
     bad = [n for n in names if n not in allowed]
     if bad or not names:
         raise KgError(f"{option}: unknown {', '.join(bad) or '(none given)'}; choose from {', '.join(allowed)}")
-    return names
+    return list(names)
 
 
-def analyze_cli(args: argparse.Namespace) -> int:
-    """`kg analyze`: views, measures, report and Gephi files into OUT/analysis/."""
+def analyze_to(out: Path, views: Sequence[str] = ("all",), layers: Sequence[str] = ("asserted", "inferred", "external"),
+               merge_states: bool = True) -> tuple[Analysis, Path]:
+    """Views, measures, report and Gephi files of the dataset built in `out` into OUT/analysis/;
+    the analysis and that folder. Unknown view or layer names are a KgError (`--views`, `--layers`)."""
     from kg.buildfolder import LAYERS
     from kg.store import load_dataset
     from kg.views import VIEWS, build_views
 
-    names = _parse_list(args.views, VIEWS, "--views")
-    layers = _parse_list(args.layers, list(LAYERS), "--layers")
+    names = _chosen(views, VIEWS, "--views")
+    chosen_layers = _chosen(layers, list(LAYERS), "--layers")
     # Trajectories need dates from the timeline and coalitions the agreement view: build helpers quietly.
     needed = list(dict.fromkeys(names + (["timeline"] if "interaction" in names else [])))
     # Coalitions and balance at state level are computed from the stance view.
-    if "agreement" in names and args.actors == "states":
+    if "agreement" in names and merge_states:
         needed = list(dict.fromkeys(needed + ["stance"]))
-    store = load_dataset(Path(args.out))
-    views = build_views(store, needed, layers)
-    result = analyze(store, views, layers, merge_states=args.actors == "states")
-    folder = Path(args.out) / "analysis"
-    write_report(folder, result, {n: views[n] for n in names})
-    print(summary(result, folder))
-    return EXIT_OK
+    store = load_dataset(out)
+    built = build_views(store, needed, chosen_layers)
+    result = analyze(store, built, chosen_layers, merge_states=merge_states)
+    folder = out / "analysis"
+    write_report(folder, result, {n: built[n] for n in names})
+    return result, folder
 
 
 def summary(result: Analysis, folder: Path) -> str:

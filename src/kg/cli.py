@@ -152,9 +152,12 @@ def _push(args: argparse.Namespace) -> int:
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    from kg.analysis import analyze_cli
+    from kg.analysis import analyze_to, summary
 
-    return analyze_cli(args)
+    result, folder = analyze_to(args.out, comma_list(args.views), comma_list(args.layers),
+                                merge_states=args.actors == "states")
+    print(summary(result, folder))
+    return 0
 
 
 def _render(args: argparse.Namespace) -> int:
