@@ -193,7 +193,10 @@ OFFICIAL_MAPPING = """\
 111: ACCUSE, disapprove,    # Criticize or denounce
 112: ACCUSE, disapprove,    # Accuse
 120: REJECT,  ,    # Reject
+1211: REJECT, assist, economic # Reject economic cooperation
+1246: REJECT, yield, military # Decline to de-escalate military engagement
 125: REJECT, meet, diplomatic # Reject proposal to meet, discuss, negotiate
+127: REJECT, meet, diplomatic # Reject plan, agreement to settle dispute
 128: REJECT, yield, legal # Defy norms, law
 130: THREATEN,   ,  # Threaten
 1622: SANCTION, discontinue,   military    # Reduce or stop military assistance

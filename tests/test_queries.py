@@ -400,6 +400,13 @@ def test_events_by_plover_type(project: Project, store) -> None:
     coded_as = {r["event"]: (r["ploverType"], r.get("context")) for r in rows}
     assert coded_as["ptr:event-us-intelligence-provision"] == ("plover:AID", "intelligence")
     assert coded_as["ptr:event-zelenskyy-relents-minerals"] == ("plover:AGREE", "economic")
+    # "Both sides reject the plan" (127, meet); "Putin rejected a broader truce" (1246, yield); "Zelenskyy
+    # rejected a White House proposal offering the U.S.access to Ukraine's critical mineral reserves" (1211)
+    rejects = {r["event"]: (r.get("mode"), r.get("context"), r["cameo"]) for r in rows if r["ploverType"] == "plover:REJECT"}
+    assert rejects["ptr:event-russia-rejects-peace-plan"] == rejects["ptr:event-ukraine-rejects-peace-plan"] == (
+        "meet", "diplomatic", "127")
+    assert rejects["ptr:event-putin-rejects-broader-truce"] == ("yield", "military", "1246")
+    assert rejects["ptr:event-zelenskyy-rejects-minerals-proposal"] == ("assist", "economic", "1211")
     # "both sides accuse each other of violating the truce", "alsoaccusedRussia": CAMEO 112 accusations are
     # ACCUSE allege ("formally or informally accuse"), not disapprove
     assert {r["mode"] for r in rows if r["cameo"] == "112"} == {"allege"}
