@@ -586,6 +586,11 @@ def test_tracker_cell_opens_its_quote_and_concessions_keep_their_strength(open_p
     assert hegseth.all_text_contents() == ["suggested"]
     kremlin = page.page.locator(f"td[data-proposal='{PTR}concession-no-nato-kremlin-demand'][data-actor='{PTR}kremlin'] button")
     assert "demanded" in kremlin.all_text_contents()
+    # Trump put the back-away option only "suggesting that he is prepared to": his cell says so, not "proposed it"
+    trump = page.page.locator(f"td[data-proposal='{PTR}proposal-us-back-away'][data-actor='{PTR}trump'] button")
+    assert trump.all_text_contents() == ["suggested", "supports on a condition"]
+    russia = page.page.locator(f"td[data-proposal='{PTR}proposal-istanbul-round-two'][data-actor='{PTR}russia'] button")
+    assert russia.all_text_contents() == ["proposed it"]
     page.screenshot("proposals-clicked")
     assert page.errors == [] and page.requests == []
 

@@ -262,6 +262,11 @@ def tracker(store: Any, layers: Sequence[str], stance_query: str, view: Any = No
     acts: dict[str, set[str]] = defaultdict(set)
     for row in _select(store, "SELECT ?a ?p WHERE { ?a pt:proposes ?p ; a pt:ProposalAct }", layers):
         acts[row["p"]].add(row["a"])
+    # The strength of a proposer's own act on it ("suggesting that he is prepared to"): the cell says
+    # "suggested", not "proposed it", as a concession's cell gives its raiser's strength.
+    hedges: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in _select(store, "SELECT ?p ?who ?m WHERE { ?a pt:proposes ?p ; pt:agent ?who ; pt:modality ?m }", layers):
+        hedges[(row["p"], row["who"])].add(names.get(row["m"], _local(row["m"])))
     spans, quotes = evidence(store, layers)
     stamps = _stamps(store, layers)
     stance_layers = _typed(store, layers, "pt:Stance")
@@ -301,6 +306,7 @@ def tracker(store: Any, layers: Sequence[str], stance_query: str, view: Any = No
         for actor in proposed_by.get(proposal, []):
             cells[f"proposed|{proposal}|{actor}"] = {
                 "id": f"proposed|{proposal}|{actor}", "type": "proposed", "proposal": proposal, "actor": actor,
+                "modality": ", ".join(sorted(hedges.get((proposal, actor), ()))),
                 "target": proposal, "polarity": "", "condition": "", "act": "", "date": "", "dateLayer": "",
                 "dateSource": "", "when": "", "supersededBy": [], "supersedes": [], "stance": "",
                 "quotes": quotes.get(proposal, []), "spans": spans.get(proposal, []), "layers": layer, "rank": -1}

@@ -17,7 +17,8 @@
     return thing.layers.some(function (l) { return state.layers.has(l); }) && K.fromSourcesOn(thing.spans);
   }
   function chipText(c) {
-    var text = c.type === "raised" ? c.modality : WORDS[c.polarity || c.type] || c.polarity;
+    var text = c.type === "raised" || (c.type === "proposed" && c.modality) ? c.modality
+      : WORDS[c.polarity || c.type] || c.polarity;
     if (c.target && c.target !== c.proposal) {
       var part = P.labels[c.target] || c.target;
       text += " the provision “" + (part.length > 30 ? part.slice(0, 29).replace(/\s+$/, "") + "…" : part) + "”";
@@ -153,7 +154,8 @@
       var title = name(c.actor) + " " + chipText(c).split(" · ")[0] + ": " + P.labels[c.proposal];
       K.openPanel(c.type === "stance" ? "Stance" : c.type === "raised" ? "Concession raised" : "Proposer", title, [
         ["Actor", name(c.actor)],
-        [c.type === "stance" ? "Stance" : "What", c.type === "raised" ? "raised it: " + c.modality : WORDS[c.polarity || c.type]],
+        [c.type === "stance" ? "Stance" : "What", c.type === "raised" ? "raised it: " + c.modality
+          : c.modality || WORDS[c.polarity || c.type]],
         ["On", P.labels[c.target] + (c.target !== c.proposal ? " (a provision of " + P.labels[c.proposal] + ")" : "")],
         ["Condition", c.condition],
         ["Expressed in", c.act ? P.labels[c.act] || c.act : ""],
