@@ -481,6 +481,10 @@ def test_timeline_dates_carry_their_layer_and_outside_dates_their_source(open_pa
     page.page.evaluate("(id) => window.kg.timeline.emit('select', {items: [id]})", call)
     page.page.wait_for_selector("#panel:not([hidden])")
     assert when_of(page).startswith("12 Feb 2025 (external, source: enwiki 'February 2025 Putin–Trump phone call'")
+    # Its latest bound, derived from the article's publication date, names that as its source.
+    panel = page.page.text_content("#panel")
+    assert ("until 2 Jun 2025 (external, source: derived from the publication date of the source that reports it"
+            in panel) and "not named in the data" not in panel
     # With the external layer off, that date is gone from the item and the panel.
     page.page.uncheck("#layer-external")
     state = timeline_state(page)

@@ -163,11 +163,11 @@ def _analyze(args: argparse.Namespace) -> int:
 def _render(args: argparse.Namespace) -> int:
     from kg.render import HTML_DIR, render
 
-    written = render(args.out, [name.strip() for name in args.layers.split(",") if name.strip()])
+    written = render(args.out, comma_list(args.layers))
     total = sum(path.stat().st_size for path in written)
     print(f"wrote {len(written)} pages ({total / 1e6:.1f} MB) into {args.out / HTML_DIR}: "
           f"open {args.out / HTML_DIR / 'index.html'}")
-    return 0
+    return EXIT_OK
 
 
 def _export(args: argparse.Namespace) -> int:

@@ -24,6 +24,7 @@ from typing import Any
 
 from kg.buildfolder import LAYERS
 from kg.namespaces import PREFIXES
+from kg.views import PUBLICATION_DERIVED
 
 PT, PTR = PREFIXES["pt"], PREFIXES["ptr"]
 LAYER_ORDER = ("asserted", "inferred", "external")
@@ -136,7 +137,10 @@ def _date_facts(store: Any, layers: Sequence[str], events: set[str]) -> dict[str
         VALUES ?p { sem:hasTimeStamp sem:hasEarliestBeginTimeStamp sem:hasLatestEndTimeStamp } }""", layers)
     for row in rows:
         if row["e"] in events:
-            facts[row["e"]].append({"p": keys[_local(row["p"])], "v": row["d"][:10], "layer": _layer(row["g"])})
+            fact = {"p": keys[_local(row["p"])], "v": row["d"][:10], "layer": _layer(row["g"])}
+            if fact["layer"] == "external":  # on the event itself: derived from its source's publication date
+                fact["source"] = PUBLICATION_DERIVED
+            facts[row["e"]].append(fact)
     if "external" in layers:
         # Dates from outside reporting sit on their own nodes about the event, with their source.
         rows = _select(store, """SELECT ?e ?p ?d ?source ?note WHERE { GRAPH ?g { ?x schema:about ?e ; ?p ?d
