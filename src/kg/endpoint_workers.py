@@ -247,6 +247,12 @@ class Worker:
 _UNREPEATABLE = re.compile(r"\b(?:RAND|NOW|UUID|STRUUID|BNODE|SERVICE)\b", re.IGNORECASE)
 
 
+def _killed(worker: Worker) -> bool:
+    """Whether the worker's process ended by SIGKILL (waiting briefly for its exit status)."""
+    worker.process.join(1.0)
+    return worker.process.exitcode == -signal.SIGKILL
+
+
 class AnswerCache:
     """The answers already given, reused for the same request: the served store is read-only and never
     changes while `kg serve` runs, so the same query asked again has the same answer.
@@ -309,6 +315,7 @@ class Pool:
         return answer
 
     async def _ask(self, request: QueryRequest | LabelsRequest) -> Answer:
+        killed_from_outside = 0
         while True:
             try:
                 worker = self._idle.get_nowait() if not self._idle.empty() else \
@@ -330,6 +337,12 @@ class Pool:
                 return Answer.text(503, f"the query was stopped after {time.monotonic() - started:.1f} s: it ran "
                                         f"past the time limit of {self.timeout:g} s (kg serve --timeout)")
             except (EOFError, OSError):
+                if _killed(worker) and not killed_from_outside:
+                    # SIGKILL came from outside (we kill only through _replace): not this query's doing,
+                    # so it gets one more worker; a query that crashes the engine dies by another signal
+                    killed_from_outside += 1
+                    self._replace(worker)
+                    continue
                 self._replace(worker)
                 return Answer.text(500, "the query engine stopped while answering this query; "
                                         "a new worker has taken its place")
