@@ -17,19 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.problems import KgError
+from kg.namespaces import PREFIXES
 from kg.project import Project
 from kg.sources import KINDS, SLUG, SOURCE_TOML, Source, load_sources, read_text
 
 FACTS_TTL = "facts.ttl"
-FACTS_HEADER = """\
-@prefix pt:     <https://w3id.org/peace-talks-kg/ontology#> .
-@prefix ptr:    <https://w3id.org/peace-talks-kg/id/> .
-@prefix cameo:  <https://w3id.org/peace-talks-kg/cameo/> .
-@prefix rdfs:   <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix xsd:    <http://www.w3.org/2001/XMLSchema#> .
-@prefix sem:    <http://semanticweb.cs.vu.nl/2009/11/sem/> .
-@prefix oa:     <http://www.w3.org/ns/oa#> .
-
+# the prefixes a fact file uses, spelled as kg.namespaces has them (one place for every IRI)
+FACTS_HEADER = "".join(f"@prefix {name + ':':<7} <{PREFIXES[name]}> .\n"
+                       for name in ("pt", "ptr", "cameo", "rdfs", "xsd", "sem", "oa")) + """
 # Facts grounded in source {slug}: every pt:quote below is looked up in
 # sources/{slug}/{text}. `kg draft {slug}` prints candidates to paste here.
 """
