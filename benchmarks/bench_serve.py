@@ -11,6 +11,10 @@ requests/s, p50 and p99 per server and query, each in two modes: "distinct" (eve
 differs, so each reaches the engine: what the front itself costs) and "repeated" (the same query over and
 over: `kg serve` answers it from its answer cache after the first time), the front/bare throughput ratio (goal: at least 0.70)
 and the machine's load average before and after (the client shares the machine with the servers).
+
+A third server, "floor", is uvicorn (httptools, uvloop, as `kg serve` runs it) answering every request with
+one fixed body and no query at all: the least that any Python front on uvicorn costs, so that a ratio below
+the goal can be told apart from a limit of Python and uvicorn themselves.
 """
 
 from __future__ import annotations
@@ -33,6 +37,21 @@ SIMPLE = ("simple: one label",
           "SELECT ?label WHERE { <https://w3id.org/peace-talks-kg/id/putin> "
           "<http://www.w3.org/2000/01/rdf-schema#label> ?label }")
 LIBRARY_QUERY = "who-met-or-called-whom"
+FLOOR_BODY = (b'{"head":{"vars":["label"]},"results":{"bindings":[{"label":{"type":"literal",'
+              b'"value":"Vladimir Putin","xml:lang":"en"}}]}}')
+
+
+async def floor_app(scope, receive, send) -> None:
+    """The "floor" server: read the request, answer FLOOR_BODY; no checks, no engine."""
+    if scope["type"] != "http":
+        return
+    more = True
+    while more:
+        more = (await receive()).get("more_body", False)
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"application/sparql-results+json"),
+                            (b"content-length", str(len(FLOOR_BODY)).encode())]})
+    await send({"type": "http.response.body", "body": FLOOR_BODY})
 
 
 def client(port: int, query: str, threads: int, seconds: float, results, distinct: bool = False) -> None:
@@ -101,6 +120,20 @@ def start_front(out: Path, port: int) -> subprocess.Popen:
     return process
 
 
+def start_floor(port: int) -> subprocess.Popen:
+    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "bench_serve:floor_app", "--app-dir",
+                                str(Path(__file__).parent), "--port", str(port), "--loop", "uvloop", "--http",
+                                "httptools", "--log-level", "warning", "--no-access-log"])
+    for _ in range(100):
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/")
+            return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("the floor server did not start")
+
+
 def load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -138,6 +171,13 @@ def main() -> None:
     finally:
         front.send_signal(signal.SIGINT)
         front.wait(30)
+    floor_port = free_port()
+    floor = start_floor(floor_port)
+    try:
+        figures[("floor", SIMPLE[0])] = measure(floor_port, SIMPLE[1], args.concurrency, args.seconds, True)
+    finally:
+        floor.kill()
+        floor.wait(30)
     print(f"load average after: {load()}")
     print(f"{'query':<46} {'server':<28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for name, _, _ in queries:
@@ -147,6 +187,11 @@ def main() -> None:
                   f"{f['errors']:>7}")
         ratio = figures[("front", name)]["rate"] / figures[("bare", name)]["rate"]
         print(f"{name:<46} {'front / bare throughput':<28} {ratio:>8.2f}   (goal >= 0.70)")
+    f = figures[("floor", SIMPLE[0])]
+    print(f"{'floor: fixed answer, no query':<46} {'uvicorn alone':<28} {f['rate']:>8.0f} {f['p50'] * 1000:>8.1f} "
+          f"{f['p99'] * 1000:>8.1f} {f['errors']:>7}")
+    ratio = f["rate"] / figures[("bare", f"{SIMPLE[0]}, distinct")]["rate"]
+    print(f"{'floor: fixed answer, no query':<46} {'floor / bare (simple)':<28} {ratio:>8.2f}")
 
 
 if __name__ == "__main__":
