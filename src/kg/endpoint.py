@@ -5,8 +5,9 @@ its size, how deeply its brackets nest (the engine's parser recurses and
 overflows its stack on a few thousand), and whether it calls out with SERVICE
 (the endpoint would fetch any URL for anyone). The Host header must name this
 machine's loopback or the bound address, so that a web page on another name
-resolving to 127.0.0.1 (DNS rebinding) cannot query it. Queries run in worker
-processes (kg.endpoint_workers) that are killed when they run past the limit.
+resolving to 127.0.0.1 (DNS rebinding) cannot query it. Each worker process of
+`kg serve` runs this front and its own engine (kg.endpoint_workers), which ends
+the process when a query runs past the limit.
 The endpoint is read-only: updates are refused.
 """
 
@@ -31,7 +32,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kg.endpoint_workers import Answer, LabelsRequest, Pool, QueryRequest
+from kg.endpoint_workers import Answer, Engine, LabelsRequest, QueryRequest
 from kg.library import Query
 from kg.namespaces import PREFIXES
 
@@ -152,8 +153,12 @@ def plain(status: int, message: str) -> Response:
     return Response(message + "\n", status_code=status, media_type="text/plain; charset=utf-8")
 
 
-def respond(answer: Answer) -> Response:
-    return Response(answer.body, status_code=answer.status, media_type=answer.media_type)
+def respond(answer: Answer, cached: bool = False) -> Response:
+    """The answer as a response; one given before says so (X-Cache: hit), for whoever wonders why it was quick."""
+    response = Response(answer.body, status_code=answer.status, media_type=answer.media_type)
+    if cached:
+        response.headers["x-cache"] = "hit"
+    return response
 
 
 async def read_body(request: Request, cap: int) -> bytes:
@@ -249,15 +254,15 @@ async def cancel_when_gone(receive: Receive, running: asyncio.Future) -> None:
     running.cancel()
 
 
-async def answer_or_abandon(request: Request, pool: Pool, work: QueryRequest | LabelsRequest) -> Response:
-    """The worker's answer; if the client goes away first, its worker is killed (the work is ended).
+async def answer_or_abandon(request: Request, engine: Engine, work: QueryRequest | LabelsRequest) -> Response:
+    """The engine's answer; if the client goes away first, its work is ended.
 
     Only a query still running after WATCH_AFTER gets a watcher: most answer sooner, and a watcher
     per request would cost the front a good part of its throughput."""
-    if (known := pool.cache.get(work)) is not None:
-        return respond(known)  # asked before: no task, no worker
+    if (known := engine.cache.get(work)) is not None:
+        return respond(known, cached=True)  # asked before: no task, no engine
     loop = asyncio.get_running_loop()
-    running = asyncio.ensure_future(pool.run(work))
+    running = asyncio.ensure_future(engine.run(work))
     watchers: list[asyncio.Future] = []
     timer = loop.call_later(WATCH_AFTER, lambda: watchers.append(
         asyncio.ensure_future(cancel_when_gone(request.receive, running))))
@@ -333,7 +338,7 @@ def page_config(library: list[Query], limits: Limits, timeout: float, title: str
             "allowService": limits.allow_service}
 
 
-def create_app(pool: Pool, limits: Limits, bound_host: str, config: dict,
+def create_app(engine: Engine, limits: Limits, bound_host: str, config: dict,
                on_ready: Callable[[], None] = lambda: None) -> ASGIApp:
     """The front; `on_ready` runs once the server's event loop runs (its signal handlers are in place)."""
 
@@ -351,7 +356,7 @@ def create_app(pool: Pool, limits: Limits, bound_host: str, config: dict,
             work = query_request(params, request.headers.get("accept", ""), limits)
         except Refused as refused:
             return plain(refused.status, refused.message)
-        return await answer_or_abandon(request, pool, work)
+        return await answer_or_abandon(request, engine, work)
 
     async def update(request: Request) -> Response:
         return plain(403, READ_ONLY)
@@ -367,7 +372,7 @@ def create_app(pool: Pool, limits: Limits, bound_host: str, config: dict,
             return plain(400, wrong)
         if not isinstance(iris, list) or len(iris) > MAX_LABEL_IRIS or not all(isinstance(i, str) for i in iris):
             return plain(400, wrong)
-        return await answer_or_abandon(request, pool, LabelsRequest(tuple(dict.fromkeys(iris))))
+        return await answer_or_abandon(request, engine, LabelsRequest(tuple(dict.fromkeys(iris))))
 
     async def page(request: Request) -> Response:
         return FileResponse(PAGE_DIR / "index.html", media_type="text/html; charset=utf-8")

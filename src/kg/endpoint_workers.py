@@ -1,40 +1,31 @@
-"""The query workers behind `kg serve`: processes holding the store read-only, one request at a time.
+"""The query engine inside each `kg serve` worker: answers, the answer cache, and time limits kept by
+ending the process.
 
-The front never runs a query itself. The engine cannot be interrupted from
-outside, so a query past its time limit is ended by killing its worker; a new
-worker, opened on the same store folder, takes its place. A worker that
-crashes (the engine aborting on some input) is replaced the same way, and the
-front keeps answering.
+Every worker process (kg.serve_worker) is a whole HTTP server on the shared listening socket, and runs
+its queries in-process, in a few threads (pyoxigraph releases the GIL while it evaluates and serialises,
+so the event loop keeps answering). The engine cannot be interrupted from outside, so a query that runs
+past its time limit, or whose client has gone away, is ended by ending its process: the worker answers
+that client, stops accepting, lets its other requests finish for a moment and exits; the supervisor
+(kg.serve) starts a new worker in its place.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import ctypes
 import json
-import multiprocessing
-import os
 import re
 import signal
 import sys
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
-from kg.problems import KgError
-
-# A fresh interpreter per worker: forking the front would copy its event loop and sockets.
-CONTEXT = multiprocessing.get_context("spawn")
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-START_TIMEOUT = 60.0
-
-
-class WorkerGone(Exception):
-    """The worker was dead before it could read a request: the request can go to another one."""
+QUERY_THREADS = 2  # queries evaluated at once by one worker (the engine runs outside the GIL)
 
 
 @dataclass(frozen=True)
@@ -69,34 +60,11 @@ class LabelsRequest:
     iris: tuple[str, ...]
 
 
-# --- inside a worker -------------------------------------------------------------------
-
-def _die_with_parent() -> None:
-    """Ask Linux to kill this worker when the front dies, even by SIGKILL."""
+def die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies, even by SIGKILL."""
     if sys.platform.startswith("linux"):
         PR_SET_PDEATHSIG = 1
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
-def work(location: str, connection: Connection) -> None:
-    """A worker's life: open the store, say "ready", then answer requests until the pipe closes."""
-    import pyoxigraph as ox
-
-    # Ctrl-C in a terminal reaches the whole process group; the front stops its workers itself.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent()
-    try:
-        store = ox.Store.read_only(location)
-    except OSError as error:
-        connection.send(f"cannot open the store {location}: {error}")
-        return
-    connection.send("ready")
-    while True:
-        try:
-            request = connection.recv()
-        except EOFError:
-            return
-        connection.send(answer(store, request))
 
 
 def answer(store, request: QueryRequest | LabelsRequest) -> Answer:
@@ -170,87 +138,8 @@ def _labels(store, iris: Sequence[str]) -> Answer:
     return Answer(200, "application/json", json.dumps(found, ensure_ascii=False, sort_keys=True).encode("utf-8"))
 
 
-# --- in the front -----------------------------------------------------------------------
-
-class Worker:
-    """One worker process and the front's end of its pipe."""
-
-    def __init__(self, location: Path):
-        """Start the process; `wait_ready` then waits until it has opened the store."""
-        self.connection, child = CONTEXT.Pipe()
-        self.process = CONTEXT.Process(target=work, args=(str(location), child), daemon=True,
-                                       name="kg-serve-worker")
-        self.process.start()
-        child.close()
-
-    def wait_ready(self) -> Worker:
-        """Block until the worker says it is ready; KgError (and the worker killed) if it cannot start."""
-        if not self.connection.poll(START_TIMEOUT):
-            self.kill()
-            raise KgError(f"a query worker did not start within {START_TIMEOUT:.0f} s")
-        try:
-            hello = self.connection.recv()
-        except EOFError:
-            hello = f"it exited with status {self.process.exitcode}"
-        if hello != "ready":
-            self.kill()
-            raise KgError(f"a query worker could not start: {hello}")
-        return self
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid or 0
-
-    async def ask(self, request: QueryRequest | LabelsRequest, timeout: float) -> Answer:
-        """Send a request and wait for the answer without blocking the event loop; TimeoutError after
-        `timeout` seconds. (A timer on the future, not asyncio.wait_for: that costs a task per request.)"""
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[Answer] = loop.create_future()
-        descriptor = self.connection.fileno()
-
-        def expired() -> None:
-            if not future.done():
-                future.set_exception(TimeoutError())
-
-        def readable() -> None:
-            loop.remove_reader(descriptor)
-            if future.done():
-                return
-            # uvloop makes a watched descriptor non-blocking; the answer may still be arriving, and the
-            # worker writes it in one go, so read it whole.
-            os.set_blocking(descriptor, True)
-            try:
-                future.set_result(self.connection.recv())
-            except (EOFError, OSError) as error:  # the worker died: its pipe closed
-                future.set_exception(error)
-
-        try:
-            self.connection.send(request)
-        except OSError as error:  # it died before it got the query (killed from outside while idle)
-            raise WorkerGone from error
-        loop.add_reader(descriptor, readable)
-        timer = loop.call_later(timeout, expired)
-        try:
-            return await future
-        finally:
-            timer.cancel()
-            loop.remove_reader(descriptor)
-
-    def kill(self) -> None:
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join(5)
-        self.connection.close()
-
-
 # Functions whose value changes from one evaluation to the next: an answer using one is never reused.
 _UNREPEATABLE = re.compile(r"\b(?:RAND|NOW|UUID|STRUUID|BNODE|SERVICE)\b", re.IGNORECASE)
-
-
-def _killed(worker: Worker) -> bool:
-    """Whether the worker's process ended by SIGKILL (waiting briefly for its exit status)."""
-    worker.process.join(1.0)
-    return worker.process.exitcode == -signal.SIGKILL
 
 
 class AnswerCache:
@@ -283,93 +172,92 @@ class AnswerCache:
             self.size -= len(dropped.body)
 
 
-class Pool:
-    """`size` workers on one store folder; a request waits for a free one, at most `timeout` seconds,
-    and then has `timeout` seconds to be answered before its worker is killed and replaced."""
 
-    def __init__(self, location: Path, size: int, timeout: float, cache: AnswerCache | None = None):
-        self.location, self.size, self.timeout = location, size, timeout
-        self.cache = cache or AnswerCache(0)
-        self.workers: set[Worker] = set()
-        self._idle: asyncio.Queue[Worker] = asyncio.Queue()
-        self._replacing: set[asyncio.Future] = set()
 
-    def start(self) -> None:
-        for worker in [Worker(self.location) for _ in range(self.size)]:
-            self._add(worker.wait_ready())
+class _Job:
+    """One request in the engine's threads, as its thread sees it."""
 
-    def _add(self, worker: Worker) -> None:
-        self.workers.add(worker)
-        self._idle.put_nowait(worker)
+    __slots__ = ("started", "panicked")
 
-    def pids(self) -> list[int]:
-        return sorted(w.pid for w in self.workers)
+    def __init__(self) -> None:
+        self.started: float | None = None
+        self.panicked = False
+
+
+class Engine:
+    """The store, read-only, answering in QUERY_THREADS threads, with the time limit of every request.
+
+    A request waits for a free thread at most `timeout` seconds (then 503), and then has `timeout`
+    seconds to be answered. One that runs longer, or whose client goes away while it runs, cannot be
+    stopped in its thread: `end` is called (the worker process answers, stops accepting and exits)."""
+
+    def __init__(self, store: Any, timeout: float, cache: AnswerCache, end: Callable[[], None]):
+        self.store, self.timeout, self.cache, self.end = store, timeout, cache, end
+        self._threads = concurrent.futures.ThreadPoolExecutor(QUERY_THREADS, thread_name_prefix="query")
+
+    def _answer(self, job: _Job, request: QueryRequest | LabelsRequest) -> Answer:
+        job.started = time.monotonic()
+        try:
+            return answer(self.store, request)
+        except BaseException as error:  # a Rust panic in the engine: pyo3's PanicException is a BaseException
+            if type(error).__name__ != "PanicException":
+                raise
+            job.panicked = True
+            return Answer.text(500, "the query engine stopped while answering this query; "
+                                    "a new worker takes this one's place")
 
     async def run(self, request: QueryRequest | LabelsRequest) -> Answer:
-        """The answer, from the cache when it was given before (the front looks there first, without
-        starting a task), else from a worker."""
+        """The answer, from the cache when it was given before, else from the engine.
+
+        One future and one timer a request (no task, no asyncio.wait: they cost the front throughput)."""
         if (known := self.cache.get(request)) is not None:
             return known
-        answer = await self._ask(request)
-        self.cache.put(request, answer)
-        return answer
+        loop = asyncio.get_running_loop()
+        job, arrived = _Job(), time.monotonic()
+        outcome: asyncio.Future[Answer] = loop.create_future()
 
-    async def _ask(self, request: QueryRequest | LabelsRequest) -> Answer:
-        killed_from_outside = 0
-        while True:
+        def settle(done: concurrent.futures.Future) -> None:
+            if not outcome.done() and not done.cancelled():
+                if (error := done.exception()) is not None:
+                    outcome.set_exception(error)
+                else:
+                    outcome.set_result(done.result())
+
+        def finished(done: concurrent.futures.Future) -> None:  # in the query thread
             try:
-                worker = self._idle.get_nowait() if not self._idle.empty() else \
-                    await asyncio.wait_for(self._idle.get(), self.timeout)
-            except TimeoutError:
-                return Answer.text(503, f"all {self.size} query workers stayed busy for {self.timeout:g} s; "
-                                        "try again later")
-            if not worker.process.is_alive():
-                self._replace(worker)  # it died while idle (killed from outside): this request takes another
-                continue
-            started = time.monotonic()
-            try:
-                answer = await worker.ask(request, self.timeout)
-            except WorkerGone:  # dead before it read the query (not yet reaped when we looked): take another
-                self._replace(worker)
-                continue
-            except TimeoutError:
-                self._replace(worker)
-                return Answer.text(503, f"the query was stopped after {time.monotonic() - started:.1f} s: it ran "
-                                        f"past the time limit of {self.timeout:g} s (kg serve --timeout)")
-            except (EOFError, OSError):
-                if _killed(worker) and not killed_from_outside:
-                    # SIGKILL came from outside (we kill only through _replace): not this query's doing,
-                    # so it gets one more worker; a query that crashes the engine dies by another signal
-                    killed_from_outside += 1
-                    self._replace(worker)
-                    continue
-                self._replace(worker)
-                return Answer.text(500, "the query engine stopped while answering this query; "
-                                        "a new worker has taken its place")
-            except asyncio.CancelledError:  # the client went away: end its work too
-                self._replace(worker)
-                raise
-            self._idle.put_nowait(worker)
-            return answer
+                loop.call_soon_threadsafe(settle, done)
+            except RuntimeError:  # the loop has closed: the worker is stopping
+                pass
 
-    def _replace(self, worker: Worker) -> None:
-        """Kill `worker` now and start its successor; wait for it in a thread, so that the front keeps
-        answering. (The successor is started from this thread: Linux ties its death signal to the
-        thread that started it.)"""
-        worker.kill()
-        self.workers.discard(worker)
-        future = asyncio.get_running_loop().run_in_executor(None, Worker(self.location).wait_ready)
-        self._replacing.add(future)
-        future.add_done_callback(self._replaced)
+        def check() -> None:  # the timer; re-armed once when the request waited for a thread
+            if outcome.done():
+                return
+            if job.started is None:
+                working.cancel()
+                outcome.set_result(Answer.text(503, f"all {QUERY_THREADS} query threads of this worker stayed "
+                                                    f"busy for {self.timeout:g} s; try again later"))
+            elif (left := job.started + self.timeout - time.monotonic()) > 0:
+                timers.append(loop.call_later(left, check))
+            else:
+                outcome.set_result(Answer.text(
+                    503, f"the query was stopped after {time.monotonic() - arrived:.1f} s: it ran past the "
+                         f"time limit of {self.timeout:g} s (kg serve --timeout)"))
+                self.end()
 
-    def _replaced(self, future: asyncio.Future) -> None:
-        self._replacing.discard(future)
-        if not future.cancelled() and future.exception() is None:
-            self._add(future.result())
+        working = self._threads.submit(self._answer, job, request)
+        working.add_done_callback(finished)
+        timers = [loop.call_later(self.timeout, check)]
+        try:
+            result = await outcome
+        except asyncio.CancelledError:  # the client went away: its work ends too
+            if not working.done() and not working.cancel():
+                self.end()  # it is running and cannot be stopped in its thread
+            raise
+        finally:
+            for timer in timers:
+                timer.cancel()
+        if job.panicked:
+            self.end()
         else:
-            print(f"error: a query worker could not be replaced: {future.exception()}", file=sys.stderr)
-
-    def stop(self) -> None:
-        for worker in list(self.workers):
-            worker.kill()
-        self.workers.clear()
+            self.cache.put(request, result)
+        return result
