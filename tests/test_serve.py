@@ -448,6 +448,33 @@ def test_a_runaway_query_is_stopped_within_timeout_plus_one_second_and_frees_the
         stop(server)
 
 
+def test_a_query_that_waits_for_a_thread_past_the_limit_gets_a_503(out: Path):
+    server = start(out, "--timeout", "2", "--workers", "1")
+    try:
+        answers: dict[str, tuple] = {}
+        asks = [threading.Thread(target=lambda n=n: answers.__setitem__(f"product {n}", server.ask(f"{PRODUCT} # {n}")))
+                for n in range(2)]  # they take both query threads of the only worker
+        for thread in asks:
+            thread.start()
+        time.sleep(0.1)
+        waiting = server.ask("ASK {} # waits")
+        for thread in asks:
+            thread.join(10)
+        assert waiting[::2] == (503, b"all 2 query threads of this worker stayed busy for 2 s; try again later\n")
+        assert [answers[f"product {n}"][0] for n in range(2)] == [503, 503]
+    finally:
+        stop(server)
+
+
+def test_query_answers_carry_the_security_headers_and_other_methods_get_405(served: Served):
+    status, headers, _ = served.ask("ASK {}")
+    assert status == 200
+    assert {k.lower(): v for k, v in headers.items()}["x-content-type-options"] == "nosniff"
+    assert "default-src 'none'" in {k.lower(): v for k, v in headers.items()}["content-security-policy"]
+    request = urllib.request.Request(served.endpoint + "?query=ASK%7B%7D", method="PUT")
+    assert http(request, 30)[0] == 405
+
+
 def test_a_worker_killed_from_outside_is_replaced_and_no_request_fails(out: Path):
     server = start(out, "--workers", "2")
     try:

@@ -20,7 +20,7 @@ import ipaddress
 import json
 import re
 import urllib.parse
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,12 +153,8 @@ def plain(status: int, message: str) -> Response:
     return Response(message + "\n", status_code=status, media_type="text/plain; charset=utf-8")
 
 
-def respond(answer: Answer, cached: bool = False) -> Response:
-    """The answer as a response; one given before says so (X-Cache: hit), for whoever wonders why it was quick."""
-    response = Response(answer.body, status_code=answer.status, media_type=answer.media_type)
-    if cached:
-        response.headers["x-cache"] = "hit"
-    return response
+def respond(answer: Answer) -> Response:
+    return Response(answer.body, status_code=answer.status, media_type=answer.media_type)
 
 
 async def read_body(request: Request, cap: int) -> bytes:
@@ -254,28 +250,54 @@ async def cancel_when_gone(receive: Receive, running: asyncio.Future) -> None:
     running.cancel()
 
 
-async def answer_or_abandon(request: Request, engine: Engine, work: QueryRequest | LabelsRequest) -> Response:
-    """The engine's answer; if the client goes away first, its work is ended.
+async def answer_or_abandon(request: Request, engine: Engine,
+                            work: QueryRequest | LabelsRequest) -> tuple[Answer, bool]:
+    """The engine's answer and whether it was given before; if the client goes away first, its work
+    is ended.
 
     Only a query still running after WATCH_AFTER gets a watcher: most answer sooner, and a watcher
     per request would cost the front a good part of its throughput."""
     if (known := engine.cache.get(work)) is not None:
-        return respond(known, cached=True)  # asked before: no task, no engine
+        return known, True  # asked before: no task, no engine
     loop = asyncio.get_running_loop()
     running = asyncio.ensure_future(engine.run(work))
     watchers: list[asyncio.Future] = []
     timer = loop.call_later(WATCH_AFTER, lambda: watchers.append(
         asyncio.ensure_future(cancel_when_gone(request.receive, running))))
     try:
-        return respond(await running)
+        return await running, False
     except asyncio.CancelledError:
         if not running.cancelled():
             raise  # we are cancelled ourselves (shutdown)
-        return plain(499, "the client went away")
+        return Answer.text(499, "the client went away"), False
     finally:
         timer.cancel()
         for watcher in watchers:
             watcher.cancel()
+
+
+async def query_answer(request: Request, engine: Engine, limits: Limits) -> tuple[Answer, bool]:
+    """The answer to a SPARQL 1.1 Protocol query request, and whether it was given before."""
+    try:
+        params = await protocol_params(request, limits)
+        if request.method == "GET" and not params:
+            return Answer.text(400, "no query: GET /query?query=... or POST it (SPARQL 1.1 Protocol); "
+                                    "the query page is at /"), False
+        work = query_request(params, request.headers.get("accept", ""), limits)
+    except Refused as refused:
+        return Answer.text(refused.status, refused.message), False
+    return await answer_or_abandon(request, engine, work)
+
+
+async def send_answer(send: Send, answer: Answer, cached: bool) -> None:
+    """An answer straight to the client, with the security headers (what Starlette's Response would
+    send, without its machinery: the query path is the one that has to be fast)."""
+    headers = [(b"content-type", answer.media_type.encode("latin-1")),
+               (b"content-length", str(len(answer.body)).encode("ascii")), *SECURITY_HEADERS]
+    if cached:
+        headers.append((b"x-cache", b"hit"))
+    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+    await send({"type": "http.response.body", "body": answer.body})
 
 
 # --- the application -------------------------------------------------------------------------
@@ -287,8 +309,8 @@ class Guard:
     Starlette's TrustedHostMiddleware cuts a Host header at its first colon, so it cannot read
     an IPv6 address ([::1]:7878); urllib's split can."""
 
-    def __init__(self, app: ASGIApp, bound_host: str):
-        self.app, self.bound_host = app, bound_host.strip("[]").lower()
+    def __init__(self, app: ASGIApp, bound_host: str, query: Callable[[Request], Awaitable[tuple[Answer, bool]]]):
+        self.app, self.bound_host, self.query = app, bound_host.strip("[]").lower(), query
 
     def allowed(self, host_header: str, local_address: str | None) -> bool:
         try:
@@ -312,6 +334,11 @@ class Guard:
             shown = host.encode("ascii", "backslashreplace").decode("ascii")[:100]
             await plain(400, f"Host {shown!r} is not this endpoint's name: use 127.0.0.1 or localhost "
                              "(names of other hosts are refused against DNS rebinding)")(scope, receive, send)
+            return
+        if scope["path"] == "/query" and scope["method"] in ("GET", "POST"):
+            # the protocol's own path goes straight to its handler, past Starlette's router and middleware;
+            # an answer given before says so (X-Cache: hit), for whoever wonders why it was quick
+            await send_answer(send, *await self.query(Request(scope, receive)))
             return
 
         async def secured(message: Message) -> None:
@@ -347,16 +374,11 @@ def create_app(engine: Engine, limits: Limits, bound_host: str, config: dict,
         on_ready()
         yield
 
-    async def query(request: Request) -> Response:
-        try:
-            params = await protocol_params(request, limits)
-            if request.method == "GET" and not params:
-                return plain(400, "no query: GET /query?query=... or POST it (SPARQL 1.1 Protocol); "
-                                  "the query page is at /")
-            work = query_request(params, request.headers.get("accept", ""), limits)
-        except Refused as refused:
-            return plain(refused.status, refused.message)
-        return await answer_or_abandon(request, engine, work)
+    async def query(request: Request) -> tuple[Answer, bool]:
+        return await query_answer(request, engine, limits)
+
+    async def query_route(request: Request) -> Response:  # HEAD, and 405 for other methods (Guard takes GET, POST)
+        return respond((await query(request))[0])
 
     async def update(request: Request) -> Response:
         return plain(403, READ_ONLY)
@@ -372,7 +394,8 @@ def create_app(engine: Engine, limits: Limits, bound_host: str, config: dict,
             return plain(400, wrong)
         if not isinstance(iris, list) or len(iris) > MAX_LABEL_IRIS or not all(isinstance(i, str) for i in iris):
             return plain(400, wrong)
-        return await answer_or_abandon(request, engine, LabelsRequest(tuple(dict.fromkeys(iris))))
+        answer, _ = await answer_or_abandon(request, engine, LabelsRequest(tuple(dict.fromkeys(iris))))
+        return respond(answer)
 
     async def page(request: Request) -> Response:
         return FileResponse(PAGE_DIR / "index.html", media_type="text/html; charset=utf-8")
@@ -382,11 +405,11 @@ def create_app(engine: Engine, limits: Limits, bound_host: str, config: dict,
 
     app = Starlette(lifespan=lifespan, routes=[
         Route("/", page),
-        Route("/query", query, methods=["GET", "POST"]),
+        Route("/query", query_route, methods=["GET", "POST"]),
         Route("/update", update, methods=["GET", "POST"]),
         Route("/labels", labels, methods=["POST"]),
         Route("/page/config.json", settings),
         Mount("/page", StaticFiles(directory=PAGE_DIR)),
         Mount("/vendor/yasgui", StaticFiles(directory=YASGUI_DIR)),
     ])
-    return Guard(app, bound_host)
+    return Guard(app, bound_host, query)
