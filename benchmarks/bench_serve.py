@@ -1,7 +1,7 @@
 """Throughput and latency of `kg serve` (the front and its workers) beside the bare Oxigraph server.
 
-    python benchmarks/bench_serve.py --out build                # 10 s per query and server
-    python benchmarks/bench_serve.py --out build --seconds 20 --concurrency 20
+    python benchmarks/bench_serve.py --out build                # 3 rounds of 10 s per query and server
+    python benchmarks/bench_serve.py --out build --seconds 5 --rounds 5 --concurrency 20
 
 Both serve the same store folder (OUT/oxigraph-store) read-only, with the union of the layers as the
 default graph, on loopback. The client keeps `--concurrency` HTTP/1.1 keep-alive connections busy
@@ -9,8 +9,10 @@ default graph, on loopback. The client keeps `--concurrency` HTTP/1.1 keep-alive
 form with Accept: application/sparql-results+json, and records each request's latency. Prints
 requests/s, p50 and p99 per server and query, each in two modes: "distinct" (every request's text
 differs, so each reaches the engine: what the front itself costs) and "repeated" (the same query over and
-over: `kg serve` answers it from its answer cache after the first time), the front/bare throughput ratio (goal: at least 0.70)
-and the machine's load average before and after (the client shares the machine with the servers).
+over: `kg serve` answers it from its answer cache after the first time), the kg serve/bare throughput
+ratio (goal: at least 0.70) and the machine's load average before and after (the client shares the
+machine with the servers). The servers run in turns, round by round, so that a change in the machine's
+load (other jobs) falls on each alike; medians are reported.
 
 A third server, "floor", is uvicorn (httptools, uvloop, as `kg serve` runs it) answering every request with
 one fixed body and no query at all: the least that any Python front on uvicorn costs, so that a ratio below
@@ -147,7 +149,9 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "build", help="a build folder (kg build)")
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=10.0, help="seconds a run")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="runs of each server and query, taken in turns (bare, kg serve, bare, ...)")
     parser.add_argument("--concurrency", type=int, default=20)
     args = parser.parse_args()
 
@@ -157,41 +161,49 @@ def main() -> None:
                for mode in ("distinct", "repeated")]
     store = prepare_store(args.out)
     print(f"load average before: {load()}; {os.cpu_count()} CPUs; concurrency {args.concurrency}, "
-          f"{args.seconds:g} s per run")
-    figures: dict[tuple[str, str], dict] = {}
+          f"{args.seconds:g} s a run, {args.rounds} rounds taken in turns")
+    runs: dict[tuple[str, str], list[dict]] = {}
+    front_port, floor_port = free_port(), free_port()
     with start_oxigraph(store, read_only=True, union_default_graph=True) as bare:
-        port = int(bare.base_url.rstrip("/").rsplit(":", 1)[1])
-        for name, text, distinct in queries:
-            figures[("bare", name)] = measure(port, text, args.concurrency, args.seconds, distinct)
-    front_port = free_port()
-    front = start_front(args.out, front_port)
-    try:
-        for name, text, distinct in queries:
-            figures[("front", name)] = measure(front_port, text, args.concurrency, args.seconds, distinct)
-    finally:
-        front.send_signal(signal.SIGINT)
-        front.wait(30)
-    floor_port = free_port()
-    floor = start_floor(floor_port)
-    try:
-        figures[("floor", SIMPLE[0])] = measure(floor_port, SIMPLE[1], args.concurrency, args.seconds, True)
-    finally:
-        floor.kill()
-        floor.wait(30)
+        ports = {"bare": int(bare.base_url.rstrip("/").rsplit(":", 1)[1]), "front": front_port}
+        front, floor = start_front(args.out, front_port), start_floor(floor_port)
+        try:
+            # in turns, so that a change in the machine's load falls on both servers alike
+            for name, text, distinct in queries:
+                for _ in range(args.rounds):
+                    for server, port in ports.items():
+                        runs.setdefault((server, name), []).append(
+                            measure(port, text, args.concurrency, args.seconds, distinct))
+                    if distinct and name.startswith("simple"):
+                        runs.setdefault(("floor", name), []).append(
+                            measure(floor_port, text, args.concurrency, args.seconds, True))
+        finally:
+            front.send_signal(signal.SIGINT)
+            front.wait(30)
+            floor.kill()
+            floor.wait(30)
     print(f"load average after: {load()}")
+    report(runs, [name for name, _, _ in queries])
+
+
+def report(runs: dict[tuple[str, str], list[dict]], names: list[str]) -> None:
+    """Median req/s (p50, p99 of the median run) per server and query; the ratio of the medians and the
+    range of the ratios round by round."""
     print(f"{'query':<46} {'server':<28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
-    for name, _, _ in queries:
-        for server, label in (("bare", "oxigraph serve-read-only"), ("front", "kg serve (front + workers)")):
-            f = figures[(server, name)]
-            print(f"{name:<46} {label:<28} {f['rate']:>8.0f} {f['p50'] * 1000:>8.1f} {f['p99'] * 1000:>8.1f} "
-                  f"{f['errors']:>7}")
-        ratio = figures[("front", name)]["rate"] / figures[("bare", name)]["rate"]
-        print(f"{name:<46} {'front / bare throughput':<28} {ratio:>8.2f}   (goal >= 0.70)")
-    f = figures[("floor", SIMPLE[0])]
-    print(f"{'floor: fixed answer, no query':<46} {'uvicorn alone':<28} {f['rate']:>8.0f} {f['p50'] * 1000:>8.1f} "
-          f"{f['p99'] * 1000:>8.1f} {f['errors']:>7}")
-    ratio = f["rate"] / figures[("bare", f"{SIMPLE[0]}, distinct")]["rate"]
-    print(f"{'floor: fixed answer, no query':<46} {'floor / bare (simple)':<28} {ratio:>8.2f}")
+    labels = {"bare": "oxigraph serve-read-only", "front": "kg serve (workers)", "floor": "floor: uvicorn alone"}
+    for name in names:
+        for server in ("bare", "front", "floor"):
+            if (server, name) not in runs:
+                continue
+            done = sorted(runs[(server, name)], key=lambda f: f["rate"])
+            f = done[len(done) // 2]
+            print(f"{name:<46} {labels[server]:<28} {f['rate']:>8.0f} {f['p50'] * 1000:>8.1f} "
+                  f"{f['p99'] * 1000:>8.1f} {sum(d['errors'] for d in done):>7}")
+        bare, front = runs[("bare", name)], runs[("front", name)]
+        ratio = statistics.median(f["rate"] for f in front) / statistics.median(f["rate"] for f in bare)
+        each = [f["rate"] / b["rate"] for f, b in zip(front, bare)]
+        print(f"{name:<46} {'kg serve / bare':<28} {ratio:>8.2f}   (round by round {min(each):.2f}-"
+              f"{max(each):.2f}; goal >= 0.70)")
 
 
 if __name__ == "__main__":
