@@ -9,22 +9,14 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 
-from kg.namespaces import GRAPH_ASSERTED, GRAPH_EXTERNAL, GRAPH_INFERRED, GRAPH_VOCABULARY
+from kg.namespaces import GRAPH_ASSERTED, GRAPH_EXTERNAL, GRAPH_INFERRED, GRAPH_VOCABULARY, PREFIXES
 from kg.problems import KgError
 from kg.views import VIEWS, build_view, build_views, read_graphml, run_select, write_gexf, write_graphml
 
 ROOT = Path(__file__).resolve().parents[1]
-PTR = "https://w3id.org/peace-talks-kg/id/"
-PT = "https://w3id.org/peace-talks-kg/ontology#"
-HEADER = """@prefix pt: <https://w3id.org/peace-talks-kg/ontology#> .
-@prefix ptr: <https://w3id.org/peace-talks-kg/id/> .
-@prefix cameo: <https://w3id.org/peace-talks-kg/cameo/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix sem: <http://semanticweb.cs.vu.nl/2009/11/sem/> .
-@prefix oa: <http://www.w3.org/ns/oa#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-"""
+PTR = PREFIXES["ptr"]
+PT = PREFIXES["pt"]
+HEADER = "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in PREFIXES.items())
 
 
 def make_store(asserted: str, inferred: str = "") -> ox.Store:
@@ -257,7 +249,7 @@ def test_article_spans_point_at_the_quotes(store, article):
     checked = 0
     for _, attrs in view.nodes(data=True):
         for source, start, end in attrs["spans"]:
-            assert source == "https://w3id.org/peace-talks-kg/id/article-npr-2025-trump-ukraine-peace"
+            assert source == PTR + "article-npr-2025-trump-ukraine-peace"
             assert text[start:end] in attrs["quotes"]
             checked += 1
     assert checked > 100
@@ -268,14 +260,14 @@ def test_whole_view_switches_outside_dates_with_the_external_layer(store):
     # dates it 2025-04-19 to 2025-04-21 (graph/external/resolved-dates.csv), a node of the external layer.
     from kg.views import build_view
 
-    date = "https://w3id.org/peace-talks-kg/id/external-date/easter-truce"
+    date = PTR + "external-date/easter-truce"
     without = build_view(store, "whole", ("asserted", "inferred"))
     with_external = build_view(store, "whole", ("asserted", "inferred", "external"))
     assert date not in without
     attrs = with_external.nodes[date]
     assert (attrs["layer"], attrs["earliest"], attrs["latest"], attrs["quotes"]) == ("external", "2025-04-19", "2025-04-21", [])
     assert attrs["label"].endswith("(source: press reports of 2025-04-19/20)")
-    assert list(with_external.successors(date)) == ["https://w3id.org/peace-talks-kg/id/event-easter-truce"]
+    assert list(with_external.successors(date)) == [PTR + "event-easter-truce"]
 
 
 # ---------------------------------------------------------------- every edge against its triples
@@ -393,7 +385,7 @@ ptr:war a pt:Event ; rdfs:label "the war"@en .
 ptr:early pt:precedes ptr:mid . ptr:mid pt:precedes ptr:late .
 """
 OUTSIDE = """
-ptr:od a <http://www.w3.org/ns/prov#Entity> ; <https://schema.org/about> ptr:mid ; rdfs:label "outside date of mid"@en ;
+ptr:od a prov:Entity ; schema:about ptr:mid ; rdfs:label "outside date of mid"@en ;
     sem:hasEarliestBeginTimeStamp "2025-03-03"^^xsd:date ; sem:hasLatestEndTimeStamp "2025-03-05"^^xsd:date ;
     <http://purl.org/dc/terms/source> "press reports of 2025-03-03" .
 """
