@@ -456,16 +456,15 @@ def page_payload(spec: PageSpec, article: str | _Texts, offsets: list[int] | Non
         x, y = positions[key]
         kind = _kind_text(attrs.get("kind"))
         # the tooltip (title) is written by the page: its date depends on the layers switched on
-        nodes.append(dict(id=key, label=_short(label), shape=style.shape, size=node_size(degrees[key], largest),
-                     color={"background": style.colour, "border": _darker(style.colour),
-                            "highlight": {"background": style.colour, "border": "#111111"}},
+        # shape and colour come from the class's legend entry (`g`), set by the page
+        nodes.append(dict(id=key, label=_short(label), size=node_size(degrees[key], largest),
                      x=round(x, 1), y=round(y, 1), g=style.key, layers=_layers(attrs.get("layer")),
                      t=spans_in_time(dated)))
-        details[key] = {
+        details[key] = _lean({
             "label": label, "kind": kind, "layers": _layers(attrs.get("layer")), "dating": dated,
             "quotes": [_text(q) for q in attrs.get("quotes") or []], "spans": spans_of(attrs.get("spans")),
             "links": _links(attrs), "modality": _modality(attrs),
-        }
+        })
     edge_details, edge_style_counts = [], {}
     # A big page draws its link captions only in tooltips and the panel: thousands of them are
     # unreadable anyway and measuring them doubles the first draw.
@@ -490,7 +489,6 @@ def page_payload(spec: PageSpec, article: str | _Texts, offsets: list[int] | Non
         # A big page draws no arrowheads either (10,000 of them were a third of its first draw):
         # the direction stays in the panel (From, To) and the tooltip.
         edges.append(dict(to=v, id=f"e{index}", label=caption, arrows="to" if directed and not big else "",
-                     color={"color": look["colour"], "highlight": "#111111", "opacity": 0.85},
                      dashes=look["dashes"], width=1.0 + min(abs(_num(attrs.get("goldstein"))), 10.0) / 4.0,
                      smooth=_bend(nth, (u, v) == pair),
                      s=kind, layers=_layers(attrs.get("layer")), t=spans_in_time(dated), **{"from": u}))
@@ -498,17 +496,17 @@ def page_payload(spec: PageSpec, article: str | _Texts, offsets: list[int] | Non
         for key, default in (("label", ""), ("arrows", ""), ("smooth", False), ("dashes", False)):
             if edges[-1][key] == default:
                 del edges[-1][key]
-        edge_details.append({
+        edge_details.append(_lean({
             "relation": relation, "label": _text(attrs.get("label")), "role": _text(attrs.get("role")) or None, "iri": _text(attrs.get("relation")), "event": _text(attrs.get("event")) or None,
             "kind": _kind_text(attrs.get("kind")), "layers": _layers(attrs.get("layer")), "dating": dated,
             "cameo": _text(attrs.get("cameo")) or None,
             "goldstein": attrs.get("goldstein") if attrs.get("goldstein") is None else _num(attrs.get("goldstein")),
             "sign": attrs.get("sign") if attrs.get("sign") is None else _num(attrs.get("sign")),
             "quotes": [_text(q) for q in attrs.get("quotes") or []], "spans": spans_of(attrs.get("spans")),
-            "style": kind, "modality": _modality(attrs),
-        })
+            "modality": _modality(attrs),
+        }))
     # a layer that only dates things (outside dates on the article's events) gets its switch too
-    dating_layers = {value for item in [*details.values(), *edge_details] for dating in item["dating"].values()
+    dating_layers = {value for item in [*details.values(), *edge_details] for dating in item.get("dating", {}).values()
                      for key, value in dating.items() if key.endswith("_layer")}
     layers = sorted({layer for item in [*nodes, *edges] for layer in item["layers"]} | dating_layers,
                     key=lambda name: (LAYER_NAMES.index(name) if name in LAYER_NAMES else len(LAYER_NAMES), name))
@@ -519,13 +517,20 @@ def page_payload(spec: PageSpec, article: str | _Texts, offsets: list[int] | Non
         "edges": edges,
         "details": details,
         "edgeDetails": edge_details,
-        "legend": [{"key": s.key, "label": s.label, "colour": s.colour, "shape": s.shape, "count": group_counts[s.key]}
+        "legend": [{"key": s.key, "label": s.label, "colour": s.colour, "border": _darker(s.colour), "shape": s.shape,
+                    "count": group_counts[s.key]}
                    for s in STYLES if s.key in group_counts],
         "edgeLegend": [{"key": k, "label": v["label"], "colour": v["colour"], "dashes": v["dashes"],
                         "count": edge_style_counts[k]} for k, v in EDGE_STYLES.items() if k in edge_style_counts],
         "options": vis_options(len(nodes), len(edges)),
         "sources": texts.payload(),
     }
+
+
+def _lean(details: dict[str, Any]) -> dict[str, Any]:
+    """Details without their empty fields (None, "", [], {}): the page fills them back in. At 10,000
+    links the empty fields were a sixth of the page, read and parsed before the first draw."""
+    return {key: value for key, value in details.items() if value is not None and value != "" and value != [] and value != {}}
 
 
 def _bend(nth: int, forward: bool) -> Any:

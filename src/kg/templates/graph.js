@@ -21,8 +21,24 @@
   var ACTORS = new Set(["person", "state", "organisation"]);
   var LAYER_ORDER = ["asserted", "inferred", "external"];
   var nodeItems = data.nodes, edgeItems = data.edges;
-  // Dates per combination of layers: a thing's dating (and so its place in the date filter, its
-  // tooltip and its panel) is the one the layers switched on give; "*": a graph with one dating.
+  // The payload leaves out what a class or a link style shares (shape, colours) and every empty
+  // field of the details: a third of a 5,000-node page, read and parsed before the first draw.
+  // They are put back here, one shared object per style.
+  var looks = new Map(data.legend.map(function (g) {
+    return [g.key, { shape: g.shape, color: { background: g.colour, border: g.border, highlight: { background: g.colour, border: "#111111" } } }];
+  }));
+  var strokes = new Map(data.edgeLegend.map(function (s) { return [s.key, { color: s.colour, highlight: "#111111", opacity: 0.85 }]; }));
+  nodeItems.forEach(function (n) { var look = looks.get(n.g); n.shape = look.shape; n.color = look.color; });
+  edgeItems.forEach(function (e) { e.color = strokes.get(e.s); });
+  // (frozen: shared by every item that lacks them, so nothing may change them)
+  var NONE = Object.freeze([]), NOTHING = Object.freeze({});
+  var nodeEmpty = { label: "", kind: "", layers: NONE, dating: NOTHING, quotes: NONE, spans: NONE, links: NONE, modality: NONE };
+  var edgeEmpty = { relation: "", label: "", kind: "", layers: NONE, dating: NOTHING, quotes: NONE, spans: NONE, modality: NONE };
+  function filled(details, empty) {
+    for (var key in empty) if (details[key] === undefined) details[key] = empty[key];
+  }
+  Object.keys(data.details).forEach(function (key) { filled(data.details[key], nodeEmpty); });
+  data.edgeDetails.forEach(function (d) { filled(d, edgeEmpty); });
   function layerKey(layers) { return LAYER_ORDER.filter(function (l) { return layers.has(l); }).join(","); }
   function spanOf(item) { return item.t[state.key] || item.t["*"] || null; }
   function datingOf(d) { return (d.dating && (d.dating[state.key] || d.dating["*"])) || {}; }
@@ -427,7 +443,7 @@
     dl.appendChild(el("dt", name));
     dl.appendChild(el("dd", value));
   }
-  // "2025-03-18 (external, source: press reports of 2025-03-18)", "between A (asserted) and B (inferred, via X)"
+  // "DAY (external, source: SOURCE)", "between DAY (asserted) and DAY (inferred, via EVENT)"
   function boundText(d, key, via) {
     var notes = [d[key + "_layer"]];
     if (d[key + "_source"]) notes.push("source: " + d[key + "_source"]);
