@@ -7,6 +7,7 @@ import html
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,7 +22,7 @@ from kg.buildfolder import GRAPHS as BUILT_GRAPHS
 from kg.cli import main
 from kg.export import export, read_csv_view, view_csv
 from kg.namespaces import GRAPH_ASSERTED, GRAPH_EXTERNAL, PREFIXES
-from kg.views import build_view, read_graphml
+from kg.views import VIEWS, build_view, read_graphml
 
 GRAPHS = tuple(BUILT_GRAPHS.values())
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -750,3 +751,45 @@ def test_void_describes_each_source_with_its_evidence(void, graphs, project):
     text = project.root / "sources" / "npr-2025-trump-ukraine-peace" / "npr-2025-trump-ukraine-peace.txt"
     assert str(void.value(void.value(npr, SPDX.checksum), SPDX.checksumValue)) == \
         hashlib.sha256(text.read_bytes()).hexdigest()
+
+
+# --------------------------------------------------------------------------
+# Issue 10, done when: with --layers asserted,inferred no output carries a date only the external layer has
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _days(graph: Graph) -> set[str]:
+    """Every ISO day in the graph's literals: dates, bounds, and days written inside labels or notes."""
+    return {day for o in graph.objects() if isinstance(o, Literal) for day in ISO_DAY.findall(str(o))}
+
+
+def _outputs(folder: Path, before: set[Path]) -> dict[Path, str]:
+    """The text of every file written into `folder` since `before` was listed (PNG plots left out)."""
+    return {p: p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*"))
+            if p.is_file() and p not in before and p.suffix != ".png"}
+
+
+def test_without_the_external_layer_no_output_has_a_date_only_it_has(built, graphs, tmp_path):
+    outside = _days(graphs[GRAPH_EXTERNAL]) - set().union(*(_days(g) for name, g in graphs.items() if name != GRAPH_EXTERNAL))
+    # the Trump–Putin call (enwiki) and the inauguration: dates the article never gives
+    assert {"2025-02-12", "2025-01-20"} <= outside
+    folder = tmp_path / "out"
+    shutil.copytree(built, folder)
+    before = set(folder.rglob("*"))
+    layers = "asserted,inferred"
+    assert main(["render", "--out", str(folder), "--layers", layers]) == 0
+    assert main(["analyze", "--out", str(folder), "--layers", layers]) == 0
+    for view in VIEWS:
+        for fmt in ("graphml", "gexf", "csv"):
+            assert main(["export", "--out", str(folder), "--format", fmt, "--view", view, "--layers", layers]) == 0
+    assert main(["export", "--out", str(folder), "--format", "timelinejs", "--layers", layers]) == 0
+    written = _outputs(folder, before)
+    kinds = {p.suffix for p in written}
+    assert {".html", ".md", ".json", ".graphml", ".gexf", ".csv"} <= kinds, kinds
+    leaks = sorted((str(p.relative_to(folder)), day) for p, text in written.items() for day in outside if day in text)
+    assert leaks == []
+    # the check can fail: the same export with the external layer carries the call's outside date
+    before = set(folder.rglob("*"))
+    assert main(["export", "--out", str(folder), "--format", "csv", "--view", "timeline"]) == 0
+    assert any("2025-02-12" in text for text in _outputs(folder, before).values())

@@ -21,11 +21,11 @@ window.KG = (function () {
     b.addEventListener("click", onClick);
     return b;
   }
-  function day(iso) {  // "2025-02-28" -> "28 Feb 2025", whatever the browser's locale
+  function day(iso) {  // ISO "YYYY-MM-DD" -> "D Mon YYYY" (as "1 Jan 2030"), whatever the browser's locale
     var m = /^(-?\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
     return m ? (+m[3]) + " " + MONTHS[+m[2] - 1] + " " + m[1] : String(iso || "");
   }
-  function layerText(fact) {  // "inferred" / "external, source: press reports of 2025-04-24"
+  function layerText(fact) {  // "inferred" / "external, source: SOURCE"
     var text = fact.layer;
     if (fact.layer === "external") text += ", source: " + (fact.source || "not named in the data");
     return text;
