@@ -640,6 +640,35 @@ def test_network_source_filter_keeps_what_a_source_supports(open_page, two_sourc
     page.screenshot("whole-test-source-only")
 
 
+def panel_fact(page, name: str) -> str | None:
+    return page.page.evaluate("""(name) => { const dt = Array.from(document.querySelectorAll('#panel-facts dt'))
+        .find(d => d.textContent === name); return dt ? dt.nextElementSibling.textContent : null; }""", name)
+
+
+def test_each_source_states_its_own_day_of_the_meeting_never_merged(open_page, two_source_pages):
+    # The NPR article: "at the White House on Feb. 28"; the test text: "at the White House on March 1".
+    # The build keeps both as attributed statements; the pages show both, each with its source.
+    meeting = PTR + "event-oval-office-meeting-feb-28"
+    npr = "Trump promised peace in Ukraine within a day. Here's what actually happened"
+    test = "A retelling of the Oval Office meeting (test text)"
+    both = f"28 Feb (asserted, source: {npr}); 1 Mar (asserted, source: {test})"
+    page = open_page(two_source_pages / "whole.html")
+    page.click_node(meeting)
+    assert panel_fact(page, "Stated") == both
+    page.page.uncheck("#source-1")
+    assert panel_fact(page, "Stated") == f"28 Feb (asserted, source: {npr})"
+    page.page.check("#source-1")
+    page.page.uncheck("#layer-asserted")
+    assert page.page.evaluate("(id) => window.kg.nodes.get(id)", meeting) is None or panel_fact(page, "Stated") is None
+    assert page.errors == [] and page.requests == []
+    timeline = open_page(two_source_pages / "timeline.html")
+    timeline.page.evaluate("(id) => window.kg.timeline.emit('select', {items: [id]})", meeting)
+    timeline.page.wait_for_selector("#panel:not([hidden])")
+    assert panel_fact(timeline, "Stated by the sources") == both
+    timeline.screenshot("timeline-two-sources-stated")
+    assert timeline.errors == [] and timeline.requests == []
+
+
 def test_parallel_links_open_as_one_bundle_listing_each_relation(open_page, rendered, views):
     us, russia = PTR + "united-states", PTR + "russia"
     view = views["interaction"]

@@ -793,3 +793,43 @@ def test_without_the_external_layer_no_output_has_a_date_only_it_has(built, grap
     before = set(folder.rglob("*"))
     assert main(["export", "--out", str(folder), "--format", "csv", "--view", "timeline"]) == 0
     assert any("2025-02-12" in text for text in _outputs(folder, before).values())
+
+
+# --------------------------------------------------------------------------
+# Dates per source: each source's stated day reaches every export with its source, never merged
+
+@pytest.fixture(scope="module")
+def two_source_store(project, tmp_path_factory):
+    """The article and the test text of tests/fixtures/second-source, built together."""
+    from test_sources import add_fixture_source, copy_project
+
+    from kg.build import build
+    from kg.store import load_dataset
+
+    root = tmp_path_factory.mktemp("two-sources-export")
+    both = copy_project(project.root, root / "project")
+    add_fixture_source(both)
+    build(both, root / "build")
+    return load_dataset(root / "build")
+
+
+@pytest.mark.parametrize("view_name", ["timeline", "whole"])
+def test_exports_carry_each_sources_stated_day_with_its_source(two_source_store, tmp_path, view_name):
+    from test_sources import MEETING, NPR, TEST
+
+    from kg.views import write_gexf, write_graphml
+
+    both = [["--02-28", NPR, "asserted"], ["--03-01", TEST, "asserted"]]
+    view = build_view(two_source_store, view_name, VIEW_LAYERS)
+    assert view.nodes[MEETING]["stated_dates"] == both
+    write_graphml(view, tmp_path / "v.graphml")
+    assert read_graphml(tmp_path / "v.graphml").nodes[MEETING]["stated_dates"] == both
+    nodes_text, edges_text = view_csv(view)
+    (tmp_path / "n.csv").write_text(nodes_text, encoding="utf-8")
+    (tmp_path / "e.csv").write_text(edges_text, encoding="utf-8")
+    assert read_csv_view(tmp_path / "n.csv", tmp_path / "e.csv").nodes[MEETING]["stated_dates"] == both
+    write_gexf(view, tmp_path / "v.gexf")
+    gexf = (tmp_path / "v.gexf").read_text(encoding="utf-8")
+    assert all(day in gexf and source in gexf for day, source, _ in both)
+    # with the asserted layer off neither source's day is shown
+    assert build_view(two_source_store, view_name, ("inferred", "external")).nodes[MEETING]["stated_dates"] == []

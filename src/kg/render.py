@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.buildfolder import LAYER_NAMES
+from kg.views import stated_day_words
 
 TEMPLATES = Path(__file__).parent / "templates"
 HTML_DIR = "html"
@@ -463,7 +464,7 @@ def page_payload(spec: PageSpec, article: str | _Texts, offsets: list[int] | Non
         details[key] = _lean({
             "label": label, "kind": kind, "layers": _layers(attrs.get("layer")), "dating": dated,
             "quotes": [_text(q) for q in attrs.get("quotes") or []], "spans": spans_of(attrs.get("spans")),
-            "links": _links(attrs), "modality": _modality(attrs),
+            "links": _links(attrs), "modality": _modality(attrs), "stated": texts.stated(attrs.get("stated_dates")),
         })
     edge_details, edge_style_counts = [], {}
     # A big page draws its link captions only in tooltips and the panel: thousands of them are
@@ -740,6 +741,12 @@ class _Texts:
                 out.append([i, table[int(start)], table[int(end)]])
         return sorted(out)
 
+    def stated(self, stated: Iterable[Sequence[str]] | None) -> list[list[Any]]:
+        """[day in words, source index, layer] from kg.views' stated_dates ([lexical, source IRI, layer]):
+        each source's own day, shown with that source (a source not in this run is left out)."""
+        return [[stated_day_words(value), self.index[iri], layer] for value, iri, layer in stated or ()
+                if iri in self.index]
+
     def payload(self) -> list[dict[str, str]]:
         return [{"iri": s.iri, "title": s.title, "publisher": s.publisher, "text": s.text} for s in self.sources]
 
@@ -798,6 +805,7 @@ def timeline_page(store: Any, layers: Sequence[str], texts: _Texts, view: Any) -
     for event in data["events"]:
         event["spans"] = texts.spans(spans.get(event["id"], []))
         event["quotes"] = quotes.get(event["id"], [])
+        event["stated"] = texts.stated(view.nodes[event["id"]].get("stated_dates") if event["id"] in view else None)
     return StoryPage("timeline.html", "timeline", "Story timeline",
                      "Every event on one time axis, by thread or by actor. Undated events sit between the events "
                      "they come after and before (order only). Click an event for its dates, their layers and "

@@ -42,8 +42,9 @@ Node keys are IRIs. Every node has `label`, `kind` (most specific pt class, loca
 `kind_label` (that class's rdfs:label), `layer` (the strongest layer that types it), `quotes`,
 `spans` (`[source IRI, start, end]`, code-point offsets into that source's text), `wikidata`, `dbpedia`, `geonames`, `duration`
 (pt:duration in words, "30 hours"; "" when none), `modality` (the hedges of a stance, claim or event:
-`[skos:prefLabel of its pt:modality, layer]` pairs, "seemingly", "suggested") and the dating
-attributes below.
+`[skos:prefLabel of its pt:modality, layer]` pairs, "seemingly", "suggested"), `stated_dates` (the day
+each source states, as it states it: `[pt:statedDate lexical form, source IRI, layer]`, one per source,
+so two sources that disagree are both listed and never merged) and the dating attributes below.
 
 Every edge has `relation` (a plain name, see the table), `caption` (human words for the link: the
 ontology's rdfs:label of the property or role, "proposes", "expressed in", "took part in"; never
@@ -188,6 +189,7 @@ class _Catalogue:
         self._links()
         self._durations()
         self._modalities()
+        self._stated_dates()
 
     def _types(self) -> None:
         depths = {_local(c): d for c, d in _class_depths(self.store).items()}
@@ -207,7 +209,7 @@ class _Catalogue:
             self.classes[node] = closed
             self.attrs[node] = {"label": "", "kind": kind, "kind_label": self.term_label(PT + kind), "layer": layer,
                                 **_no_dates(), "quotes": [], "spans": [], "wikidata": "", "dbpedia": "",
-                                "geonames": "", "duration": "", "modality": []}
+                                "geonames": "", "duration": "", "modality": [], "stated_dates": []}
 
     def term_label(self, iri: str) -> str:
         """The ontology's rdfs:label of a class or property, else its local name in words."""
@@ -274,6 +276,23 @@ class _Catalogue:
             if node in self.attrs:
                 self.attrs[node]["modality"] = sorted([label, layer] for label, layer in by_concept.values())
 
+    def _stated_dates(self) -> None:
+        # Each source's own words for the day: the attributed statements of a node several sources
+        # report (where they disagree the build keeps only these), else the one reporting source's triple.
+        rows = run_select(self.store, """SELECT DISTINCT ?s ?v ?src ?g WHERE {
+            { GRAPH ?g { ?st a rdf:Statement ; rdf:subject ?s ; rdf:predicate pt:statedDate ; rdf:object ?v ;
+                         pt:fromSource ?src } }
+            UNION
+            { GRAPH ?g { ?s pt:statedDate ?v } ?s pt:evidence/pt:fromSource ?src
+              FILTER NOT EXISTS { ?other a rdf:Statement ; rdf:subject ?s ; rdf:predicate pt:statedDate } } }""",
+                          self.layers)
+        found: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
+        for row in rows:
+            found[row["s"]].add((row["v"], row["src"], _GRAPH_LAYER[row["g"]]))
+        for node, stated in found.items():
+            if node in self.attrs:
+                self.attrs[node]["stated_dates"] = [list(item) for item in sorted(stated)]
+
     def is_a(self, node: str, cls: str) -> bool:
         return cls in self.classes.get(node, ())
 
@@ -312,6 +331,19 @@ def duration_words(lexical: str) -> str:
             count = int(seconds // size)
             return f"{count} {unit}{'s' * (count != 1)}"
     return f"{seconds:g} seconds"
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def stated_day_words(lexical: str) -> str:
+    """A pt:statedDate as its source gives it, in words: "--02-28" (no year stated) -> "28 Feb",
+    "2025-03-25" -> "25 Mar 2025"; anything else stays as it is. No year is ever added."""
+    match = re.fullmatch(r"(--|\d{4}-)(\d{2})-(\d{2})", lexical)
+    if not match or not 1 <= int(match[2]) <= 12:
+        return lexical
+    year = "" if match[1] == "--" else " " + match[1][:-1]
+    return f"{int(match[3])} {_MONTHS[int(match[2]) - 1]}{year}"
 
 
 def _copy(attrs: dict[str, Any]) -> dict[str, Any]:
@@ -711,7 +743,7 @@ def _add_outside_dates(cat: _Catalogue, graph: nx.MultiDiGraph) -> None:
                                      if "external" in combo}
         graph.add_node(row["d"], label=label, kind="OutsideDate", kind_label="date from outside reporting",
                        layer="external", **dating, quotes=[], spans=[], wikidata="", dbpedia="", geonames="",
-                       duration="", modality=[])
+                       duration="", modality=[], stated_dates=[])
         graph.add_edge(row["d"], row["e"], key="about", **_edge(
             "about", "dates", [[row["d"], PREFIXES["schema"] + "about", row["e"], "external"]]))
 

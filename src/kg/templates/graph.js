@@ -32,7 +32,7 @@
   edgeItems.forEach(function (e) { e.color = strokes.get(e.s); });
   // (frozen: shared by every item that lacks them, so nothing may change them)
   var NONE = Object.freeze([]), NOTHING = Object.freeze({});
-  var nodeEmpty = { label: "", kind: "", layers: NONE, dating: NOTHING, quotes: NONE, spans: NONE, links: NONE, modality: NONE };
+  var nodeEmpty = { label: "", kind: "", layers: NONE, dating: NOTHING, quotes: NONE, spans: NONE, links: NONE, modality: NONE, stated: NONE };
   var edgeEmpty = { relation: "", label: "", kind: "", layers: NONE, dating: NOTHING, quotes: NONE, spans: NONE, modality: NONE };
   function filled(details, empty) {
     for (var key in empty) if (details[key] === undefined) details[key] = empty[key];
@@ -456,6 +456,12 @@
       .map(function (m) { return m[0]; });
     return found.length ? "hedged: " + found.join(", ") : "";
   }
+  // The day each source states, with that source (two sources that disagree: both, never merged),
+  // of the layers and sources switched on: "28 Feb (asserted, source: …); 1 Mar (asserted, source: …)".
+  function statedText(details) {
+    return details.stated.filter(function (s) { return state.layers.has(s[2]) && state.sources.has(s[1]); })
+      .map(function (s) { return s[0] + " (" + s[2] + ", source: " + data.sources[s[1]].title + ")"; }).join("; ");
+  }
   function whenText(details) {
     var d = datingOf(details);
     if (d.date) return boundText(d, "date", d.earliest_via || d.latest_via);
@@ -483,6 +489,7 @@
     var dl = $("panel-facts");
     fact(dl, "Type", d.kind);
     fact(dl, "Date", whenText(d));
+    fact(dl, "Stated", statedText(d));
     fact(dl, "Hedge", hedgeText(d).replace(/^hedged: /, ""));
     fact(dl, "Layer", d.layers.join(", "));
     fact(dl, "IRI", id);

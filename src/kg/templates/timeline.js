@@ -227,6 +227,11 @@
     });
     return box;
   }
+  // The day each source states, with that source (two sources that disagree: both, never merged).
+  function statedText(ev) {
+    return (ev.stated || []).filter(function (s) { return state.layers.has(s[2]) && K.fromSourcesOn([[s[1]]]); })
+      .map(function (s) { return s[0] + " (" + s[2] + ", source: " + data.sources[s[1]].title + ")"; }).join("; ");
+  }
   function select(id, quiet) {
     var ev = events.get(id);
     if (!ev || !current.placed.has(id)) return;
@@ -240,6 +245,7 @@
     K.openPanel(threadName.get(ev.thread) || ev.thread, ev.label, [
       ["When", whenText(id)],
       ["In the article's words", ev.words.join("; ")],
+      ["Stated by the sources", statedText(ev)],
       ["Dates in the data", other.map(function (f) {
         return { date: "on", earliest: "from", latest: "until" }[f.p] + " " + factText(f) + (f.via ? " (date of «" + label(f.via) + "», of which it is part)" : "");
       }).join("; ")],
