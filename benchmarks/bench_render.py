@@ -6,7 +6,10 @@ opened from disk with every http/https request blocked; "first draw" is the time
 start to the first draw (window.kg.firstDraw: vis-network's first `afterDrawing`, vis-timeline's first
 `changed`, the tracker's table built), median of --repeat runs.
 
-    /work/venv/bin/python benchmarks/bench_render.py [--build build] [--repeat 3]
+    /work/venv/bin/python benchmarks/bench_render.py [--build build] [--repeat 3] [--phases]
+
+--phases also prints, for each network page, when its phases ended (the page's own performance
+marks: script start, JSON parsed, set-up done, vis-network built), medians in ms from navigation.
 """
 
 from __future__ import annotations
@@ -47,8 +50,12 @@ def synthetic(n: int, seed: int = 1) -> nx.MultiDiGraph:
     return g
 
 
-def first_draw(browser, path: Path, repeat: int) -> float:
-    times = []
+PHASES = ("kg:script", "kg:parsed", "kg:set-up", "kg:built")  # the network page's performance marks
+
+
+def first_draw(browser, path: Path, repeat: int) -> tuple[float, dict[str, float]]:
+    """Median first draw (s) and the median of each phase mark the page sets (ms from navigation)."""
+    times, marks = [], []
     for _ in range(repeat):
         context = browser.new_context(viewport={"width": 1500, "height": 900})
         context.route("http://*/**", lambda route: route.abort())
@@ -57,8 +64,11 @@ def first_draw(browser, path: Path, repeat: int) -> float:
         page.goto(path.as_uri())
         page.wait_for_function("window.kg && window.kg.firstDraw", timeout=120000)
         times.append(page.evaluate("window.kg.firstDraw") / 1000)
+        marks.append(page.evaluate("() => Object.fromEntries(performance.getEntriesByType('mark')"
+                                   ".map(m => [m.name, m.startTime]))"))
         context.close()
-    return statistics.median(times)
+    phases = {name: statistics.median(m[name] for m in marks) for name in PHASES if all(name in m for m in marks)}
+    return statistics.median(times), phases
 
 
 def main() -> None:
@@ -66,6 +76,8 @@ def main() -> None:
     parser.add_argument("--build", type=Path, help="a build folder: also time the article's pages")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--sizes", default="100,1000,5000")
+    parser.add_argument("--phases", action="store_true",
+                        help="also print when each phase of a network page ended (ms from navigation, medians)")
     args = parser.parse_args()
     if args.build:
         args.build = args.build.resolve()  # pages are opened as file: URLs
@@ -94,10 +106,17 @@ def main() -> None:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         print("| page | HTML written in | first draw (median) | size |")
         print("|---|---:|---:|---:|")
+        phase_rows = []
         for name, path, build_time in pages:
-            seconds = first_draw(browser, path, args.repeat)
+            seconds, phases = first_draw(browser, path, args.repeat)
             made = f"{build_time:.2f} s" if build_time is not None else "–"
             print(f"| {name} | {made} | {seconds:.2f} s | {path.stat().st_size:,} B |")
+            if phases:
+                phase_rows.append((name, phases, seconds))
+        if args.phases:
+            print("\n| page | " + " | ".join(PHASES) + " | first draw |\n|---|" + "---:|" * (len(PHASES) + 1))
+            for name, phases, seconds in phase_rows:
+                print(f"| {name} | " + " | ".join(f"{phases[p]:.0f} ms" for p in PHASES) + f" | {seconds * 1000:.0f} ms |")
         browser.close()
 
 

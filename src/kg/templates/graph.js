@@ -2,7 +2,10 @@
    reaches the DOM through textContent or a checked attribute, never through innerHTML. */
 (function () {
   "use strict";
+  // performance marks of the page's phases (benchmarks/bench_render.py --phases reads them)
+  performance.mark("kg:script");
   var data = JSON.parse(document.getElementById("kg-data").textContent);
+  performance.mark("kg:parsed");
   var page = data.page;
   var SVG = "http://www.w3.org/2000/svg";
   var $ = function (id) { return document.getElementById(id); };
@@ -129,7 +132,9 @@
   var edgeView = new vis.DataView(edges, { filter: edgeShown });
 
   var container = $("graph");
+  performance.mark("kg:set-up");
   var network = new vis.Network(container, { nodes: nodeView, edges: edgeView }, data.options);
+  performance.mark("kg:built");
   window.kg = { network: network, nodes: nodeView, edges: edgeView, data: data, firstDraw: null };
   network.once("afterDrawing", function () {
     window.kg.firstDraw = performance.now();
