@@ -7,6 +7,7 @@ Screenshots go to test-artifacts/ (git-ignored) for a person to look at.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 import networkx as nx
 import pytest
@@ -549,6 +550,37 @@ def test_phone_width_nothing_overflows_and_the_panel_opens_and_closes(open_page,
         page.page.click("#panel-close")
         assert page.page.is_hidden("#panel")
     assert page.errors == [] and page.requests == []
+
+
+@pytest.mark.parametrize("name, node", [("whole", PTR + "putin"), ("interaction", PTR + "trump"), ("actor-zelenskyy", PTR + "zelenskyy")])
+def test_phone_width_network_pages_do_not_overflow_and_the_panel_opens_and_closes(open_page, rendered, name, node):
+    page = open_page(rendered / f"{name}.html", viewport=(390, 844))
+    assert page.page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    page.click_node(node)
+    page.page.wait_for_selector("#panel:not([hidden])")
+    box = page.page.eval_on_selector("#panel", "p => p.getBoundingClientRect().toJSON()")
+    assert box["left"] >= 0 and box["right"] <= 390
+    assert page.page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    page.screenshot(f"{name}-phone-panel")
+    page.page.click("#panel-close")
+    assert page.page.is_hidden("#panel")
+    assert page.errors == [] and page.requests == []
+
+
+def test_the_panels_copy_link_gives_the_link_of_what_it_shows(open_page, rendered):
+    page = open_page(rendered / "whole.html")
+    page.click_node(PTR + "putin")
+    page.page.wait_for_selector("#panel:not([hidden])")
+    page.page.click("#panel-copy")
+    # the clipboard may be refused to a page opened from disk: then the link is shown selected instead
+    page.page.wait_for_function("() => document.getElementById('copy-status').textContent"
+                                " || document.querySelector('#copy-status input')")
+    shown = page.page.evaluate("""() => { const input = document.querySelector('#copy-status input');
+        return input ? input.value : document.getElementById('copy-status').textContent.replace(/^Link copied: /, ''); }""")
+    assert shown == page.page.url and "sel=" + quote(PTR + "putin", safe="") in shown
+    again = open_page(shown)
+    assert again.page.text_content("#panel-title") == "Vladimir Putin"
+    assert page.errors == [] and again.errors == [] and again.requests == []
 
 
 # ------------------------------------------------------------------ the proposal tracker
