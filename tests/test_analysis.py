@@ -237,6 +237,36 @@ def test_a_failed_plot_leaves_no_file_behind(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ok.png"]
 
 
+def test_trajectory_plot_has_a_true_time_axis_gaps_counts_and_the_undated(tmp_path, monkeypatch):
+    # Feb and Mar 2025 joined, April empty (a gap, not zero), May alone; the 2022 invasion three years
+    # earlier sits on its own cut-out stretch of the axis; the undated event is listed beside the plot.
+    from matplotlib import dates as mdates
+
+    from kg import plots
+
+    def _month(x) -> str:  # matplotlib keeps the dates it was given, or their numbers
+        return (x if hasattr(x, "strftime") else mdates.num2date(x)).strftime("%Y-%m")
+
+    figures = []
+    monkeypatch.setattr(plots, "_save", lambda fig, path: figures.append(fig))
+    points = {"A–B": {"points": [{"month": "2022-02", "goldstein": -10.0, "n": 1}, {"month": "2025-02", "goldstein": -0.1, "n": 2},
+                                 {"month": "2025-03", "goldstein": 1.0, "n": 1}, {"month": "2025-05", "goldstein": 3.0, "n": 4}],
+                      "undated": [{"event": "x", "label": "Talks some time", "goldstein": 1.9}],
+                      "n": {"dated": 8, "months": 4}, "too_small": False}}
+    assert plots.plot_trajectories(points, tmp_path / "t.png")
+    [fig] = figures
+    invasion, talks, side = fig.axes
+
+    def runs(ax):
+        return [[_month(x) for x in line.get_xdata()] for line in ax.get_lines() if line.get_color() == "#2f6db5"]
+    assert runs(invasion) == [["2022-02"]]
+    assert runs(talks) == [["2025-02", "2025-03"], ["2025-05"]]
+    assert [t.get_text() for t in talks.texts] == ["n=2", "n=1", "n=4"]
+    assert side.texts[0].get_text() == "Undated (1), not plotted:\n• Talks some time (+1.9)"
+    assert invasion.get_title(loc="left") == "A–B: 8 dated event(s) in 4 month(s)"
+    assert "the time axis is cut where no event falls for more than a year" in " ".join(t.get_text() for t in fig.texts)
+
+
 # ---------------------------------------------------------------- the article's graph
 
 @pytest.fixture(scope="module")
