@@ -356,6 +356,13 @@ def test_every_edge_of_every_view_rests_on_its_triples(store, layers):
                 assert any(store.quads_for_pattern(ox.NamedNode(s), ox.NamedNode(p), obj, ox.NamedNode(str(graphs[layer])))), \
                     (name, s, p, o, layer)
             checked += 1
+        # and no date of a layer left out, on a link or a node, with its source when it is an outside one
+        for item in [d for _, _, d in view.edges(data=True)] + [a for _, a in view.nodes(data=True)]:
+            for key in ("date", "earliest", "latest"):
+                if item.get(key):
+                    assert item[f"{key}_layer"] in layers, (name, key, item.get("label"))
+                    assert item[f"{key}_layer"] != "external" or item[f"{key}_source"], (name, key, item.get("label"))
+            assert all(layer in layers for _, _, layer in item.get("stated_dates", [])), (name, item.get("label"))
     assert checked > 500
 
 
