@@ -106,7 +106,8 @@ window.KG = (function () {
   var panel = $("panel");
   var onClose = null;
   $("panel-close").addEventListener("click", function () { closePanel(); });
-  $("panel-copy").addEventListener("click", function () { copyLink($("copy-status")); });
+  // the panel's link is confirmed in the panel: on a phone the controls (and their status line) are folded
+  $("panel-copy").addEventListener("click", function () { copyLink($("panel-copy-status")); });
   function closePanel() {
     panel.hidden = true;
     document.body.classList.remove("panel-open");
@@ -116,6 +117,7 @@ window.KG = (function () {
     panel.hidden = false;
     document.body.classList.add("panel-open");
     onClose = close || null;
+    clear($("panel-copy-status"));
     $("panel-type").textContent = kind;
     $("panel-title").textContent = title;
     var dl = $("panel-facts");

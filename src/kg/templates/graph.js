@@ -441,7 +441,8 @@
   $("panel-close").addEventListener("click", function () {
     panel.hidden = true; network.unselectAll(); selected = null; fade(null); syncHash();
   });
-  $("panel-copy").addEventListener("click", function () { copyLink(); });
+  // the panel's link is confirmed in the panel: on a phone the controls (and their status line) are folded
+  $("panel-copy").addEventListener("click", function () { copyLink($("panel-copy-status")); });
 
   function fact(dl, name, value) {
     if (value === null || value === undefined || value === "") return;
@@ -477,6 +478,7 @@
   }
   function openPanel(kind, title) {
     panel.hidden = false;
+    clear($("panel-copy-status"));
     $("panel-type").textContent = kind;
     $("panel-title").textContent = title;
     clear($("panel-facts"));
@@ -656,8 +658,8 @@
     });
     return out;
   }
-  function copyLink() {
-    var status = $("copy-status"), url = location.href;
+  function copyLink(status) {
+    var url = location.href;
     var fallback = function () {
       clear(status);
       var input = el("input");
@@ -671,7 +673,7 @@
   }
   ["change", "input"].forEach(function (type) { $("controls").addEventListener(type, function () { setTimeout(syncHash, 0); }); });
   $("reset").addEventListener("click", function () { setTimeout(syncHash, 0); });
-  $("copy-view").addEventListener("click", copyLink);
+  $("copy-view").addEventListener("click", function () { copyLink($("copy-status")); });
   function restore() {
     var h = readHash(), iso = /^\d{4}-\d{2}-\d{2}$/;
     var set = function (target, value, all, prefix) {
