@@ -20,8 +20,9 @@ from rdflib.compare import isomorphic
 
 from kg.buildfolder import GRAPHS as BUILT_GRAPHS
 from kg.cli import main
-from kg.export import export, read_csv_view, view_csv
+from kg.export import EXPORT_DIR, export, read_csv_view, view_csv
 from kg.namespaces import GRAPH_ASSERTED, GRAPH_EXTERNAL, PREFIXES
+from kg.render import HTML_DIR
 from kg.views import VIEWS, build_view, read_graphml
 
 GRAPHS = tuple(BUILT_GRAPHS.values())
@@ -776,6 +777,8 @@ def test_without_the_external_layer_no_output_has_a_date_only_it_has(built, grap
     assert {"2025-02-12", "2025-01-20"} <= outside
     folder = tmp_path / "out"
     shutil.copytree(built, folder)
+    for made in (HTML_DIR, "analysis", EXPORT_DIR):  # outputs other tests may have written into the shared build
+        shutil.rmtree(folder / made, ignore_errors=True)
     before = set(folder.rglob("*"))
     layers = "asserted,inferred"
     assert main(["render", "--out", str(folder), "--layers", layers]) == 0
