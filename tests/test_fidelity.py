@@ -376,13 +376,47 @@ def test_plover_retreat_only_for_the_ceasefire_that_took_effect(store) -> None:
 
 # --- the rest of issue 11, items the tests above did not pin ----------------------------------
 
-def test_the_publication_interval_is_not_asserted(store) -> None:
-    """The text never states its publication date: the interval (from source.toml, with its reason) is
-    catalogue data in the sources graph, never in the asserted layer, which says what the article says."""
-    for prop in ("pt:publishedEarliest", "pt:publishedLatest", "pt:publicationReason"):
-        assert not asserted(store, f"?s {prop} ?o"), prop
-    assert values(store, "GRAPH <https://w3id.org/peace-talks-kg/graph/sources> { "
-                         "ptr:article-npr-2025-trump-ukraine-peace pt:publishedLatest ?x }") == {"2025-06-02"}
+EXTERNAL = "<https://w3id.org/peace-talks-kg/graph/external>"
+SOURCES = "<https://w3id.org/peace-talks-kg/graph/sources>"
+PUBLICATION = ("pt:publishedEarliest", "pt:publishedLatest", "pt:publicationReason")
+
+
+@pytest.mark.parametrize("graph", [ASSERTED, SOURCES, INFERRED])
+def test_the_publication_interval_is_outside_knowledge(store, graph: str) -> None:
+    """The text never states its publication date ("The publication date is not stated in the text",
+    source.toml): the interval and its reason come from outside (syndicated copies' dates), so they are
+    in no graph a user sees with the external layer off."""
+    for prop in PUBLICATION:
+        assert not store.query(f"{PROLOGUE}ASK {{ GRAPH {graph} {{ ?s {prop} ?o }} }}"), prop
+
+
+def test_the_publication_interval_is_in_the_external_layer_with_its_reason(store) -> None:
+    article = "ptr:article-npr-2025-trump-ukraine-peace"
+    assert values(store, f"GRAPH {EXTERNAL} {{ {article} pt:publishedEarliest ?x }}") == {"2025-05-30"}
+    assert values(store, f"GRAPH {EXTERNAL} {{ {article} pt:publishedLatest ?x }}") == {"2025-06-02"}
+    (reason,) = values(store, f"GRAPH {EXTERNAL} {{ {article} pt:publicationReason ?x }}")
+    assert reason.startswith("The publication date is not stated in the text.")
+
+
+@pytest.mark.parametrize("event, prop, day", [
+    # "Zelenskyy's contentious Oval Office meeting on Feb. 28": the year is the publication's
+    ("ptr:event-oval-office-meeting-feb-28", "sem:hasTimeStamp", "2025-02-28"),
+    # "Russia agreed to a ceasefire in the Black Sea" (undated, past): ended by the latest publication day
+    ("ptr:event-russia-agrees-black-sea-ceasefire", "sem:hasLatestEndTimeStamp", "2025-06-02"),
+])
+def test_a_date_derived_from_the_publication_names_that_source(store, event: str, prop: str, day: str) -> None:
+    """The rules of ontology/rules/external/ mark what they derive from the publication interval."""
+    assert values(store, f"GRAPH {EXTERNAL} {{ {event} {prop} ?x }}") == {day}
+    assert values(store, f"GRAPH {EXTERNAL} {{ {event} pt:dateFromPublicationOf ?x }}") == {
+        "ptr:article-npr-2025-trump-ukraine-peace"}
+
+
+def test_every_date_the_rules_derive_from_the_publication_is_marked(store) -> None:
+    """An external date on an event with no dcterms:source of its own (outside reporting names one) can
+    only come from the publication rules: each carries pt:dateFromPublicationOf."""
+    unmarked = values(store, f"GRAPH {EXTERNAL} {{ ?x ?p ?d VALUES ?p {{ sem:hasTimeStamp sem:hasLatestEndTimeStamp }} "
+                             "FILTER NOT EXISTS { ?x dcterms:source ?src } FILTER NOT EXISTS { ?x pt:dateFromPublicationOf ?s } }")
+    assert unmarked == set()
 
 
 @pytest.mark.parametrize("post, quotations", [

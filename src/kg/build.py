@@ -47,7 +47,15 @@ from kg.namespaces import (
 )
 from kg.problems import KgError, Problem, ValidationFailed
 from kg.project import Project
-from kg.sources import Source, catalogue_triples, check_texts, load_sources, publisher_iri, sentence_iri
+from kg.sources import (
+    Source,
+    catalogue_triples,
+    check_texts,
+    load_sources,
+    publication_triples,
+    publisher_iri,
+    sentence_iri,
+)
 from kg.store import oxigraph_triples, rdflib_graph, rdflib_term, view
 from kg.turtle import read_triples, short_name
 
@@ -518,7 +526,7 @@ def compile_layers(project: Project) -> Compiled:
         _add(store, name, triples)
     layers[GRAPH_INFERRED] = infer(store, project.rules_dir, GRAPH_INFERRED, project)
     outside = external_layer(project, view(store, GRAPH_ASSERTED, GRAPH_SOURCES))
-    _add(store, GRAPH_EXTERNAL, oxigraph_triples(outside))
+    _add(store, GRAPH_EXTERNAL, oxigraph_triples(outside) + publication_triples(sources))
     layers[GRAPH_EXTERNAL] = infer(store, project.rules_dir / "external", GRAPH_EXTERNAL, project)
     shacl_data = {name: layers[name] for name in (GRAPH_VOCABULARY, GRAPH_SOURCES, GRAPH_ASSERTED, GRAPH_INFERRED)}
     problems = validate_layers(shacl_data, store, project, index)

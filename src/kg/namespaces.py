@@ -214,6 +214,7 @@ class PT(DefinedNamespace):
     proposedBy: URIRef
     proposes: URIRef
     provisionOf: URIRef
+    dateFromPublicationOf: URIRef
     publishedEarliest: URIRef
     publishedLatest: URIRef
     publicationReason: URIRef

@@ -227,6 +227,20 @@ def catalogue_triples(sources: list[Source]) -> list[ox.Triple]:
     return list(dict.fromkeys(triples))
 
 
+def publication_triples(sources: list[Source]) -> list[ox.Triple]:
+    """Each source's publication interval and its reason, for the external layer: no text states its own
+    date (source.toml infers it, e.g. from syndicated copies), so with that layer off nobody reads it as a
+    fact of the source (issue 11: outside knowledge belongs in the external layer)."""
+    triples = []
+    for source in sources:
+        if source.published:
+            node = _iri(source.iri)
+            triples += [ox.Triple(node, _iri(PT.publishedEarliest), _typed(source.published.earliest.isoformat(), XSD.date)),
+                        ox.Triple(node, _iri(PT.publishedLatest), _typed(source.published.latest.isoformat(), XSD.date)),
+                        ox.Triple(node, _iri(PT.publicationReason), _text(source.published_reason or "", "en"))]
+    return triples
+
+
 def publisher_iri(source: Source) -> URIRef:
     """The publisher's node: the curated actor the metadata names, or one minted from the publisher's name."""
     if source.publisher_node:
@@ -257,10 +271,6 @@ def _describe(source: Source) -> list[ox.Triple]:
         (PT.sha256, _text(source.sha256)),
         (PT.slug, _text(source.slug)),
     ]
-    if source.published:
-        facts += [(PT.publishedEarliest, _typed(source.published.earliest.isoformat(), XSD.date)),
-                  (PT.publishedLatest, _typed(source.published.latest.isoformat(), XSD.date)),
-                  (PT.publicationReason, _text(source.published_reason or "", "en"))]
     facts += [(DCTERMS.rights, _text(source.licence, "en")),
               (DCTERMS.source, _text(f"sources/{source.slug}/{SOURCE_TOML}"))]
     if source.url:
