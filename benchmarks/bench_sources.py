@@ -10,7 +10,11 @@ exercised too.
 With --queries, every non-federated library query is then timed on each built
 corpus (in-process on Oxigraph, median of 3 runs, after loading the dataset).
 
-Run: .venv/bin/python benchmarks/bench_sources.py [--sources 100 1000] [--runs 5] [--queries]
+Run: .venv/bin/python benchmarks/bench_sources.py [--sources 100 1000] [--runs 5] [--queries] [--keep DIR]
+     .venv/bin/python benchmarks/bench_sources.py --queries-on DIR/corpus-1000  # time the queries again, no build
+
+--keep DIR keeps each corpus and its build folder (DIR/corpus-N, its build in DIR/corpus-N/build) instead
+of a temporary folder, so that the queries can be timed again on it after a change to them.
 """
 
 from __future__ import annotations
@@ -27,16 +31,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from kg.namespaces import PREFIXES
+
 ROOT = Path(__file__).resolve().parents[1]
 KG = Path(sys.executable).with_name("kg")
 EVENTS_PER_SOURCE = 25
-HEADER = """\
-@prefix pt:    <https://w3id.org/peace-talks-kg/ontology#> .
-@prefix ptr:   <https://w3id.org/peace-talks-kg/id/> .
-@prefix cameo: <https://w3id.org/peace-talks-kg/cameo/> .
-@prefix rdfs:  <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix xsd:   <http://www.w3.org/2001/XMLSchema#> .
-"""
+HEADER = "".join(f"@prefix {name + ':':<7} <{PREFIXES[name]}> .\n" for name in ("pt", "ptr", "cameo", "rdfs", "xsd"))
 
 
 def person(i: int, j: int) -> str:
@@ -94,8 +94,12 @@ def build_once(project: Path, out: Path) -> tuple[float, float, float, str]:
     return seconds, cpu, after.ru_maxrss / 1024, done.stdout.strip()
 
 
-def time_queries(out: Path, project: Path) -> None:
-    """Each library query on the built dataset at `out`: the slowest ones and how many take 1 s or more."""
+def time_queries(out: Path, names: list[str] | None = None, rows: Path | None = None) -> None:
+    """Each library query of this checkout (every one, or `names`) on the built dataset at `out`: every
+    one that takes 0.5 s or more, and how many take 1 s or more. `rows` saves each answer (sorted, as
+    text) to that JSON file, or, when it exists, compares each answer with the saved one."""
+    import json
+
     from kg.library import load_library, run_query
     from kg.project import Project
     from kg.store import load_dataset
@@ -103,18 +107,26 @@ def time_queries(out: Path, project: Path) -> None:
     start = time.perf_counter()
     store = load_dataset(out)
     print(f"  loaded {len(store)} quads in {time.perf_counter() - start:.1f} s")
-    times = {}
-    for query in (q for q in load_library(Project(project)) if not q.federated):
+    times, answers = {}, {}
+    for query in (q for q in load_library(Project(ROOT)) if not q.federated and (not names or q.name in names)):
         samples = []
         for _ in range(3):
             start = time.perf_counter()
-            run_query(store, query.text, timeout=None)
+            result = run_query(store, query.text, timeout=None)
             samples.append(time.perf_counter() - start)
         times[query.name] = statistics.median(samples)
+        answers[query.name] = sorted(repr(r) for r in (result.rows or result.triples or (result.boolean,)))
     slowest = sorted(times.items(), key=lambda item: -item[1])
     print(f"  {len(times)} library queries: {sum(times.values()):.2f} s in all; "
-          f"{sum(1 for t in times.values() if t >= 1.0)} take 1 s or more (goal: none); slowest: "
-          + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in slowest[:5]))
+          f"{sum(1 for t in times.values() if t >= 1.0)} take 1 s or more (goal: none); 0.5 s or more: "
+          + (", ".join(f"{name} {seconds:.2f} s" for name, seconds in slowest if seconds >= 0.5) or "none"))
+    if rows and rows.exists():
+        saved = json.loads(rows.read_text(encoding="utf-8"))
+        changed = [name for name in answers if name in saved and saved[name] != answers[name]]
+        print(f"  answers compared with {rows}: {len(answers)} queries, changed: {', '.join(changed) or 'none'}")
+    elif rows:
+        rows.write_text(json.dumps(answers, indent=0), encoding="utf-8")
+        print(f"  answers saved to {rows}")
 
 
 def main() -> None:
@@ -122,8 +134,17 @@ def main() -> None:
     parser.add_argument("--sources", type=int, nargs="*", default=[100, 1000])
     parser.add_argument("--runs", type=int, default=5, help="cold runs of the article build (median)")
     parser.add_argument("--queries", action="store_true", help="time every library query on each corpus")
+    parser.add_argument("--keep", type=Path, help="keep the corpora and their builds in this folder")
+    parser.add_argument("--queries-on", type=Path, metavar="CORPUS",
+                        help="only time the library queries on a corpus kept by --keep (its build/ inside)")
+    parser.add_argument("--only", nargs="*", metavar="NAME", help="with --queries-on: only these queries")
+    parser.add_argument("--rows", type=Path, metavar="JSON",
+                        help="with --queries-on: save the answers there, or compare them with those saved")
     args = parser.parse_args()
     print(f"machine load (1 min): {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    if args.queries_on:
+        time_queries(args.queries_on / "build", args.only, args.rows)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         first = build_once(ROOT, Path(tmp) / "article")
         print(f"kg build, the article alone, cold process, new build folder (pyLODE writes docs/): "
@@ -133,12 +154,12 @@ def main() -> None:
               f"{statistics.median(r[0] for r in runs):.2f} s wall, {statistics.median(r[1] for r in runs):.2f} s CPU, "
               f"of {args.runs} (goal 1.0 s)")
         for n in args.sources:
-            project = corpus(Path(tmp) / f"corpus-{n}", n)
-            seconds, cpu, peak, summary = build_once(project, Path(tmp) / f"out-{n}")
+            project = corpus((args.keep or Path(tmp)) / f"corpus-{n}", n)
+            seconds, cpu, peak, summary = build_once(project, project / "build")
             print(f"kg build, {n} synthetic sources: {seconds:.1f} s wall, {cpu:.1f} s CPU, peak {peak:.0f} MiB "
                   f"(goal at 1,000: 60 s, 2,048 MiB); {summary.split(': ', 1)[1]}")
             if args.queries:
-                time_queries(Path(tmp) / f"out-{n}", project)
+                time_queries(project / "build")
 
 
 if __name__ == "__main__":
