@@ -450,6 +450,9 @@ def test_remarks_of_one_post_share_that_post_as_their_occasion(store, post: str,
                      ("ptr:event-second-term-inauguration", "ptr:event-trump-zelenskyy-call")}),
     # "their first direct talks since the invasion began"
     ("since the invasion began", {("ptr:event-invasion-2022", "ptr:event-istanbul-direct-talks")}),
+    # "On May 25, Russian forces launched a massivedrone and missile strikeon Ukraine — the largest attack of
+    # its kind since the war began."
+    ("since the war began", {("ptr:event-war-begins", "ptr:event-may-25-strike")}),
 ])
 def test_each_sequence_expression_the_issue_lists_is_an_order_link(store, words: str, links: set) -> None:
     """Issue 11 lists "Just days after", "later", "then", "Days later", "Ahead of", "Weeks after" and "Since":
@@ -458,3 +461,15 @@ def test_each_sequence_expression_the_issue_lists_is_an_order_link(store, words:
                          "pt:laterEvent ?b . ?a pt:precedes ?b }")
     short = {(str(r["a"]).replace(PREFIXES["ptr"], "ptr:"), str(r["b"]).replace(PREFIXES["ptr"], "ptr:")) for r in rows}
     assert short == links
+
+
+def test_the_start_of_the_war_is_ordered_but_not_dated_nor_blamed(store) -> None:
+    """"the largest attack of its kind since the war began" orders the war's start before the May 25 strike;
+    the war itself is ongoing ("the fighting on the ground continues unabated"), so it precedes nothing. The
+    article neither dates the start nor says who began it, nor that it is the "Feb. 24, 2022, invasion"."""
+    assert asserted(store, "ptr:event-war-begins pt:precedes ptr:event-may-25-strike")
+    assert not ask(store, "ptr:event-war-in-ukraine pt:precedes ?later")
+    for pattern in ("ptr:event-war-begins sem:hasTimeStamp ?d", "ptr:event-war-begins pt:statedDate ?d",
+                    "ptr:event-war-begins pt:agent ?a", "ptr:event-war-begins owl:sameAs ?x",
+                    "?x owl:sameAs ptr:event-war-begins"):
+        assert not asserted(store, pattern), pattern

@@ -362,15 +362,17 @@ def test_events_by_plover_type(project: Project, store) -> None:
     rows = ask(project, store, "events-by-plover-type")
     coded = ask(project, store, "events-by-type", type="pt:Event")
     # every CAMEO-coded event, in both schemes; one row per context, and only the planned talks have two
-    assert len({r["event"] for r in rows}) == 75 and len(rows) == 76
+    assert len({r["event"] for r in rows}) == 76 and len(rows) == 77
     # "a drone strike in Kharkiv"; "a massivedrone and missile strikeon Ukraine"; "Russia's continued airstrikes
-    # on Kyiv" (CAMEO 195, aerial weapons); "the Feb. 24, 2022, invasion"; "the fighting" (190)
+    # on Kyiv" (CAMEO 195, aerial weapons); "the Feb. 24, 2022, invasion"; "the fighting" and "since the war
+    # began" (190)
     assault = [(r["event"], r.get("mode", ""), r["context"], r["cameo"]) for r in rows if r["ploverType"] == "plover:ASSAULT"]
     assert assault == [
         ("ptr:event-invasion-2022", "", "military", "190"),
         ("ptr:event-kharkiv-drone-strike", "heavy-weapons", "military", "195"),
         ("ptr:event-may-25-strike", "heavy-weapons", "military", "195"),
         ("ptr:event-russian-strikes-on-kyiv", "heavy-weapons", "military", "195"),
+        ("ptr:event-war-begins", "", "military", "190"),
         ("ptr:event-war-in-ukraine", "", "military", "190"),
     ]
     # "Trumpmade separate callsto Vladimir Putin and Volodymyr Zelenskyy": CONSULT by phone
