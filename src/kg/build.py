@@ -82,8 +82,11 @@ def _text(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
     return str(term) if isinstance(term, ox.Triple) else term.value
 
 
+_XSD_INTEGER = ox.NamedNode(str(XSD.integer))
+
+
 def _integer(value: int) -> ox.Literal:
-    return ox.Literal(str(value), datatype=_n(XSD.integer))
+    return ox.Literal(str(value), datatype=_XSD_INTEGER)
 
 
 Triples = list[ox.Triple]
@@ -326,32 +329,42 @@ def _local(node: URIRef) -> str:
     return str(node)[len(str(PTR)) :] if str(node).startswith(str(PTR)) else short_name(node).replace(":", "-")
 
 
+# The evidence's fixed terms, made once (a build makes tens of thousands of evidence annotations).
+_EV = {name: _n(term) for name, term in {
+    "evidence": PT.evidence, "type": RDF.type, "Evidence": PT.Evidence, "hasBody": OA.hasBody,
+    "motivatedBy": OA.motivatedBy, "describing": OA.describing, "hasTarget": OA.hasTarget,
+    "fromSource": PT.fromSource, "inSentence": PT.inSentence, "SpecificResource": OA.SpecificResource,
+    "hasSource": OA.hasSource, "hasSelector": OA.hasSelector, "TextQuoteSelector": OA.TextQuoteSelector,
+    "TextPositionSelector": OA.TextPositionSelector, "exact": OA.exact, "prefix": OA.prefix,
+    "suffix": OA.suffix, "start": OA.start, "end": OA.end}.items()}
+
+
 def _evidence(node: URIRef, source: Source, start: int, end: int) -> Triples:
     annotation = f"{PTR}evidence/{source.slug}/{_local(node)}/{start}-{end}"
     a, target, selector = (ox.NamedNode(annotation), ox.NamedNode(f"{annotation}/target"),
                            ox.NamedNode(f"{annotation}/selector"))
-    origin, text = _n(source.iri), source.article.text
+    origin, text, e = _n(source.iri), source.article.text, _EV
     triples = [
-        ox.Triple(_n(node), _n(PT.evidence), a),
-        ox.Triple(a, _n(RDF.type), _n(PT.Evidence)),
-        ox.Triple(a, _n(OA.hasBody), _n(node)),
-        ox.Triple(a, _n(OA.motivatedBy), _n(OA.describing)),
-        ox.Triple(a, _n(OA.hasTarget), target),
-        ox.Triple(a, _n(PT.fromSource), origin),
+        ox.Triple(_n(node), e["evidence"], a),
+        ox.Triple(a, e["type"], e["Evidence"]),
+        ox.Triple(a, e["hasBody"], _n(node)),
+        ox.Triple(a, e["motivatedBy"], e["describing"]),
+        ox.Triple(a, e["hasTarget"], target),
+        ox.Triple(a, e["fromSource"], origin),
     ]
-    triples += [ox.Triple(a, _n(PT.inSentence), _n(sentence_iri(source, sentence.number)))
+    triples += [ox.Triple(a, e["inSentence"], _n(sentence_iri(source, sentence.number)))
                 for sentence in source.article.sentences_overlapping(start, end)]
     triples += [
-        ox.Triple(target, _n(RDF.type), _n(OA.SpecificResource)),
-        ox.Triple(target, _n(OA.hasSource), origin),
-        ox.Triple(target, _n(OA.hasSelector), selector),
-        ox.Triple(selector, _n(RDF.type), _n(OA.TextQuoteSelector)),
-        ox.Triple(selector, _n(RDF.type), _n(OA.TextPositionSelector)),
-        ox.Triple(selector, _n(OA.exact), ox.Literal(text[start:end])),
-        ox.Triple(selector, _n(OA.prefix), ox.Literal(text[max(0, start - CONTEXT) : start])),
-        ox.Triple(selector, _n(OA.suffix), ox.Literal(text[end : end + CONTEXT])),
-        ox.Triple(selector, _n(OA.start), _integer(start)),
-        ox.Triple(selector, _n(OA.end), _integer(end)),
+        ox.Triple(target, e["type"], e["SpecificResource"]),
+        ox.Triple(target, e["hasSource"], origin),
+        ox.Triple(target, e["hasSelector"], selector),
+        ox.Triple(selector, e["type"], e["TextQuoteSelector"]),
+        ox.Triple(selector, e["type"], e["TextPositionSelector"]),
+        ox.Triple(selector, e["exact"], ox.Literal(text[start:end])),
+        ox.Triple(selector, e["prefix"], ox.Literal(text[max(0, start - CONTEXT) : start])),
+        ox.Triple(selector, e["suffix"], ox.Literal(text[end : end + CONTEXT])),
+        ox.Triple(selector, e["start"], _integer(start)),
+        ox.Triple(selector, e["end"], _integer(end)),
     ]
     return triples
 
