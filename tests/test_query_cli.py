@@ -79,7 +79,7 @@ def test_library_query_as_exact_csv(capsys, built: Path) -> None:
     assert out == (
         "value,claimant,claimantLabel,bound,measure,since,when,reportedBy,claim,quote\r\n"
         f",{PTR}zelenskyy,Volodymyr Zelenskyy,https://w3id.org/peace-talks-kg/ontology#moreThan,"
-        f"Ukrainian forces killed or injured,{PTR}event-war-in-ukraine,since the start of the fighting,"
+        f"Ukrainian forces killed or injured,{PTR}event-war-begins,since the start of the fighting,"
         f"{PTR}npr,{PTR}claim-zelenskyy-ukrainian-casualties,"
         '"more than a total of 400,000 Ukrainian forcesbeen killed or injured since the start of the fighting"\r\n')
 
