@@ -542,21 +542,12 @@ def test_phone_width_nothing_overflows_and_the_panel_opens_and_closes(open_page,
     if name != "index":
         page.page.click(".vis-item.vis-box.kind-date >> text=Trump's call to Putin" if name == "timeline"
                         else "button.stance.support >> nth=0")
-        page.page.wait_for_selector("#panel:not([hidden])")
-        box = page.page.eval_on_selector("#panel", "p => p.getBoundingClientRect().toJSON()")
-        assert box["left"] >= 0 and box["right"] <= 390
-        assert page.page.evaluate("() => document.documentElement.scrollWidth") <= 390
-        page.screenshot(f"{name}-phone-panel")
-        page.page.click("#panel-close")
-        assert page.page.is_hidden("#panel")
+        panel_fits_the_phone_and_closes(page, name)
     assert page.errors == [] and page.requests == []
 
 
-@pytest.mark.parametrize("name, node", [("whole", PTR + "putin"), ("interaction", PTR + "trump"), ("actor-zelenskyy", PTR + "zelenskyy")])
-def test_phone_width_network_pages_do_not_overflow_and_the_panel_opens_and_closes(open_page, rendered, name, node):
-    page = open_page(rendered / f"{name}.html", viewport=(390, 844))
-    assert page.page.evaluate("() => document.documentElement.scrollWidth") <= 390
-    page.click_node(node)
+def panel_fits_the_phone_and_closes(page, name: str) -> None:
+    """The panel just opened stays within 390 px, the page does not scroll sideways, and the panel closes."""
     page.page.wait_for_selector("#panel:not([hidden])")
     box = page.page.eval_on_selector("#panel", "p => p.getBoundingClientRect().toJSON()")
     assert box["left"] >= 0 and box["right"] <= 390
@@ -564,6 +555,14 @@ def test_phone_width_network_pages_do_not_overflow_and_the_panel_opens_and_close
     page.screenshot(f"{name}-phone-panel")
     page.page.click("#panel-close")
     assert page.page.is_hidden("#panel")
+
+
+@pytest.mark.parametrize("name, node", [("whole", PTR + "putin"), ("interaction", PTR + "trump"), ("actor-zelenskyy", PTR + "zelenskyy")])
+def test_phone_width_network_pages_do_not_overflow_and_the_panel_opens_and_closes(open_page, rendered, name, node):
+    page = open_page(rendered / f"{name}.html", viewport=(390, 844))
+    assert page.page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    page.click_node(node)
+    panel_fits_the_phone_and_closes(page, name)
     assert page.errors == [] and page.requests == []
 
 
