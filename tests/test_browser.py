@@ -647,18 +647,14 @@ def two_source_pages(project, tmp_path_factory):
     """The article and the test text of tests/fixtures/second-source, built and rendered together."""
     import contextlib
 
-    from test_sources import add_fixture_source, copy_project
+    from test_sources import build_with_fixture_source
 
-    from kg.build import build
     from kg.render import render
 
-    root = tmp_path_factory.mktemp("two-sources-pages")
-    both = copy_project(project.root, root / "project")
-    add_fixture_source(both)
-    build(both, root / "build")
+    both, out = build_with_fixture_source(project, tmp_path_factory.mktemp("two-sources-pages"))
     with contextlib.chdir(both.root):  # the pages quote the sources of the project they are rendered in
-        render(root / "build", LAYERS)
-    return root / "build" / "html"
+        render(out, LAYERS)
+    return out / "html"
 
 
 def test_network_source_filter_keeps_what_a_source_supports(open_page, two_source_pages):

@@ -804,16 +804,12 @@ def test_without_the_external_layer_no_output_has_a_date_only_it_has(built, grap
 @pytest.fixture(scope="module")
 def two_source_store(project, tmp_path_factory):
     """The article and the test text of tests/fixtures/second-source, built together."""
-    from test_sources import add_fixture_source, copy_project
+    from test_sources import build_with_fixture_source
 
-    from kg.build import build
     from kg.store import load_dataset
 
-    root = tmp_path_factory.mktemp("two-sources-export")
-    both = copy_project(project.root, root / "project")
-    add_fixture_source(both)
-    build(both, root / "build")
-    return load_dataset(root / "build")
+    _, out = build_with_fixture_source(project, tmp_path_factory.mktemp("two-sources-export"))
+    return load_dataset(out)
 
 
 @pytest.mark.parametrize("view_name", ["timeline", "whole"])

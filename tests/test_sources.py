@@ -41,14 +41,17 @@ def add_fixture_source(project: Project) -> None:
     shutil.copytree(FIXTURE / "graph" / TEST_SLUG, project.graph_dir / TEST_SLUG)
 
 
-@pytest.fixture(scope="module")
-def two_sources(project, tmp_path_factory) -> tuple[Project, Path]:
-    root = tmp_path_factory.mktemp("two-sources")
+def build_with_fixture_source(project: Project, root: Path) -> tuple[Project, Path]:
+    """A copy of the project under `root` with the test text of tests/fixtures added, built into root/build."""
     both = copy_project(project.root, root / "project")
     add_fixture_source(both)
-    out = root / "build"
-    build(both, out)
-    return both, out
+    build(both, root / "build")
+    return both, root / "build"
+
+
+@pytest.fixture(scope="module")
+def two_sources(project, tmp_path_factory) -> tuple[Project, Path]:
+    return build_with_fixture_source(project, tmp_path_factory.mktemp("two-sources"))
 
 
 def rows(project: Project, out: Path, name: str, **params: str) -> list[dict[str, str]]:
