@@ -36,7 +36,7 @@ from kg.namespaces import PREFIXES
 ROOT = Path(__file__).resolve().parents[1]
 KG = Path(sys.executable).with_name("kg")
 EVENTS_PER_SOURCE = 25
-HEADER = "".join(f"@prefix {name + ':':<7} <{PREFIXES[name]}> .\n" for name in ("pt", "ptr", "cameo", "rdfs", "xsd"))
+HEADER = "".join(f"@prefix {name + ':':<6} <{PREFIXES[name]}> .\n" for name in ("pt", "ptr", "cameo", "rdfs", "xsd"))
 
 
 def person(i: int, j: int) -> str:
