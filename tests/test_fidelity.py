@@ -344,14 +344,25 @@ def test_service_the_words_do_not_state_is_inferred_with_its_reason(store, holdi
     assert reason.startswith("The article does not say for which state ")
 
 
-def test_service_context_rests_only_on_the_words_about_the_holder(store) -> None:
-    """The chronology's heading ("Here is a look at how the Trump administration's efforts ... have fared")
-    places no particular act, and "the U.S. willingness for a high-level meeting" is the Rubio-Lavrov
-    meeting: neither is evidence for Vance's or Hegseth's link; Hegseth's rests on "also" alone."""
-    quotes = values(store, "?h pt:serviceContext ?a ; pt:quote ?x")
-    assert not {q for q in quotes if q.startswith("Here is a look") or q.startswith("the U.S. willingness")}
+def test_service_readings_are_not_asserted(store) -> None:
+    """The article never says whom Vance or Hegseth serve: the asserted layer holds no pt:serviceContext
+    (a reading), only what the words state: the joint act and the word "also"."""
+    assert not asserted(store, "?h pt:serviceContext ?a")
+    # "President Trump and Vice President Vance publicly scolded Zelenskyy"
+    assert asserted(store, "ptr:event-oval-office-scolding pt:agent ptr:trump , ptr:vance")
+    # "Secretary of Defense Pete Hegseth also suggested", after the Rubio-Lavrov meeting's paragraph
+    assert values(store, f"GRAPH {ASSERTED} {{ ptr:event-hegseth-suggests-ceding-territory pt:inAdditionTo ?x }}") == {
+        "ptr:event-rubio-lavrov-meeting"}
     assert values(store, "ptr:holding-hegseth-secretary-of-defense pt:quote ?x") == {
         "Secretary of Defense Pete Hegseth also suggested"}
+
+
+def test_vance_acts_within_the_trump_administration_only_by_inference(store) -> None:
+    """"President Trump and Vice President Vance publicly scolded Zelenskyy": acting together with the
+    administration's leader is read, in the inferred layer only, as acting within it; nobody else qualifies
+    (Hegseth acts alone; Trump leads it and holds an asserted service)."""
+    assert values(store, f"GRAPH {INFERRED} {{ ?h pt:serviceContext ptr:trump-administration }}", "h") == {
+        "ptr:holding-vance-vice-president"}
 
 
 def test_service_the_words_state_gets_no_inferred_reason(store) -> None:

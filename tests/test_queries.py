@@ -347,11 +347,18 @@ def test_which_us_officials_and_on_what_grounds(project: Project, store) -> None
     ]
     reasons = {r["person"]: r.get("reason") for r in rows}
     assert reasons["ptr:trump"] is None and reasons["ptr:rubio"] is None
+    # "President Trump and Vice President Vance publicly scolded Zelenskyy"
     assert reasons["ptr:vance"] == (
-        "The article does not say for which state Vance holds this office; the graph places the holder's acts "
-        "among those of the Trump administration (pt:serviceContext), which the graph reads as part of a "
-        "state's government (pt:partOfGovernment): United States.")
-    assert reasons["ptr:hegseth"] == reasons["ptr:vance"].replace("Vance", "Pete Hegseth")
+        "The article does not say for which state Vance holds this office; Vance acts together with Donald Trump, "
+        "who leads the Trump administration (pt:ledBy), in \"Trump and Vance publicly scold Zelenskyy\", which the "
+        "graph reads as an act within that administration (pt:serviceContext), and the graph reads the Trump "
+        "administration as part of a state's government (pt:partOfGovernment): United States.")
+    # "Secretary of Defense Pete Hegseth also suggested", right after "the U.S. willingness for a high-level meeting"
+    assert reasons["ptr:hegseth"] == (
+        "The article does not say for which state Pete Hegseth holds this office; it reports the holder's act as "
+        "coming in addition (\"also\", pt:inAdditionTo) to \"Rubio meets his Russian counterpart Lavrov\", an act "
+        "of Marco Rubio, whose office the article places in the service of a state (pt:inServiceOf): United States; "
+        "that Pete Hegseth serves it too is the graph's reading of \"also\".")
     assert reasons["ptr:biden"] == (
         "The article does not say for which state Joe Biden held this office, nor when; Joe Biden led the Biden "
         "administration (pt:ledBy), which the graph reads as part of a state's government (pt:partOfGovernment): "

@@ -183,6 +183,7 @@ class PT(DefinedNamespace):
     hasProvision: URIRef
     holder: URIRef
     host: URIRef
+    inAdditionTo: URIRef
     inSentence: URIRef
     inServiceOf: URIRef
     insteadOf: URIRef
