@@ -357,6 +357,18 @@ def test_service_readings_are_not_asserted(store) -> None:
         "Secretary of Defense Pete Hegseth also suggested"}
 
 
+def test_also_links_only_where_the_article_says_what_it_adds_to(store) -> None:
+    """"Secretary of Defense Pete Hegseth also suggested" (after the Rubio-Lavrov meeting) and "But Trump ...
+    also expressed exasperation with Russia's continued airstrikes" (after his criticism of Zelenskyy) say
+    what they add to; "Zelenskyy alsoaccusedRussia" does not (Ukraine's readiness, or Trump's dismay?)."""
+    rows = store.query(f"{PROLOGUE}SELECT ?e ?x WHERE {{ GRAPH {ASSERTED} {{ ?e pt:inAdditionTo ?x }} }}")
+    short = {(r["e"].value.replace(PREFIXES["ptr"], "ptr:"), r["x"].value.replace(PREFIXES["ptr"], "ptr:")) for r in rows}
+    assert short == {("ptr:event-hegseth-suggests-ceding-territory", "ptr:event-rubio-lavrov-meeting"),
+                     ("ptr:event-trump-post-vladimir-stop", "ptr:event-trump-post-inflammatory-statements")}
+    # Trump's service is stated ("if America is involved"): "also" adds no inferred reason for him.
+    assert not ask(store, "ptr:holding-trump-president pt:serviceReason ?r")
+
+
 def test_vance_acts_within_the_trump_administration_only_by_inference(store) -> None:
     """"President Trump and Vice President Vance publicly scolded Zelenskyy": acting together with the
     administration's leader is read, in the inferred layer only, as acting within it; nobody else qualifies
