@@ -350,20 +350,21 @@ def test_service_readings_are_not_asserted(store) -> None:
     assert not asserted(store, "?h pt:serviceContext ?a")
     # "President Trump and Vice President Vance publicly scolded Zelenskyy"
     assert asserted(store, "ptr:event-oval-office-scolding pt:agent ptr:trump , ptr:vance")
-    # "Secretary of Defense Pete Hegseth also suggested", after the Rubio-Lavrov meeting's paragraph
+    # "the U.S. willingness for a high-level meeting with Kremlin officials ... Secretary of Defense Pete Hegseth
+    # also suggested": the word "also", linked to the sentence right before it
     assert values(store, f"GRAPH {ASSERTED} {{ ptr:event-hegseth-suggests-ceding-territory pt:inAdditionTo ?x }}") == {
-        "ptr:event-rubio-lavrov-meeting"}
+        "ptr:stance-us-high-level-meeting-kremlin"}
     assert values(store, "ptr:holding-hegseth-secretary-of-defense pt:quote ?x") == {
         "Secretary of Defense Pete Hegseth also suggested"}
 
 
 def test_also_links_only_where_the_article_says_what_it_adds_to(store) -> None:
-    """"Secretary of Defense Pete Hegseth also suggested" (after the Rubio-Lavrov meeting) and "But Trump ...
+    """"Secretary of Defense Pete Hegseth also suggested" (right after "the U.S. willingness") and "But Trump ...
     also expressed exasperation with Russia's continued airstrikes" (after his criticism of Zelenskyy) say
     what they add to; "Zelenskyy alsoaccusedRussia" does not (Ukraine's readiness, or Trump's dismay?)."""
     rows = store.query(f"{PROLOGUE}SELECT ?e ?x WHERE {{ GRAPH {ASSERTED} {{ ?e pt:inAdditionTo ?x }} }}")
     short = {(r["e"].value.replace(PREFIXES["ptr"], "ptr:"), r["x"].value.replace(PREFIXES["ptr"], "ptr:")) for r in rows}
-    assert short == {("ptr:event-hegseth-suggests-ceding-territory", "ptr:event-rubio-lavrov-meeting"),
+    assert short == {("ptr:event-hegseth-suggests-ceding-territory", "ptr:stance-us-high-level-meeting-kremlin"),
                      ("ptr:event-trump-post-vladimir-stop", "ptr:event-trump-post-inflammatory-statements")}
     # Trump's service is stated ("if America is involved"): "also" adds no inferred reason for him.
     assert not ask(store, "ptr:holding-trump-president pt:serviceReason ?r")

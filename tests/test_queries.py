@@ -350,15 +350,17 @@ def test_which_us_officials_and_on_what_grounds(project: Project, store) -> None
     # "President Trump and Vice President Vance publicly scolded Zelenskyy"
     assert reasons["ptr:vance"] == (
         "The article does not say for which state Vance holds this office; Vance acts together with Donald Trump, "
-        "who leads the Trump administration (pt:ledBy), in \"Trump and Vance publicly scold Zelenskyy\", which the "
-        "graph reads as an act within that administration (pt:serviceContext), and the graph reads the Trump "
-        "administration as part of a state's government (pt:partOfGovernment): United States.")
-    # "Secretary of Defense Pete Hegseth also suggested", right after "the U.S. willingness for a high-level meeting"
+        "who leads the Trump administration (pt:ledBy): \"President Trump and Vice President Vance publicly scolded "
+        "Zelenskyy, accusing him of lacking gratitude for American assistance.\", which the graph reads as an act "
+        "within that administration (pt:serviceContext), and the graph reads the Trump administration as part of a "
+        "state's government (pt:partOfGovernment): United States.")
+    # "the U.S. willingness for a high-level meeting ... Secretary of Defense Pete Hegseth also suggested"
     assert reasons["ptr:hegseth"] == (
-        "The article does not say for which state Pete Hegseth holds this office; it reports the holder's act as "
-        "coming in addition (\"also\", pt:inAdditionTo) to \"Rubio meets his Russian counterpart Lavrov\", an act "
-        "of Marco Rubio, whose office the article places in the service of a state (pt:inServiceOf): United States; "
-        "that Pete Hegseth serves it too is the graph's reading of \"also\".")
+        "The article does not say for which state Pete Hegseth holds this office; \"Secretary of Defense Pete Hegseth "
+        "also suggested that Kyiv would have topermanently cede some territory illegally seized by Russia, including "
+        "Crimea\" comes right after \"the U.S. willingness for a high-level meeting with Kremlin officials\" "
+        "(pt:inAdditionTo), which the graph gives to United States (pt:holder or pt:agent): that Pete Hegseth serves "
+        "United States is the graph's reading of \"also\".")
     assert reasons["ptr:biden"] == (
         "The article does not say for which state Joe Biden held this office, nor when; Joe Biden led the Biden "
         "administration (pt:ledBy), which the graph reads as part of a state's government (pt:partOfGovernment): "
