@@ -38,7 +38,7 @@ HTML_DIR = "html"
 # Beyond this many nodes the O(n²) spring layout gets slow: use a spiral instead.
 BUNDLE_CAPTION_LIMIT = 3  # parallel links between two nodes drawn with captions
 SPRING_LIMIT = 1500
-BIG_PAGE = 3000  # nodes + links beyond which a page draws lean (no link captions, no hover)
+BIG_PAGE = 3000  # nodes + links beyond which a page draws lean (no link captions, no hover, lazy labels)
 LABEL_MAX = 36  # characters of a label drawn on the canvas (the panel shows it whole)
 
 
@@ -513,7 +513,8 @@ def page_payload(spec: PageSpec, article: str | _Texts, offsets: list[int] | Non
                     key=lambda name: (LAYER_NAMES.index(name) if name in LAYER_NAMES else len(LAYER_NAMES), name))
     return {
         "page": {"title": spec.title, "focus": spec.focus, "groupsOn": list(spec.groups_on) if spec.groups_on else None,
-                 "layers": layers, "layersOn": [layer for layer in layers if layer in spec.layers_on]},
+                 "layers": layers, "layersOn": [layer for layer in layers if layer in spec.layers_on],
+                 "lean": big},  # labels only for the nodes in view, once readable (graph.js)
         "nodes": nodes,
         "edges": edges,
         "details": details,

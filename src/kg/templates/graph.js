@@ -83,8 +83,9 @@
     if (!state.groups.has(n.g) || !layerOn(n) || !sourceOn(data.details[n.id].spans)) return false;
     return spanOf(n) ? datesOk(n) : state.undated;
   }
-  function edgeShown(e) {
-    return visible.has(e.from) && visible.has(e.to) && layerOn(e) && datesOk(e) && sourceOn(data.edgeDetails[edgeById.get(e.id)].spans);
+  function edgeShown(item) {  // (the DataView's item: vis-network's fields only)
+    var i = edgeById.get(item.id), e = edgeItems[i];
+    return visible.has(e.from) && visible.has(e.to) && layerOn(e) && datesOk(e) && sourceOn(data.edgeDetails[i].spans);
   }
   // Tooltips: label, type, the date of the layers switched on (with its layer), hedges.
   function nodeTitle(n) {
@@ -109,8 +110,21 @@
     if (update && edgeUpdates.length) edges.update(edgeUpdates);
   }
   setTitles(false);
-  var nodes = new vis.DataSet(nodeItems);
-  var edges = new vis.DataSet(edgeItems);
+  // vis-network copies every field of an item into the item's own options (objects and arrays
+  // deeply), so it is given only what it draws; the page's own fields (class, layers, dates) stay
+  // in nodeItems and edgeItems. A big page (page.lean) gives its nodes no label to start with: at
+  // the zoom that shows all of it no label is drawn, and measuring 5,000 of them before the first
+  // draw cost a fifth of it. relabel() gives the nodes in view their labels once they can be read.
+  var lean = !!page.lean;
+  var VIS_NODE = lean ? ["id", "x", "y", "size", "shape", "color", "title"] : ["id", "label", "x", "y", "size", "shape", "color", "title"];
+  var VIS_EDGE = ["id", "from", "to", "label", "arrows", "dashes", "width", "smooth", "color", "title"];
+  function visItem(item, keys) {
+    var out = {};
+    for (var i = 0; i < keys.length; i++) if (item[keys[i]] !== undefined) out[keys[i]] = item[keys[i]];
+    return out;
+  }
+  var nodes = new vis.DataSet(nodeItems.map(function (n) { return visItem(n, VIS_NODE); }));
+  var edges = new vis.DataSet(edgeItems.map(function (e) { return visItem(e, VIS_EDGE); }));
   function recompute() {
     visible = new Set();
     nodeItems.forEach(function (n) { if (nodeShown(n)) visible.add(n.id); });
@@ -150,8 +164,8 @@
     $("count-nodes").textContent = vn + " of " + nodeItems.length;
     $("count-edges").textContent = ve + " of " + edgeItems.length;
     var perGroup = {}, perStyle = {};
-    nodeView.forEach(function (n) { perGroup[n.g] = (perGroup[n.g] || 0) + 1; });
-    edgeView.forEach(function (e) { perStyle[e.s] = (perStyle[e.s] || 0) + 1; });
+    nodeView.forEach(function (n) { var g = nodeById.get(n.id).g; perGroup[g] = (perGroup[g] || 0) + 1; });
+    edgeView.forEach(function (e) { var s = edgeItems[edgeById.get(e.id)].s; perStyle[s] = (perStyle[s] || 0) + 1; });
     document.querySelectorAll("[data-count-group]").forEach(function (span) {
       var key = span.getAttribute("data-count-group");
       span.textContent = (perGroup[key] || 0) + "/" + span.getAttribute("data-total");
@@ -348,7 +362,7 @@
 
   // ------------------------------------------------------------------ neighbourhood focus
   // A selected node keeps its neighbours and links in full colour; the rest fades.
-  var focusId = null, labelShown = null, fontSize = 13;
+  var focusId = null, labelShown = lean ? new Set() : null, fontSize = 13;
   function fade(id) {
     focusId = id;
     if (labelShown) declutter();
@@ -360,14 +374,38 @@
   var boxes = [];
   function declutter() {
     var scale = network.getScale(), ids = nodeView.getIds();
+    if (lean) { declutterInView(scale, ids); return; }
     fontSize = Math.max(13, 12 / scale);
     labelShown = new Set();
     boxes = [];
     // A big page keeps vis-network's own label size: growing 5,000 labels to stay readable zoomed out
     // would pile them up and cost an update of every node.
     if (ids.length > 2000) { fontSize = 13; ids.forEach(function (id) { labelShown.add(id); }); return; }
+    placeLabels(ids, network.getPositions(ids), scale, 1);
+  }
+  // A lean page keeps vis-network's label size too, and labels only the nodes in view once their
+  // labels are drawn (vis-network draws none under 4 px on screen), without overlaps as below;
+  // nodes out of view keep what they had, so a pan or zoom updates only the nodes in view.
+  function declutterInView(scale, ids) {
+    fontSize = 13;
+    if (fontSize * scale < 4) return;  // nothing readable: the labels stay as they are, undrawn
+    var a = network.DOMtoCanvas({ x: 0, y: 0 }), b = network.DOMtoCanvas({ x: container.clientWidth, y: container.clientHeight });
+    var margin = 60, pos = network.getPositions(ids), inView = [], before = labelShown;
+    ids.forEach(function (id) {
+      var p = pos[id];
+      if (p.x >= a.x - margin && p.x <= b.x + margin && p.y >= a.y - margin && p.y <= b.y + margin) inView.push(id);
+    });
+    var out = new Set(inView);
+    labelShown = new Set();
+    before.forEach(function (id) { if (!out.has(id)) labelShown.add(id); });
+    boxes = [];
+    placeLabels(inView, pos, scale, fontSize * scale / 12);
+  }
+  // Labels best placed first, each only where it overlaps none placed before (`ratio`: the drawn
+  // font's size on screen over the 12 px measured).
+  function placeLabels(ids, pos, scale, ratio) {
     measure.font = "12px system-ui, sans-serif";
-    var pos = network.getPositions(ids), cell = 120, grid = new Map();
+    var cell = 120, grid = new Map();
     // The focused node and its neighbours claim their label space first, then the best-connected.
     var near = new Set();
     if (focusId !== null && incident.has(focusId)) {
@@ -378,8 +416,8 @@
     ids.sort(function (a, b) { return (first(a) - first(b)) || (degree.get(b) - degree.get(a)) || (a < b ? -1 : 1); });
     ids.forEach(function (id) {
       var n = nodeById.get(id), p = network.canvasToDOM(pos[id]);
-      var w = measure.measureText(n.label).width + 4, top = p.y + n.size * scale + 1;
-      var box = [p.x - w / 2, top, p.x + w / 2, top + 15];
+      var w = measure.measureText(n.label).width * ratio + 4, top = p.y + n.size * scale + 1;
+      var box = [p.x - w / 2, top, p.x + w / 2, top + 15 * ratio];
       var gx0 = Math.floor(box[0] / cell), gx1 = Math.floor(box[2] / cell), gy = Math.floor(box[1] / cell);
       var clash = false;
       for (var gx = gx0 - 1; gx <= gx1 + 1 && !clash; gx++) {
@@ -398,7 +436,7 @@
   // What each item looks like now: as drawn first (full colour, label shown, size 13), so a paint
   // sends vis-network only the items that change (an update of every item cost seconds at 5,000 nodes).
   var painted = new Map();
-  nodeItems.forEach(function (n) { painted.set(n.id, "0|1|13"); });
+  nodeItems.forEach(function (n) { painted.set(n.id, lean ? "0|0|13" : "0|1|13"); });
   edgeItems.forEach(function (e) { painted.set(e.id, "0"); });
   function paint() {
     var near = new Set(), links = new Set();
@@ -702,7 +740,8 @@
       });
     }
     if (h.q) search.value = h.q;
-    applyFilters();
+    // a link without filters leaves the view as set up (re-filtering 15,000 items is 5 % of a big first draw)
+    if (["layers", "groups", "from", "to", "undated", "src", "q"].some(function (k) { return h[k] !== undefined; })) applyFilters();
     return h.sel;
   }
 
