@@ -733,3 +733,84 @@ def test_timeline_panel_shows_an_events_hedge(open_page, rendered):
     assert page.page.text_content("#panel-title") == "Ryabkov: 'we can't accept it all in its current form'"
     assert page.page.evaluate(PANEL_FACTS)["Hedge"] == "in its current form"
     page.screenshot("timeline-hedge")
+
+
+def test_a_big_page_draws_its_links_itself_and_labels_the_nodes_in_view(open_page, tmp_path):
+    """Over BIG_PAGE nodes + links a page is lean: vis-network gets its nodes without labels and none
+    of its links, the page draws the links (one path per look), a click or a hover on one shows it, a
+    deep link restores it, and zooming in labels the nodes in view, without overlaps."""
+    import random
+
+    from kg.render import BIG_PAGE, EDGE_STYLES, PageSpec, write_pages
+
+    rng = random.Random(3)
+    graph = nx.MultiDiGraph()
+    attrs = {"kind": "Person", "layer": "asserted", "quotes": [], "spans": []}
+    positions = {}
+    for i in range(1200):  # a grid, 150 px apart
+        graph.add_node(f"ex:n{i}", label=f"Node {i}", **attrs)
+        positions[f"ex:n{i}"] = (150.0 * (i % 40), 150.0 * (i // 40))
+    for i in range(1, 1200):
+        for j in (rng.randrange(i), rng.randrange(i)):
+            graph.add_edge(f"ex:n{i}", f"ex:n{j}", relation="agent", label="agent", layer="asserted", quotes=[], spans=[])
+    # one link on its own, left of the grid, to look at and click
+    graph.add_node("ex:a", label="Lone A", **attrs)
+    graph.add_node("ex:b", label="Lone B", **attrs)
+    positions["ex:a"], positions["ex:b"] = (-3000.0, 0.0), (-1800.0, 0.0)
+    graph.add_edge("ex:a", "ex:b", relation="supports", label="supports", layer="asserted", quotes=[], spans=[])
+    assert graph.number_of_nodes() + graph.number_of_edges() > BIG_PAGE
+    write_pages(tmp_path, [PageSpec("big.html", "Big", "A lean page", graph, positions=positions)], [], "Text.")
+
+    page = open_page(tmp_path / "big.html")
+    page.page.wait_for_selector("body[data-labelled='1']")
+    assert page.requests == [] and page.errors == []
+    counts = page.counts()
+    assert counts["edges"] == counts["edgesTotal"] == graph.number_of_edges()
+    assert page.page.evaluate("() => window.kg.network.getConnectedEdges('ex:a')") == []  # none in vis-network
+    # zoomed all the way out no label is readable, so none is given
+    assert page.page.evaluate("() => window.kg.nodes.get().filter(n => n.label !== undefined).length") == 0
+
+    link = page.page.evaluate("() => window.kg.data.edges.find(e => e.from === 'ex:a').id")
+    point = page.page.evaluate("""() => { const net = window.kg.network, m = {x: -2400, y: 0};
+        net.moveTo({position: m, scale: 1, animation: false}); net.redraw();
+        const p = net.canvasToDOM(m), canvas = document.querySelector('#graph canvas');
+        const pixel = Array.from(canvas.getContext('2d').getImageData(Math.round(p.x), Math.round(p.y), 1, 1).data);
+        const r = canvas.getBoundingClientRect();
+        return {x: r.left + p.x, y: r.top + p.y, pixel: pixel}; }""")
+    green = EDGE_STYLES["support"]["colour"]
+    r, g, b = (int(green[i:i + 2], 16) for i in (1, 3, 5))
+    # the canvas under the link's middle has the link's colour (the canvas is transparent elsewhere)
+    assert all(abs(c - v) < 12 for c, v in zip(point["pixel"], (r, g, b))) and point["pixel"][3] > 60, point["pixel"]
+    page.page.mouse.move(point["x"], point["y"])
+    page.page.wait_for_function("() => { const t = document.querySelector('div.link-tip'); return t && t.style.visibility === 'visible'; }")
+    assert page.page.text_content("div.link-tip") == "supports"
+    page.page.mouse.click(point["x"], point["y"])
+    page.page.wait_for_selector("#panel:not([hidden])")
+    assert page.page.text_content("#panel-type") == "Link: supports"
+    assert (panel_fact(page, "From"), panel_fact(page, "To")) == ("Lone A", "Lone B")
+    assert page.page.evaluate("() => location.hash") == "#sel=" + quote(link, safe="")
+
+    again = open_page(tmp_path.joinpath("big.html").as_uri() + "#sel=" + quote(link, safe=""))
+    again.page.wait_for_selector("#panel:not([hidden])")
+    assert again.page.text_content("#panel-type") == "Link: supports" and again.errors == []
+
+    # zoomed in on the grid (a wheel turn, as a reader zooms), the grid's nodes in view get their labels
+    # (the lone pair keeps the labels it got in view before)
+    centre = page.page.evaluate("""() => { const net = window.kg.network;
+        net.moveTo({position: {x: 3000, y: 2200}, scale: 1.2, animation: false});
+        const r = document.querySelector('#graph canvas').getBoundingClientRect();
+        return {x: r.left + r.width / 2, y: r.top + r.height / 2}; }""")
+    page.page.mouse.move(centre["x"], centre["y"])
+    page.page.mouse.wheel(0, -100)
+    page.page.wait_for_function("() => window.kg.nodes.get().some(n => n.id.startsWith('ex:n') && n.label && n.label.trim())")
+    labelled = page.page.evaluate("""() => { const net = window.kg.network, c = document.querySelector('#graph canvas');
+        const a = net.DOMtoCanvas({x: 0, y: 0}), b = net.DOMtoCanvas({x: c.clientWidth, y: c.clientHeight});
+        return window.kg.nodes.get().filter(n => n.id.startsWith('ex:n') && n.label && n.label.trim()).map(n => {
+            const p = net.getPositions([n.id])[n.id]; return [n.id, p.x >= a.x - 60 && p.x <= b.x + 60 && p.y >= a.y - 60 && p.y <= b.y + 60]; }); }""")
+    assert len(labelled) >= 12 and all(inside for _, inside in labelled), labelled
+    boxes = page.page.evaluate("() => window.kg.labelBoxes()")
+    for i, one in enumerate(boxes):
+        for other in boxes[i + 1:]:
+            assert not (one[0] < other[2] and other[0] < one[2] and one[1] < other[3] and other[1] < one[3]), (one, other)
+    assert page.errors == []
+    page.screenshot("big-page-zoomed")

@@ -147,14 +147,134 @@
 
   var container = $("graph");
   performance.mark("kg:set-up");
-  var network = new vis.Network(container, { nodes: nodeView, edges: edgeView }, data.options);
+  var network = new vis.Network(container, { nodes: nodeView, edges: lean ? [] : edgeView }, data.options);
   performance.mark("kg:built");
+  if (lean) network.on("beforeDrawing", drawLinks);
   window.kg = { network: network, nodes: nodeView, edges: edgeView, data: data, firstDraw: null };
   network.once("afterDrawing", function () {
     window.kg.firstDraw = performance.now();
     document.body.setAttribute("data-drawn", "1");
     relabel();
   });
+
+  // ------------------------------------------------------------------ a lean page's links
+  // vis-network builds an object per link (options, label, geometry) and strokes each on its own:
+  // at 10,000 links that was about half of a big page's first draw. A lean page draws its links
+  // itself, under the nodes, with vis-network's geometry (straight; its curvedCW/curvedCCW bends for
+  // parallel links; a loop up and right of the node for a self-link) and look (colour at 0.85, width,
+  // dashes; faded beside a focus; #111111 and 2 px wider when selected or at the selected node), one
+  // path per look. A click off the nodes picks the nearest link; hovering one shows its tooltip.
+  var shownLinks = [], pickedLink = null, focusLinks = new Set();
+  function collectLinks() {
+    if (!lean) return;
+    shownLinks = edgeView.getIds().map(function (id) { return edgeItems[edgeById.get(id)]; });
+  }
+  collectLinks();
+  function linkVia(e, a, b) {  // vis-network's via point of a bent link (null: straight)
+    if (!e.smooth) return null;
+    var f = e.smooth.roundness, dx = b.x - a.x, dy = a.y - b.y, r = Math.sqrt(dx * dx + dy * dy);
+    var angle = (Math.atan2(dy, dx) + ((e.smooth.type === "curvedCW" ? f : -f) * 0.5 + 0.5) * Math.PI) % (2 * Math.PI);
+    return { x: a.x + (f * 0.5 + 0.5) * r * Math.sin(angle), y: a.y + (f * 0.5 + 0.5) * r * Math.cos(angle) };
+  }
+  var LOOP = 20;  // vis-network's selfReference size; its angle is pi/4
+  function loopCentre(e, a) {
+    var size = nodeById.get(e.from).size;
+    return { x: a.x + size * Math.SQRT1_2, y: a.y - size * Math.SQRT1_2 };
+  }
+  function drawLinks(ctx) {
+    var scale = network.getScale(), at = network.body.nodes, batches = new Map();
+    var hotNodes = new Set(network.getSelectedNodes());
+    shownLinks.forEach(function (e) {
+      var hot = e.id === pickedLink || hotNodes.has(e.from) || hotNodes.has(e.to);
+      var dim = !hot && focusId !== null && !focusLinks.has(e.id);
+      var key = hot ? "hot|" + e.width : e.s + "|" + e.width + "|" + (dim ? 1 : 0);
+      if (!batches.has(key)) batches.set(key, { look: e, hot: hot, dim: dim, links: [] });
+      batches.get(key).links.push(e);
+    });
+    ctx.save();
+    batches.forEach(function (batch) {
+      var look = batch.look;
+      ctx.beginPath();
+      batch.links.forEach(function (e) {
+        var a = at[e.from], b = at[e.to];
+        if (!a || !b) return;
+        if (e.from === e.to) {
+          var c = loopCentre(e, a);
+          ctx.moveTo(c.x + LOOP, c.y);
+          ctx.arc(c.x, c.y, LOOP, 0, 2 * Math.PI);
+          return;
+        }
+        var via = linkVia(e, a, b);
+        ctx.moveTo(a.x, a.y);
+        if (via) ctx.quadraticCurveTo(via.x, via.y, b.x, b.y); else ctx.lineTo(b.x, b.y);
+      });
+      ctx.strokeStyle = batch.hot ? "#111111" : look.color.color;
+      ctx.globalAlpha = batch.hot ? 1 : batch.dim ? 0.08 : 0.85;
+      ctx.lineWidth = Math.max(look.width + (batch.hot ? 2 : 0), 0.3 / scale);
+      ctx.setLineDash(look.dashes && !batch.hot ? look.dashes : []);
+      ctx.lineCap = look.dashes ? "round" : "butt";
+      ctx.stroke();
+    });
+    ctx.restore();
+  }
+  function pointToSegment(p, a, b) {
+    var dx = b.x - a.x, dy = b.y - a.y, len = dx * dx + dy * dy;
+    var t = len ? Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / len)) : 0;
+    return Math.hypot(p.x - a.x - t * dx, p.y - a.y - t * dy);
+  }
+  // The link nearest the canvas point `p`, within 5 px on screen (or its own width); null if none.
+  function linkAt(p) {
+    var at = network.body.nodes, best = null, bestDistance = Infinity, reach = 5 / network.getScale();
+    shownLinks.forEach(function (e) {
+      var a = at[e.from], b = at[e.to], d;
+      if (!a || !b) return;
+      if (e.from === e.to) {
+        var c = loopCentre(e, a);
+        d = Math.abs(Math.hypot(p.x - c.x, p.y - c.y) - LOOP);
+      } else {
+        var via = linkVia(e, a, b);
+        if (!via) d = pointToSegment(p, a, b);
+        else {
+          d = Infinity;
+          for (var i = 0, last = a; i < 12; i++) {  // the curve as 12 segments
+            var t = (i + 1) / 12, next = { x: (1 - t) * (1 - t) * a.x + 2 * t * (1 - t) * via.x + t * t * b.x,
+                                           y: (1 - t) * (1 - t) * a.y + 2 * t * (1 - t) * via.y + t * t * b.y };
+            d = Math.min(d, pointToSegment(p, last, next));
+            last = next;
+          }
+        }
+      }
+      if (d <= Math.max(reach, e.width) && d < bestDistance) { best = e.id; bestDistance = d; }
+    });
+    return best;
+  }
+  function selectLink(id) {
+    if (!lean) { network.selectEdges([id]); return; }
+    network.unselectAll();
+    pickedLink = id;
+    network.redraw();
+  }
+  if (lean) {  // the tooltip of the link under the pointer, as vis-network shows one (its delay, its style)
+    var tip = el("div", null, "vis-tooltip link-tip"), tipTimer = null;
+    container.appendChild(tip);
+    var hideTip = function () { clearTimeout(tipTimer); tip.style.visibility = "hidden"; };
+    ["click", "dragStart", "zoom"].forEach(function (name) { network.on(name, hideTip); });
+    container.addEventListener("mousemove", function (ev) {
+      hideTip();
+      var box = container.getBoundingClientRect(), dom = { x: ev.clientX - box.left, y: ev.clientY - box.top };
+      tipTimer = setTimeout(function () {
+        var nodeTip = container.querySelector("div.vis-tooltip:not(.link-tip)");  // vis-network's, of a node
+        if (network.getNodeAt(dom) !== undefined || (nodeTip && nodeTip.style.visibility === "visible")) return;
+        var id = linkAt(network.DOMtoCanvas(dom));
+        if (id === null) return;
+        tip.textContent = edgeItems[edgeById.get(id)].title;
+        tip.style.left = Math.min(dom.x + 3, Math.max(0, container.clientWidth - tip.offsetWidth - 4)) + "px";
+        tip.style.top = (dom.y + 14) + "px";
+        tip.style.visibility = "visible";
+      }, data.options.interaction.tooltipDelay);
+    });
+    container.addEventListener("mouseleave", hideTip);
+  }
 
   function updateCounts() {
     var vn = nodeView.length, ve = edgeView.length;
@@ -189,6 +309,7 @@
     recompute();
     nodeView.refresh();
     edgeView.refresh();
+    if (lean) { collectLinks(); network.redraw(); }  // (vis-network redraws for its nodes only)
     updateCounts();
     runSearch();
     if (typeof relabel === "function") relabel();
@@ -454,6 +575,11 @@
       nodeUpdates.push({ id: n.id, opacity: dim ? 0.15 : 1, label: show ? n.label : " ",
                          font: { size: fontSize, color: dim ? "rgba(34,34,34,0.25)" : "#222222", strokeWidth: 3, strokeColor: "#ffffff" } });
     });
+    if (lean) {  // drawn by drawLinks: only the focus changes
+      focusLinks = links;
+      if (nodeUpdates.length) nodes.update(nodeUpdates); else network.redraw();
+      return;
+    }
     edgeItems.forEach(function (e) {
       var dim = focusId !== null && !links.has(e.id);
       var key = dim ? "1" : "0";
@@ -477,7 +603,7 @@
   // ------------------------------------------------------------------ side panel
   var panel = $("panel");
   $("panel-close").addEventListener("click", function () {
-    panel.hidden = true; network.unselectAll(); selected = null; fade(null); syncHash();
+    panel.hidden = true; network.unselectAll(); pickedLink = null; selected = null; fade(null); syncHash();
   });
   // the panel's link is confirmed in the panel: on a phone the controls (and their status line) are folded
   $("panel-copy").addEventListener("click", function () { copyLink($("panel-copy-status")); });
@@ -603,7 +729,7 @@
       b.type = "button";
       b.setAttribute("data-edge", x.id);
       if (x.id === id) b.setAttribute("aria-current", "true");
-      b.addEventListener("click", function () { network.selectEdges([x.id]); showEdge(x.id); syncHash(); });
+      b.addEventListener("click", function () { selectLink(x.id); showEdge(x.id); syncHash(); });
       li.appendChild(b);
       $("panel-connections").appendChild(li);
     });
@@ -665,8 +791,11 @@
   }
 
   network.on("click", function (params) {
+    var link = lean && !params.nodes.length ? linkAt(params.pointer.canvas) : null;
+    if (lean) pickedLink = link;
     if (params.nodes.length) showNode(params.nodes[0]);
     else if (params.edges.length) showEdge(params.edges[0]);
+    else if (link !== null) { showEdge(link); network.redraw(); }
     else if (selected !== null) { selected = null; fade(null); panel.hidden = true; }
     syncHash();
   });
@@ -842,7 +971,7 @@
     network.selectNodes([first], true);
     showNode(first);
   } else if (first !== null && edgeById.has(first) && edgeView.get(first)) {
-    network.selectEdges([first]);
+    selectLink(first);
     showEdge(first);
   }
   syncHash();
