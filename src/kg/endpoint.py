@@ -13,7 +13,6 @@ The endpoint is read-only: updates are refused.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import ipaddress
@@ -25,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from starlette.applications import Starlette
-from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -74,6 +72,10 @@ _TOKENS = re.compile(r'''
 
 def check_query(text: str, limits: Limits) -> str | None:
     """Why the query is refused (size, nesting, SERVICE), or None when it may run."""
+    if (len(text) * 4 <= limits.max_bytes  # UTF-8 takes at most 4 bytes a character
+            and text.count("(") + text.count("{") + text.count("[") <= limits.max_depth
+            and (limits.allow_service or "SERVICE" not in text.upper())):
+        return None  # no reason can arise below: the tokens need not be read (most queries are small)
     size = len(text.encode("utf-8"))
     if size > limits.max_bytes:
         return f"the query is {size:,} bytes; kg serve accepts at most {limits.max_bytes:,} (--max-query-size)"
@@ -157,18 +159,35 @@ def respond(answer: Answer) -> Response:
     return Response(answer.body, status_code=answer.status, media_type=answer.media_type)
 
 
-async def read_body(request: Request, cap: int) -> bytes:
-    """The request body, refused with 413 as soon as it passes `cap` bytes (never read whole first)."""
-    length = request.headers.get("content-length", "")
+async def read_body(receive: Receive, length: str, cap: int) -> bytes:
+    """The request body (`length`: its Content-Length header, if any), refused with 413 as soon as it
+    passes `cap` bytes (never read whole first)."""
     if length.isdigit() and int(length) > cap:
         raise Refused(413, f"the request body is {int(length):,} bytes; kg serve accepts at most {cap:,}")
     chunks, size = [], 0
-    async for chunk in request.stream():
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # http.disconnect: nobody will read the answer
+            raise Refused(400, "the client went away before the end of its request")
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > cap:
             raise Refused(413, f"the request body passes {cap:,} bytes; kg serve accepts at most {cap:,}")
         chunks.append(chunk)
-    return b"".join(chunks)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+_WANTED = {b"host", b"content-type", b"content-length", b"accept"}
+
+
+def headers_of(scope: Scope) -> dict[bytes, str]:
+    """The request headers this front reads (the first of each name, as Starlette's Headers.get gives)."""
+    found: dict[bytes, str] = {}
+    for name, value in scope["headers"]:
+        if name in _WANTED and name not in found:
+            found[name] = value.decode("latin-1")
+    return found
 
 
 def _text(data: bytes, what: str) -> str:
@@ -178,15 +197,19 @@ def _text(data: bytes, what: str) -> str:
         raise Refused(400, f"{what} is not UTF-8 (byte {error.start})") from None
 
 
-async def protocol_params(request: Request, limits: Limits) -> list[tuple[str, str]]:
+async def protocol_params(scope: Scope, receive: Receive, headers: dict[bytes, str],
+                          limits: Limits) -> list[tuple[str, str]]:
     """The protocol's parameters (query, default-graph-uri, named-graph-uri, ...) from the URL and,
     for a POST, the form or the application/sparql-query body."""
-    params = list(request.query_params.multi_items())
-    if request.method == "POST":
-        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    query_string = scope["query_string"]
+    params = (urllib.parse.parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+              if query_string else [])
+    if scope["method"] == "POST":
+        kind = headers.get(b"content-type", "").split(";")[0].strip().lower()
         if kind == "application/sparql-update":
             raise Refused(403, READ_ONLY)
-        body = await read_body(request, 3 * limits.max_bytes + 8192)  # a form percent-encodes
+        # a form percent-encodes
+        body = await read_body(receive, headers.get(b"content-length", ""), 3 * limits.max_bytes + 8192)
         if kind == "application/sparql-query":
             params.append(("query", _text(body, "the query")))
         elif kind == "application/x-www-form-urlencoded":
@@ -214,9 +237,10 @@ def query_request(params: list[tuple[str, str]], accept: str, limits: Limits) ->
         raise Refused(413 if reason.startswith("the query is ") else 400, reason)
     if _is_update(text):
         raise Refused(403, READ_ONLY)
-    graphs = {}
-    for name in ("default-graph-uri", "named-graph-uri"):
-        graphs[name] = tuple(_iri(value, name) for n, value in params if n == name)
+    graphs: dict[str, tuple[str, ...]] = {"default-graph-uri": (), "named-graph-uri": ()}
+    if len(params) > 1:
+        for name in graphs:
+            graphs[name] = tuple(_iri(value, name) for n, value in params if n == name)
     return QueryRequest(text, negotiate(accept, RESULT_TYPES), negotiate(accept, GRAPH_TYPES),
                         graphs["default-graph-uri"], graphs["named-graph-uri"])
 
@@ -241,59 +265,25 @@ def _iri(value: str, name: str) -> str:
         raise Refused(400, f"{name}: {value[:200]!r} is not an IRI") from None
 
 
-WATCH_AFTER = 0.5  # seconds: a query still running then is watched for its client going away
-
-
-async def cancel_when_gone(receive: Receive, running: asyncio.Future) -> None:
-    while (await receive())["type"] != "http.disconnect":
-        pass
-    running.cancel()
-
-
-async def answer_or_abandon(request: Request, engine: Engine,
-                            work: QueryRequest | LabelsRequest) -> tuple[Answer, bool]:
-    """The engine's answer and whether it was given before; if the client goes away first, its work
-    is ended.
-
-    Only a query still running after WATCH_AFTER gets a watcher: most answer sooner, and a watcher
-    per request would cost the front a good part of its throughput."""
-    if (known := engine.cache.get(work)) is not None:
-        return known, True  # asked before: no task, no engine
-    loop = asyncio.get_running_loop()
-    running = asyncio.ensure_future(engine.run(work))
-    watchers: list[asyncio.Future] = []
-    timer = loop.call_later(WATCH_AFTER, lambda: watchers.append(
-        asyncio.ensure_future(cancel_when_gone(request.receive, running))))
-    try:
-        return await running, False
-    except asyncio.CancelledError:
-        if not running.cancelled():
-            raise  # we are cancelled ourselves (shutdown)
-        return Answer.text(499, "the client went away"), False
-    finally:
-        timer.cancel()
-        for watcher in watchers:
-            watcher.cancel()
-
-
-async def query_answer(request: Request, engine: Engine, limits: Limits) -> tuple[Answer, bool]:
+async def query_answer(scope: Scope, receive: Receive, engine: Engine, limits: Limits) -> tuple[Answer, bool]:
     """The answer to a SPARQL 1.1 Protocol query request, and whether it was given before."""
+    headers = headers_of(scope)
     try:
-        params = await protocol_params(request, limits)
-        if request.method == "GET" and not params:
+        params = await protocol_params(scope, receive, headers, limits)
+        if scope["method"] == "GET" and not params:
             return Answer.text(400, "no query: GET /query?query=... or POST it (SPARQL 1.1 Protocol); "
                                     "the query page is at /"), False
-        work = query_request(params, request.headers.get("accept", ""), limits)
+        work = query_request(params, headers.get(b"accept", ""), limits)
     except Refused as refused:
         return Answer.text(refused.status, refused.message), False
-    return await answer_or_abandon(request, engine, work)
+    return await engine.answer(work, receive)
 
 
 async def send_answer(send: Send, answer: Answer, cached: bool) -> None:
     """An answer straight to the client, with the security headers (what Starlette's Response would
     send, without its machinery: the query path is the one that has to be fast)."""
     headers = [(b"content-type", answer.media_type.encode("latin-1")),
-               (b"content-length", str(len(answer.body)).encode("ascii")), *SECURITY_HEADERS]
+               (b"content-length", str(len(answer.body)).encode("ascii")), *ANSWER_HEADERS]
     if cached:
         headers.append((b"x-cache", b"hit"))
     await send({"type": "http.response.start", "status": answer.status, "headers": headers})
@@ -309,8 +299,10 @@ class Guard:
     Starlette's TrustedHostMiddleware cuts a Host header at its first colon, so it cannot read
     an IPv6 address ([::1]:7878); urllib's split can."""
 
-    def __init__(self, app: ASGIApp, bound_host: str, query: Callable[[Request], Awaitable[tuple[Answer, bool]]]):
+    def __init__(self, app: ASGIApp, bound_host: str,
+                 query: Callable[[Scope, Receive], Awaitable[tuple[Answer, bool]]]):
         self.app, self.bound_host, self.query = app, bound_host.strip("[]").lower(), query
+        self._verdicts: dict[tuple[str, str | None], bool] = {}  # clients send the same Host over and over
 
     def allowed(self, host_header: str, local_address: str | None) -> bool:
         try:
@@ -328,9 +320,18 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        host = Headers(scope=scope).get("host", "")
+        host = ""
+        for name, value in scope["headers"]:
+            if name == b"host":
+                host = value.decode("latin-1")
+                break
         local = scope.get("server")
-        if not self.allowed(host, local[0] if local else None):
+        key = (host, local[0] if local else None)
+        if (verdict := self._verdicts.get(key)) is None:
+            verdict = self.allowed(*key)
+            if len(self._verdicts) < MAX_VERDICTS:  # bounded: a client sending many names cannot grow it
+                self._verdicts[key] = verdict
+        if not verdict:
             shown = host.encode("ascii", "backslashreplace").decode("ascii")[:100]
             await plain(400, f"Host {shown!r} is not this endpoint's name: use 127.0.0.1 or localhost "
                              "(names of other hosts are refused against DNS rebinding)")(scope, receive, send)
@@ -338,7 +339,7 @@ class Guard:
         if scope["path"] == "/query" and scope["method"] in ("GET", "POST"):
             # the protocol's own path goes straight to its handler, past Starlette's router and middleware;
             # an answer given before says so (X-Cache: hit), for whoever wonders why it was quick
-            await send_answer(send, *await self.query(Request(scope, receive)))
+            await send_answer(send, *await self.query(scope, receive))
             return
 
         async def secured(message: Message) -> None:
@@ -352,6 +353,10 @@ class Guard:
 
 SECURITY_HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
                     (b"referrer-policy", b"no-referrer"), (b"cross-origin-resource-policy", b"same-origin")]
+# An answer of /query is data, never a page: a browser that opens one may run nothing and load nothing.
+ANSWER_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
+ANSWER_HEADERS = [(b"content-security-policy", ANSWER_CSP.encode()), *SECURITY_HEADERS[1:]]
+MAX_VERDICTS = 256
 
 
 def page_config(library: list[Query], limits: Limits, timeout: float, title: str) -> dict:
@@ -374,11 +379,11 @@ def create_app(engine: Engine, limits: Limits, bound_host: str, config: dict,
         on_ready()
         yield
 
-    async def query(request: Request) -> tuple[Answer, bool]:
-        return await query_answer(request, engine, limits)
+    async def query(scope: Scope, receive: Receive) -> tuple[Answer, bool]:
+        return await query_answer(scope, receive, engine, limits)
 
     async def query_route(request: Request) -> Response:  # HEAD, and 405 for other methods (Guard takes GET, POST)
-        return respond((await query(request))[0])
+        return respond((await query(request.scope, request.receive))[0])
 
     async def update(request: Request) -> Response:
         return plain(403, READ_ONLY)
@@ -387,14 +392,15 @@ def create_app(engine: Engine, limits: Limits, bound_host: str, config: dict,
         """POST a JSON list of IRIs; get {iri: label} for those that have an rdfs:label."""
         wrong = f"send a JSON list of at most {MAX_LABEL_IRIS} IRIs (strings)"
         try:
-            iris = json.loads(_text(await read_body(request, 2 * 1024 * 1024), "the body"))
+            body = await read_body(request.receive, request.headers.get("content-length", ""), 2 * 1024 * 1024)
+            iris = json.loads(_text(body, "the body"))
         except Refused as refused:
             return plain(refused.status, refused.message)
         except ValueError:
             return plain(400, wrong)
         if not isinstance(iris, list) or len(iris) > MAX_LABEL_IRIS or not all(isinstance(i, str) for i in iris):
             return plain(400, wrong)
-        answer, _ = await answer_or_abandon(request, engine, LabelsRequest(tuple(dict.fromkeys(iris))))
+        answer, _ = await engine.answer(LabelsRequest(tuple(dict.fromkeys(iris))), request.receive)
         return respond(answer)
 
     async def page(request: Request) -> Response:

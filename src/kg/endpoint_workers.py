@@ -12,20 +12,24 @@ that client, stops accepting, lets its other requests finish for a moment and ex
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import ctypes
+import functools
 import json
+import queue
 import re
 import signal
 import sys
+import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 QUERY_THREADS = 2  # queries evaluated at once by one worker (the engine runs outside the GIL)
+SWEEP = 0.1  # seconds between two looks at the requests in flight (time limits, clients gone)
+WATCH_AFTER = 0.5  # seconds: a query still running then is watched for its client going away
 
 
 @dataclass(frozen=True)
@@ -73,10 +77,27 @@ def answer(store, request: QueryRequest | LabelsRequest) -> Answer:
     return _query(store, request)
 
 
+@functools.cache
+def _prefix_use() -> re.Pattern[str]:
+    """Where a query may use one of the project's prefixes: the name and a colon, not after a letter
+    or an underscore (then it would end a longer name). It may also match where the name is not a
+    prefix (in a string, an IRI, a local name): the prefix is then declared for nothing."""
+    from kg.namespaces import PREFIXES
+
+    names = "|".join(sorted(map(re.escape, PREFIXES), key=len, reverse=True))
+    return re.compile(rf"(?<![^\W\d])({names}):")
+
+
+def used_prefixes(text: str) -> dict[str, str]:
+    """The project's prefixes the query may use: the engine reads every prefix it is given, at a cost
+    (about a quarter of a trivial query's time for all of them), so it gets only these."""
+    from kg.namespaces import PREFIXES
+
+    return {name: PREFIXES[name] for name in dict.fromkeys(_prefix_use().findall(text))}
+
+
 def _query(store, request: QueryRequest) -> Answer:
     import pyoxigraph as ox
-
-    from kg.namespaces import PREFIXES
 
     graphs: dict[str, Any] = {"use_default_graph_as_union": not request.default_graphs}
     if request.default_graphs:
@@ -85,7 +106,7 @@ def _query(store, request: QueryRequest) -> Answer:
         graphs["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
     try:
         # the project's prefixes are predeclared: a query may use pt: or ptr: without PREFIX lines
-        result = store.query(request.text, prefixes=PREFIXES, **graphs)
+        result = store.query(request.text, prefixes=used_prefixes(request.text), **graphs)
         if isinstance(result, ox.QueryTriples):
             if request.graph_format is None:
                 return Answer.text(406, "a CONSTRUCT or DESCRIBE query answers with RDF: accept text/turtle, "
@@ -172,16 +193,21 @@ class AnswerCache:
             self.size -= len(dropped.body)
 
 
-
-
 class _Job:
-    """One request in the engine's threads, as its thread sees it."""
+    """One request for the engine's threads: what to answer, and where it stands.
 
-    __slots__ = ("started", "panicked")
+    `started` is set by the thread that takes it, `abandoned` by the event loop when the request is
+    given up before a thread took it (both under Engine._claim, so that exactly one of them wins)."""
 
-    def __init__(self) -> None:
+    __slots__ = ("request", "future", "arrived", "started", "abandoned", "gone", "receive", "watcher",
+                 "panicked")
+
+    def __init__(self, request: QueryRequest | LabelsRequest, future: asyncio.Future, arrived: float,
+                 receive: Callable[[], Awaitable[Any]] | None):
+        self.request, self.future, self.arrived, self.receive = request, future, arrived, receive
         self.started: float | None = None
-        self.panicked = False
+        self.abandoned = self.gone = self.panicked = False
+        self.watcher: asyncio.Future | None = None
 
 
 class Engine:
@@ -189,73 +215,139 @@ class Engine:
 
     A request waits for a free thread at most `timeout` seconds (then 503), and then has `timeout`
     seconds to be answered. One that runs longer, or whose client goes away while it runs, cannot be
-    stopped in its thread: `end` is called (the worker process answers, stops accepting and exits)."""
+    stopped in its thread: `end` is called (the worker process answers, stops accepting and exits).
+
+    What a request costs the event loop is kept small, since on a query the engine answers in a few
+    tens of microseconds the hand-over to a thread and back is most of the work: a job on a plain
+    queue to threads of our own (no executor, no concurrent.futures.Future, no task), its answer set
+    on an asyncio future by `call_soon_threadsafe`, and one timer for all the requests in flight
+    (every SWEEP seconds, while there are any), that gives up those past the limit and watches
+    those still running after WATCH_AFTER for their client going away."""
 
     def __init__(self, store: Any, timeout: float, cache: AnswerCache, end: Callable[[], None]):
         self.store, self.timeout, self.cache, self.end = store, timeout, cache, end
-        self._threads = concurrent.futures.ThreadPoolExecutor(QUERY_THREADS, thread_name_prefix="query")
+        self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
+        self._claim = threading.Lock()
+        self._in_flight: set[_Job] = set()
+        self._sweeping: asyncio.TimerHandle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
-    def _answer(self, job: _Job, request: QueryRequest | LabelsRequest) -> Answer:
-        job.started = time.monotonic()
-        try:
-            return answer(self.store, request)
-        except BaseException as error:  # a Rust panic in the engine: pyo3's PanicException is a BaseException
-            if type(error).__name__ != "PanicException":
-                raise
-            job.panicked = True
-            return Answer.text(500, "the query engine stopped while answering this query; "
-                                    "a new worker takes this one's place")
+    def _start(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        for n in range(QUERY_THREADS):
+            threading.Thread(target=self._work, name=f"query-{n}", daemon=True).start()
 
-    async def run(self, request: QueryRequest | LabelsRequest) -> Answer:
-        """The answer, from the cache when it was given before, else from the engine.
-
-        One future and one timer a request (no task, no asyncio.wait: they cost the front throughput)."""
-        if (known := self.cache.get(request)) is not None:
-            return known
-        loop = asyncio.get_running_loop()
-        job, arrived = _Job(), time.monotonic()
-        outcome: asyncio.Future[Answer] = loop.create_future()
-
-        def settle(done: concurrent.futures.Future) -> None:
-            if not outcome.done() and not done.cancelled():
-                if (error := done.exception()) is not None:
-                    outcome.set_exception(error)
-                else:
-                    outcome.set_result(done.result())
-
-        def finished(done: concurrent.futures.Future) -> None:  # in the query thread
+    def _work(self) -> None:
+        """A query thread: take each job, answer it, hand the answer to the event loop."""
+        loop = self._loop
+        assert loop is not None
+        while True:
+            job = self._jobs.get()
+            with self._claim:
+                if job.abandoned:
+                    continue
+                job.started = time.monotonic()
+            outcome: Answer | BaseException
             try:
-                loop.call_soon_threadsafe(settle, done)
+                outcome = answer(self.store, job.request)
+            except BaseException as error:  # a Rust panic in the engine: pyo3's PanicException is a BaseException
+                if type(error).__name__ == "PanicException":
+                    job.panicked = True
+                    outcome = Answer.text(500, "the query engine stopped while answering this query; "
+                                               "a new worker takes this one's place")
+                else:
+                    outcome = error
+            try:
+                loop.call_soon_threadsafe(self._settle, job, outcome)
             except RuntimeError:  # the loop has closed: the worker is stopping
-                pass
-
-        def check() -> None:  # the timer; re-armed once when the request waited for a thread
-            if outcome.done():
                 return
-            if job.started is None:
-                working.cancel()
-                outcome.set_result(Answer.text(503, f"all {QUERY_THREADS} query threads of this worker stayed "
-                                                    f"busy for {self.timeout:g} s; try again later"))
-            elif (left := job.started + self.timeout - time.monotonic()) > 0:
-                timers.append(loop.call_later(left, check))
+
+    def _settle(self, job: _Job, outcome: Answer | BaseException) -> None:  # on the event loop
+        self._in_flight.discard(job)
+        if not job.future.done():
+            if isinstance(outcome, BaseException):
+                job.future.set_exception(outcome)
             else:
-                outcome.set_result(Answer.text(
-                    503, f"the query was stopped after {time.monotonic() - arrived:.1f} s: it ran past the "
+                job.future.set_result(outcome)
+
+    def _give_up(self, job: _Job, answer: Answer) -> None:
+        self._in_flight.discard(job)
+        if not job.future.done():
+            job.future.set_result(answer)
+
+    def _sweep(self) -> None:
+        """Every SWEEP seconds while requests are in flight: the time limits, and clients gone away."""
+        now = time.monotonic()
+        for job in list(self._in_flight):
+            if job.future.done():
+                self._in_flight.discard(job)
+                continue
+            with self._claim:
+                waiting = job.started is None
+                if waiting and now - job.arrived >= self.timeout:
+                    job.abandoned = True
+            if job.abandoned:
+                self._give_up(job, Answer.text(503, f"all {QUERY_THREADS} query threads of this worker stayed "
+                                                    f"busy for {self.timeout:g} s; try again later"))
+            elif not waiting and now - (job.started or now) >= self.timeout:
+                self._give_up(job, Answer.text(
+                    503, f"the query was stopped after {now - job.arrived:.1f} s: it ran past the "
                          f"time limit of {self.timeout:g} s (kg serve --timeout)"))
                 self.end()
+            elif job.watcher is None and job.receive is not None and now - job.arrived >= WATCH_AFTER:
+                job.watcher = asyncio.ensure_future(self._watch(job, job.receive))
+        self._sweeping = None
+        if self._in_flight and self._loop is not None:
+            self._sweeping = self._loop.call_later(SWEEP, self._sweep)
 
-        working = self._threads.submit(self._answer, job, request)
-        working.add_done_callback(finished)
-        timers = [loop.call_later(self.timeout, check)]
-        try:
-            result = await outcome
-        except asyncio.CancelledError:  # the client went away: its work ends too
-            if not working.done() and not working.cancel():
+    async def _watch(self, job: _Job, receive: Callable[[], Awaitable[Any]]) -> None:
+        """Ends the job when its client goes away (the server tells by an http.disconnect message)."""
+        while not job.future.done():
+            if (await receive())["type"] == "http.disconnect":
+                job.gone = True
+                self._abandon(job)
+                return
+
+    def _abandon(self, job: _Job) -> None:
+        """Nobody waits for this job any more: it never starts, or, running, it ends the worker."""
+        self._in_flight.discard(job)
+        with self._claim:
+            running = job.started is not None
+            job.abandoned = True
+        if not job.future.done():
+            job.future.cancel()
+            if running:
                 self.end()  # it is running and cannot be stopped in its thread
+
+    async def answer(self, request: QueryRequest | LabelsRequest,
+                     receive: Callable[[], Awaitable[Any]] | None = None) -> tuple[Answer, bool]:
+        """The answer, and whether it was given before (then it comes from the cache, not the engine).
+        With `receive` (the request's ASGI receive), a client that goes away has its work ended; its
+        request then gets Answer 499 (which nobody reads)."""
+        if (known := self.cache.get(request)) is not None:
+            return known, True
+        return await self._run(request, receive), False
+
+    async def _run(self, request: QueryRequest | LabelsRequest,
+                   receive: Callable[[], Awaitable[Any]] | None) -> Answer:
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._start(loop)
+        job = _Job(request, loop.create_future(), time.monotonic(), receive)
+        self._in_flight.add(job)
+        self._jobs.put(job)
+        if self._sweeping is None:
+            self._sweeping = loop.call_later(SWEEP, self._sweep)
+        try:
+            result = await job.future
+        except asyncio.CancelledError:
+            if job.gone:
+                return Answer.text(499, "the client went away")
+            self._abandon(job)  # we are cancelled ourselves (shutdown)
             raise
         finally:
-            for timer in timers:
-                timer.cancel()
+            if job.watcher is not None:
+                job.watcher.cancel()
         if job.panicked:
             self.end()
         else:

@@ -98,7 +98,7 @@ def main() -> None:
     engine = Engine(store, settings.timeout, AnswerCache(settings.cache_bytes), end)
     app = create_app(engine, limits, settings.bound_host, settings.page, ready)
     server = QuietServer(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
-                                        timeout_keep_alive=5, proxy_headers=False))
+                                        timeout_keep_alive=5, proxy_headers=False, server_header=False))
     server.run(sockets=[socket.socket(fileno=settings.listen_fd)])
     os._exit(0)  # a query thread may still run a query that cannot be stopped: do not wait for it
 
