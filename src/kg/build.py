@@ -434,27 +434,63 @@ def infer(store: ox.Store, rules_dir: Path, target: URIRef, project: Project) ->
     """Apply every rule file of `rules_dir` to the store until nothing new is derived; return graph `target`.
 
     Derived triples go into the store's graph `target`, so each round sees the previous rounds' results.
-    A round's derivations are put in a scratch graph and one query keeps those no graph holds yet
-    (a set difference in Oxigraph, instead of one look-up per derived triple from Python)."""
+    Each round, every rule sees the store as the round found it: a rule runs as a SPARQL update that
+    inserts what it derives into a scratch graph (INSERT with USING every other graph, which is the
+    union the CONSTRUCT reads, and USING NAMED every other graph for its GRAPH patterns), and one update then moves into `target` what no graph holds yet; the
+    derived triples never pass through Python. A rule whose text cannot be rewritten so (not one
+    `CONSTRUCT {...} WHERE`) runs as a query and its triples are added to the scratch graph."""
     graph = ox.NamedNode(str(target))
     texts = {rule: rule.read_text(encoding="utf-8") for rule in sorted(rules_dir.glob("*.rq"))}
     scratch = f"<{_SCRATCH.value}>"
-    new_query = (f"SELECT ?s ?p ?o WHERE {{ GRAPH {scratch} {{ ?s ?p ?o }} FILTER NOT EXISTS {{ "
-                 f"{{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {scratch}) }} UNION {{ ?s ?p ?o }} }} }}")
+    keep_new = (f"INSERT {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH {scratch} {{ ?s ?p ?o }} "
+                f"FILTER NOT EXISTS {{ {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {scratch}) }} UNION {{ ?s ?p ?o }} }} }}")
     for _ in range(MAX_RULE_ROUNDS):
-        derived: set[ox.Triple] = set()
+        before = len(store)
+        using = " ".join(f"USING <{name.value}> USING NAMED <{name.value}>" for name in sorted(store.named_graphs(), key=str)
+                         if isinstance(name, ox.NamedNode) and name != _SCRATCH)
         for rule, text in texts.items():
+            update = _as_insert(text, scratch, using)
+            if update is not None:
+                try:
+                    store.update(update, prefixes=PREFIXES)
+                    continue
+                except SyntaxError:
+                    pass  # the query below says what is wrong, in the words of the rule's own text
             try:
-                derived.update(store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True))
+                derived = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
             except SyntaxError as err:
                 raise KgError(f"{project.relative(rule)}: SPARQL syntax error: {err}") from None
-        store.extend(ox.Quad(t.subject, t.predicate, t.object, _SCRATCH) for t in derived)
-        new = [ox.Quad(row[0], row[1], row[2], graph) for row in cast(ox.QuerySolutions, store.query(new_query))]
+            store.extend(ox.Quad(t.subject, t.predicate, t.object, _SCRATCH) for t in cast(ox.QueryTriples, derived))
+        store.update(keep_new)
         store.remove_graph(_SCRATCH)
-        if not new:
+        if len(store) == before:
             return [quad.triple for quad in store.quads_for_pattern(None, None, None, graph)]
-        store.extend(new)
     raise KgError(f"{project.relative(rules_dir)}: rules did not reach a fixpoint in {MAX_RULE_ROUNDS} rounds")
+
+
+def _as_insert(text: str, scratch: str, using: str) -> str | None:
+    """`... CONSTRUCT { T } WHERE { P }` as `... INSERT { GRAPH scratch { T } } USING ... WHERE { P }`, or
+    None when the text is not of that form (comments, strings and IRIs are skipped while looking)."""
+    tokens = list(_TOKEN.finditer(text))
+    words = [(m.start(), m.group()) for m in tokens if not m.group().startswith(("#", '"', "'", "<"))]
+    found = [i for i, (_, word) in enumerate(words) if word.upper() == "CONSTRUCT"]
+    if len(found) != 1 or found[0] + 1 >= len(words) or words[found[0] + 1][1] != "{":
+        return None
+    depth, close = 0, None
+    for i in range(found[0] + 1, len(words)):
+        depth += {"{": 1, "}": -1}.get(words[i][1], 0)
+        if depth == 0:
+            close = i
+            break
+    if close is None or close + 1 >= len(words) or words[close + 1][1].upper() != "WHERE":
+        return None
+    construct, open_, end, where = words[found[0]][0], words[found[0] + 1][0], words[close][0], words[close + 1][0]
+    return (f"{text[:construct]}INSERT {{ GRAPH {scratch} {{ {text[open_ + 1:end]} }} }} {using}\n"
+            f"{text[where:]}")
+
+
+# Comments, strings (long ones first), IRIs, braces, and words: enough to find a CONSTRUCT's template.
+_TOKEN = re.compile(r'''#[^\n]*|"""(?:[^\\]|\\.)*?"""|\'\'\'(?:[^\\]|\\.)*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|[{}]|[^\s{}#"'<]+''')
 
 
 # --------------------------------------------------------------------------
