@@ -128,6 +128,8 @@ def test_jeddah_and_istanbul_officials_are_separate_groups(store) -> None:
     ("ptr:claim-territory-illegally-seized", {"ptr:hegseth", "ptr:npr"}),
     # "they would require difficult concessions from Ukraine — concessions Zelenskyy has so far firmly rejected."
     ("ptr:claim-zelenskyy-rejected-difficult-concessions", {"ptr:seth-jones", "ptr:npr"}),
+    # "reiterating that he is "not happy" with Putin defying efforts to secure a ceasefire"
+    ("ptr:claim-trump-putin-defying-ceasefire-efforts", {"ptr:trump", "ptr:npr"}),
 ])
 def test_open_attribution_records_both_candidates_and_the_reason(store, claim: str, candidates: set[str]) -> None:
     """Unquoted words inside reported speech may be the speaker's or the article's: both are recorded."""
@@ -135,6 +137,35 @@ def test_open_attribution_records_both_candidates_and_the_reason(store, claim: s
     assert not ask(store, f"{claim} pt:claimant ?who")
     (note,) = values(store, f"{claim} pt:attributionNote ?x")
     assert "may be" in note
+
+
+def test_no_claim_settles_an_attribution_the_article_leaves_open(store) -> None:
+    """No claim with one pt:claimant carries words of a claim whose attribution is left open: the clause
+    "concessions Zelenskyy has so far firmly rejected" was also a claim of NPR's alone."""
+    rows = store.query(f"""{PROLOGUE}SELECT DISTINCT ?claim WHERE {{
+        ?open pt:candidateClaimant ?c ; pt:quote ?words . ?claim pt:claimant ?who ; pt:quote ?part .
+        FILTER(CONTAINS(?words, ?part) || CONTAINS(?part, ?words)) }}""", use_default_graph_as_union=True)
+    assert [r["claim"].value for r in rows] == []
+
+
+def test_the_rejected_difficult_concessions_are_not_the_two_jones_names(store) -> None:
+    """"they would require difficult concessions from Ukraine — concessions Zelenskyy has so far firmly
+    rejected. According to Jones, Kyiv "could agree not to pursue NATO membership ... and not [to attempt]
+    to reclaim territory"": the article does not say the two are the ones rejected."""
+    assert values(store, "ptr:zelenskyy pt:opposes ?x") & {
+        "ptr:concession-jones-no-nato", "ptr:concession-jones-no-reclaim-territory"} == set()
+    assert values(store, "ptr:event-zelenskyy-rejects-concessions pt:about ?x") == {
+        "ptr:concession-jones-difficult-concessions"}
+    assert values(store, "?s pt:holder ptr:zelenskyy ; pt:target ptr:concession-jones-difficult-concessions ; "
+                         "pt:polarity ?x") == {"pt:oppose"}
+
+
+def test_being_prepared_to_back_away_is_not_proposing_it(store) -> None:
+    """"suggesting that he is prepared to "just back away" and allow the fighting to continue": an option
+    Trump says he is prepared to take, not a proposal he made to anyone."""
+    assert not ask(store, "ptr:proposal-us-back-away pt:proposedBy ?who")
+    assert not ask(store, "?act pt:proposes ptr:proposal-us-back-away")
+    assert values(store, "ptr:event-trump-back-away-suggestion pt:modality ?x") == {"pt:suggested"}
 
 
 # --- asserted dates come only from the article's words -------------------------------------

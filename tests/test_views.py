@@ -483,7 +483,8 @@ def test_captions_are_the_ontologys_labels(store):
     assert (whole["hasProvision"], whole["expressedIn"], whole["partOf"]) == ("has provision", "expressed in", "part of")
     # "Both sides reject the plan": the rejection's pt:proposes names the plan it answers, not one it
     # proposes; "Moscow agreed to a Black Sea ceasefire" (who proposed it is not stated); "which Ukraine
-    # said it was ready to attend"; Trump "suggesting that he is prepared to 'just back away'".
+    # said it was ready to attend". Trump "suggesting that he is prepared to 'just back away'" proposes
+    # nothing: that suggestion is only about the option (pt:about), so it has no such edge.
     answers = {(short(a), short(b), d["caption"]) for a, b, d in views["whole"].edges(data=True)
                if d["relation"] == "proposes"}
     assert answers == {
@@ -494,7 +495,6 @@ def test_captions_are_the_ontologys_labels(store):
         ("event-russia-proposes-istanbul-talks", "proposal-istanbul-round-two", "proposes"),
         ("event-russia-rejects-peace-plan", "proposal-us-peace-plan", "rejection of"),
         ("event-trump-announces-putin-meeting", "proposal-trump-putin-meeting", "announcement of"),
-        ("event-trump-back-away-suggestion", "proposal-us-back-away", "statement on"),
         ("event-ukraine-accepts-30-day-ceasefire", "proposal-30-day-ceasefire", "acceptance of"),
         ("event-ukraine-accepts-easter-truce", "proposal-easter-truce", "acceptance of"),
         ("event-ukraine-ready-to-attend-round-two", "proposal-istanbul-round-two", "statement on"),
