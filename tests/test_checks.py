@@ -50,6 +50,11 @@ BREAKING = {
         "event has no PLOVER coding: give its CAMEO code in ontology/cameo.ttl a pt:ploverType (a PLOVER event type "
         "of ontology/plover.ttl, or pt:noPloverCounterpart with a pt:ploverMappingNote)",
     ),
+    "realizes-unheld-event-violation.rq": (
+        "ptr:m pt:realizes ptr:p ; pt:status pt:announcedNotHeld .",
+        "realizes https://w3id.org/peace-talks-kg/id/p but its status is "
+        "https://w3id.org/peace-talks-kg/ontology#announcedNotHeld: an event not held has pt:wouldRealize, not pt:realizes",
+    ),
     "ungrounded-node-violation.rq": (
         'ptr:x pt:quote "some words" .',
         'quote has no evidence annotation: "some words"',

@@ -249,6 +249,7 @@ class PT(DefinedNamespace):
     violationOf: URIRef
     wardOf: URIRef
     worksFor: URIRef
+    wouldRealize: URIRef
 
     # Individuals (code lists)
     bounds: URIRef
