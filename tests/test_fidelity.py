@@ -64,6 +64,16 @@ def test_considering_further_sanctions_is_not_supporting_them(store) -> None:
     """"Asked if he'd consider further sanctions on Russia, he replied "absolutely."" Considering is not
     supporting: no support edge, no support stance; the answer carries the modality 'would consider'."""
     assert not ask(store, "ptr:trump pt:supports ptr:proposal-further-sanctions")
+
+
+def test_a_hedged_stance_gives_no_direct_edge_that_drops_its_hedge(store) -> None:
+    """"which Ukraine said it was ready to attend" and "suggesting that he is prepared to "just back away"":
+    no plain pt:supports / pt:conditionallySupports edge; "Both sides reject the plan" is outright, so Russia's
+    opposition keeps its edge though Ryabkov says "in its current form"."""
+    assert not ask(store, "ptr:ukraine pt:supports ptr:proposal-istanbul-round-two")
+    assert not ask(store, "ptr:trump pt:conditionallySupports ptr:proposal-us-back-away")
+    assert values(store, "ptr:stance-ukraine-istanbul-round-two pt:modality ?x") == {"pt:declaredReady"}
+    assert ask(store, f"GRAPH {INFERRED} {{ ptr:russia pt:opposes ptr:proposal-us-peace-plan }}")
     assert not ask(store, "?s pt:holder ptr:trump ; pt:target ptr:proposal-further-sanctions")
     assert not ask(store, "?act pt:proposes ptr:proposal-further-sanctions")
     assert asserted(store, "ptr:event-trump-sanctions-answer pt:modality pt:wouldConsider ; "
