@@ -245,6 +245,8 @@ def rows_of(project, store, name: str, **params: str) -> list[dict[str, str]]:
 
 @pytest.mark.parametrize("words, node, hedge", [
     ("seemingly cut out Ukraine", "ptr:exclusion-ukraine-from-rubio-lavrov-meeting", "pt:seemingly"),
+    ("that goal looks as far away as ever", "ptr:claim-npr-one-day-goal-far-away", "pt:seemingly"),
+    ("there are possible paths forward", "ptr:assessment-jones-paths-forward", "pt:hypothetical"),
     ("in its current form", "ptr:event-ryabkov-current-form-remark", "pt:limitedToCurrentForm"),
     ("in its current form", "ptr:stance-russia-us-peace-plan", "pt:limitedToCurrentForm"),
     ("he'd consider further sanctions", "ptr:event-trump-sanctions-answer", "pt:wouldConsider"),
