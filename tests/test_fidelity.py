@@ -170,6 +170,18 @@ def test_the_rejected_difficult_concessions_are_not_the_two_jones_names(store) -
                          "pt:polarity ?x") == {"pt:oppose"}
 
 
+def test_every_condition_is_in_the_words_of_its_node(store) -> None:
+    """A condition is recorded in the article's words ("if America is involved"): each pt:condition is
+    part of one of its node's quotes, on stances and claims alike."""
+    rows = store.query(f"""{PROLOGUE}SELECT ?node ?condition WHERE {{ GRAPH {ASSERTED} {{
+        ?node pt:condition ?condition .
+        FILTER NOT EXISTS {{ ?node pt:quote ?quote FILTER(CONTAINS(?quote, ?condition)) }} }} }}""")
+    assert [(r["node"].value, r["condition"].value) for r in rows] == []
+    conditional_claims = values(store, f"GRAPH {ASSERTED} {{ ?x pt:condition ?c FILTER NOT EXISTS {{ ?x a pt:Stance }} }}")
+    assert conditional_claims == {"ptr:claim-trump-zelenskyy-not-ready-for-peace", "ptr:assessment-jones-walk-away-shifts-balance",
+                                  "ptr:assessment-charap-walking-away-not-calamity", "ptr:assessment-charap-cutoff-would-be-problem"}
+
+
 def test_being_prepared_to_back_away_is_not_proposing_it(store) -> None:
     """"suggesting that he is prepared to "just back away" and allow the fighting to continue": an option
     Trump says he is prepared to take, not a proposal he made to anyone."""
