@@ -182,6 +182,15 @@ def test_every_condition_is_in_the_words_of_its_node(store) -> None:
                                   "ptr:assessment-charap-walking-away-not-calamity", "ptr:assessment-charap-cutoff-would-be-problem"}
 
 
+def test_beneficiaries_only_where_the_article_names_who_gains(store) -> None:
+    """"a White House proposal offering the U.S.access to Ukraine's critical mineral reserves": the U.S.
+    gains. "meeting a key Kremlin demand" and "an immediate halt to strikes on Ukraine's energy
+    infrastructure" do not say who would gain."""
+    rows = store.query(f"{PROLOGUE}SELECT ?x ?who WHERE {{ ?x pt:beneficiary ?who }}", use_default_graph_as_union=True)
+    assert {(r["x"].value.replace(PREFIXES["ptr"], "ptr:"), r["who"].value.replace(PREFIXES["ptr"], "ptr:")) for r in rows} == {
+        ("ptr:proposal-minerals-deal", "ptr:united-states"), ("ptr:concession-minerals-access", "ptr:united-states")}
+
+
 def test_being_prepared_to_back_away_is_not_proposing_it(store) -> None:
     """"suggesting that he is prepared to "just back away" and allow the fighting to continue": an option
     Trump says he is prepared to take, not a proposal he made to anyone."""
