@@ -191,6 +191,15 @@ def test_beneficiaries_only_where_the_article_names_who_gains(store) -> None:
         ("ptr:proposal-minerals-deal", "ptr:united-states"), ("ptr:concession-minerals-access", "ptr:united-states")}
 
 
+def test_trump_criticizes_zelenskyys_statements_not_ukraines_rejection(store) -> None:
+    """"Trump took to theTruth Social platformto fire back, criticizing Zelenskyy's "inflammatory
+    statements"": he opposes the statements; the article does not say he wanted the plan accepted."""
+    assert not ask(store, "ptr:trump pt:opposes ptr:event-ukraine-rejects-peace-plan")
+    assert values(store, "ptr:stance-trump-zelenskyy-inflammatory-statements pt:target ?x") == {
+        "ptr:event-zelenskyy-inflammatory-statements"}
+    assert values(store, "ptr:trump pt:opposes ?x") >= {"ptr:event-zelenskyy-inflammatory-statements"}
+
+
 def test_being_prepared_to_back_away_is_not_proposing_it(store) -> None:
     """"suggesting that he is prepared to "just back away" and allow the fighting to continue": an option
     Trump says he is prepared to take, not a proposal he made to anyone."""
