@@ -421,9 +421,10 @@ def test_events_by_plover_type(project: Project, store) -> None:
     # ACCUSE allege ("formally or informally accuse"), not disapprove
     assert {r["mode"] for r in rows if r["cameo"] == "112"} == {"allege"}
     # comments and appeals (CAMEO 01/02) have no PLOVER counterpart: Hegseth's suggestion (025), the
-    # analysts' remarks (010, 012). "Vladimir, STOP!" is an order: DEMAND, mode yield (CAMEO 1056).
+    # analysts' remarks (010, 012), Zelenskyy's "inflammatory statements" (010). "Vladimir, STOP!" is an
+    # order: DEMAND, mode yield (CAMEO 1056).
     none = {r["event"]: r["cameo"] for r in rows if r["ploverType"] == "pt:noPloverCounterpart"}
-    assert len(none) == 16 and set(none.values()) == {"010", "012", "013", "014", "025"}
+    assert len(none) == 17 and set(none.values()) == {"010", "012", "013", "014", "025"}
     assert [(r["ploverType"], r["mode"], r["context"], r["cameo"]) for r in rows
             if r["event"] == "ptr:event-trump-post-vladimir-stop"] == [("plover:DEMAND", "yield", "military", "1056")]
     assert none["ptr:event-hegseth-suggests-ceding-territory"] == "025"
