@@ -634,9 +634,12 @@ def test_tracker_cell_opens_its_quote_and_concessions_keep_their_strength(open_p
     assert hegseth.all_text_contents() == ["suggested"]
     kremlin = page.page.locator(f"td[data-proposal='{PTR}concession-no-nato-kremlin-demand'][data-actor='{PTR}kremlin'] button")
     assert "demanded" in kremlin.all_text_contents()
-    # Trump put the back-away option only "suggesting that he is prepared to": his cell says so, not "proposed it"
+    # Trump is only "suggesting that he is prepared to" back away: no proposer's cell, and his stance keeps
+    # its hedge; Ukraine "said it was ready to attend" the round two talks: not a plain "supports"
     trump = page.page.locator(f"td[data-proposal='{PTR}proposal-us-back-away'][data-actor='{PTR}trump'] button")
-    assert trump.all_text_contents() == ["suggested", "supports on a condition"]
+    assert trump.all_text_contents() == ["supports on a condition (suggested)"]
+    ready = page.page.locator(f"td[data-proposal='{PTR}proposal-istanbul-round-two'][data-actor='{PTR}ukraine'] button")
+    assert ready.all_text_contents() == ["supports (said it was ready)"]
     russia = page.page.locator(f"td[data-proposal='{PTR}proposal-istanbul-round-two'][data-actor='{PTR}russia'] button")
     assert russia.all_text_contents() == ["proposed it"]
     page.screenshot("proposals-clicked")

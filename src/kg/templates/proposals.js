@@ -19,6 +19,7 @@
   function chipText(c) {
     var text = c.type === "raised" || (c.type === "proposed" && c.modality) ? c.modality
       : WORDS[c.polarity || c.type] || c.polarity;
+    if (c.hedge) text += " (" + c.hedge + ")";
     if (c.target && c.target !== c.proposal) {
       var part = P.labels[c.target] || c.target;
       text += " the provision “" + (part.length > 30 ? part.slice(0, 29).replace(/\s+$/, "") + "…" : part) + "”";
@@ -158,6 +159,7 @@
           : c.modality || WORDS[c.polarity || c.type]],
         ["On", P.labels[c.target] + (c.target !== c.proposal ? " (a provision of " + P.labels[c.proposal] + ")" : "")],
         ["Condition", c.condition],
+        ["Hedge", c.hedge || ""],
         ["Expressed in", c.act ? P.labels[c.act] || c.act : ""],
         ["Date", c.date ? K.day(c.date) + " (" + K.layerText({ layer: c.dateLayer, source: c.dateSource }) + ")" : ""],
         ["In the article's words", c.when],
@@ -180,11 +182,11 @@
   K.sourceFilter(draw);
   $("copy-view").addEventListener("click", function () { K.copyLink($("copy-status")); });
   $("export-csv").addEventListener("click", function () {
-    var rows = [["proposal", "proposal label", "actor", "actor label", "kind", "stance or strength", "on", "condition",
+    var rows = [["proposal", "proposal label", "actor", "actor label", "kind", "stance or strength", "hedge", "on", "condition",
       "date", "date layer", "in the article's words", "superseded by", "stance", "quote"]];
     P.cells.filter(on).forEach(function (c) {
-      rows.push([c.proposal, P.labels[c.proposal], c.actor, name(c.actor), c.type, c.polarity || c.modality || "", c.target,
-        c.condition, c.date, c.dateLayer, c.when, c.supersededBy.join(" "), c.stance, c.quotes.join(" | ")]);
+      rows.push([c.proposal, P.labels[c.proposal], c.actor, name(c.actor), c.type, c.polarity || c.modality || "", c.hedge || "",
+        c.target, c.condition, c.date, c.dateLayer, c.when, c.supersededBy.join(" "), c.stance, c.quotes.join(" | ")]);
     });
     K.downloadCsv("proposals.csv", rows);
   });
