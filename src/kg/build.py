@@ -48,6 +48,7 @@ from kg.namespaces import (
 )
 from kg.problems import KgError, Problem, ValidationFailed
 from kg.project import Project
+from kg.rules import RDF_TYPE, rule_reads
 from kg.sources import (
     Source,
     catalogue_triples,
@@ -63,6 +64,8 @@ from kg.turtle import read_triples, short_name
 MAX_RULE_ROUNDS = 10
 # Where a round of the rules puts what it derives, before what is new is kept (never in a written file).
 _SCRATCH = ox.NamedNode("urn:x-kg:rules-scratch")
+# Where a round notes the predicates (and rdf:type classes) of what it added, for the next round's choice of rules.
+_ADDED = ox.NamedNode("urn:x-kg:rules-added")
 
 # rdflib logs a traceback for every ill-typed literal; the build reports them itself.
 logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
@@ -436,20 +439,29 @@ def infer(store: ox.Store, rules_dir: Path, target: URIRef, project: Project) ->
     Derived triples go into the store's graph `target`, so each round sees the previous rounds' results.
     Each round, every rule sees the store as the round found it: a rule runs as a SPARQL update that
     inserts what it derives into a scratch graph (INSERT with USING every other graph, which is the
-    union the CONSTRUCT reads, and USING NAMED every other graph for its GRAPH patterns), and one update then moves into `target` what no graph holds yet; the
-    derived triples never pass through Python. A rule whose text cannot be rewritten so (not one
-    `CONSTRUCT {...} WHERE`) runs as a query and its triples are added to the scratch graph."""
+    union the CONSTRUCT reads, and USING NAMED every other graph for its GRAPH patterns), and one update
+    then moves into `target` what no graph holds yet; the derived triples never pass through Python. A
+    rule whose text cannot be rewritten so (not one `CONSTRUCT {...} WHERE`) runs as a query and its
+    triples are added to the scratch graph.
+
+    After the first round, a rule runs again only when the round before added a triple it reads (its
+    predicate, and for rdf:type its class, as kg.rules.rule_reads finds them in its text): what it reads
+    being unchanged, it would derive what it derived before, all of which the store holds. A rule whose
+    reading cannot be told runs every round. The rules reach their fixpoint when no rule needs to run."""
     graph = ox.NamedNode(str(target))
     texts = {rule: rule.read_text(encoding="utf-8") for rule in sorted(rules_dir.glob("*.rq"))}
+    reads = {rule: rule_reads(text, PREFIXES) for rule, text in texts.items()}
     scratch = f"<{_SCRATCH.value}>"
-    keep_new = (f"INSERT {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH {scratch} {{ ?s ?p ?o }} "
-                f"FILTER NOT EXISTS {{ {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {scratch}) }} UNION {{ ?s ?p ?o }} }} }}")
+    keep_new = (f"INSERT {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} GRAPH <{_ADDED.value}> {{ ?p <{_ADDED.value}> ?class }} }} "
+                f"WHERE {{ GRAPH {scratch} {{ ?s ?p ?o }} "
+                f"FILTER NOT EXISTS {{ {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {scratch}) }} UNION {{ ?s ?p ?o }} }} "
+                f"BIND(IF(?p = <{RDF_TYPE}>, ?o, <{_ADDED.value}>) AS ?class) }}")
+    pending = list(texts)
     for _ in range(MAX_RULE_ROUNDS):
-        before = len(store)
         using = " ".join(f"USING <{name.value}> USING NAMED <{name.value}>" for name in sorted(store.named_graphs(), key=str)
-                         if isinstance(name, ox.NamedNode) and name != _SCRATCH)
-        for rule, text in texts.items():
-            update = _as_insert(text, scratch, using)
+                         if isinstance(name, ox.NamedNode) and name not in (_SCRATCH, _ADDED))
+        for rule in pending:
+            update = _as_insert(texts[rule], scratch, using)
             if update is not None:
                 try:
                     store.update(update, prefixes=PREFIXES)
@@ -457,13 +469,18 @@ def infer(store: ox.Store, rules_dir: Path, target: URIRef, project: Project) ->
                 except SyntaxError:
                     pass  # the query below says what is wrong, in the words of the rule's own text
             try:
-                derived = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+                derived = store.query(texts[rule], prefixes=PREFIXES, use_default_graph_as_union=True)
             except SyntaxError as err:
                 raise KgError(f"{project.relative(rule)}: SPARQL syntax error: {err}") from None
             store.extend(ox.Quad(t.subject, t.predicate, t.object, _SCRATCH) for t in cast(ox.QueryTriples, derived))
         store.update(keep_new)
         store.remove_graph(_SCRATCH)
-        if len(store) == before:
+        added = [quad.triple for quad in store.quads_for_pattern(None, None, None, _ADDED)]
+        store.remove_graph(_ADDED)
+        predicates = {_text(t.subject) for t in added}
+        classes = {_text(t.object) for t in added if _text(t.subject) == RDF_TYPE}
+        pending = [rule for rule in texts if (found := reads[rule]) is None or found.touched_by(predicates, classes)]
+        if not added or not pending:
             return [quad.triple for quad in store.quads_for_pattern(None, None, None, graph)]
     raise KgError(f"{project.relative(rules_dir)}: rules did not reach a fixpoint in {MAX_RULE_ROUNDS} rounds")
 
