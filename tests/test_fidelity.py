@@ -104,7 +104,10 @@ def test_russia_announces_the_easter_truce_it_does_not_propose_it(store) -> None
     """"On April 19, Russia announces a 30-hour Easter truce, which Ukraine accepts.\""""
     assert not ask(store, "ptr:proposal-easter-truce pt:proposedBy ?who")
     assert asserted(store, "ptr:event-russia-announces-easter-truce a pt:Announcement ; pt:agent ptr:russia ; "
-                           "pt:proposes ptr:proposal-easter-truce")
+                           "pt:announces ptr:proposal-easter-truce")
+    # nor through pt:proposes, which only proposal acts have
+    assert not ask(store, "?act pt:agent ptr:russia ; pt:proposes ptr:proposal-easter-truce")
+    assert values(store, "?act pt:proposes ?p FILTER NOT EXISTS { ?act a pt:ProposalAct }", "act") == set()
 
 
 def test_three_groups_of_reporters_not_one(store) -> None:

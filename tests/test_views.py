@@ -481,20 +481,20 @@ def test_captions_are_the_ontologys_labels(store):
     views = build_views(store, ["whole", "interaction", "timeline"], ("asserted", "inferred"))
     whole = {d["relation"]: d["caption"] for *_, d in views["whole"].edges(data=True)}
     assert (whole["hasProvision"], whole["expressedIn"], whole["partOf"]) == ("has provision", "expressed in", "part of")
-    # "Both sides reject the plan": the rejection's pt:proposes names the plan it answers, not one it
-    # proposes; "Moscow agreed to a Black Sea ceasefire" (who proposed it is not stated); "which Ukraine
+    # "Both sides reject the plan": the rejection pt:answers the plan (it proposes nothing), captioned as
+    # the act; "Moscow agreed to a Black Sea ceasefire" (who proposed it is not stated); "which Ukraine
     # said it was ready to attend". Trump "suggesting that he is prepared to 'just back away'" proposes
     # nothing: that suggestion is only about the option (pt:about), so it has no such edge.
     answers = {(short(a), short(b), d["caption"]) for a, b, d in views["whole"].edges(data=True)
-               if d["relation"] == "proposes"}
+               if d["relation"] in ("proposes", "announces", "answers")}
     assert answers == {
         ("event-putin-agrees-energy-strike-halt", "proposal-energy-strike-halt", "acceptance of"),
         ("event-putin-rejects-broader-truce", "proposal-broader-truce", "rejection of"),
         ("event-russia-agrees-black-sea-ceasefire", "proposal-black-sea-ceasefire", "agreement to"),
-        ("event-russia-announces-easter-truce", "proposal-easter-truce", "announcement of"),
+        ("event-russia-announces-easter-truce", "proposal-easter-truce", "announces"),
         ("event-russia-proposes-istanbul-talks", "proposal-istanbul-round-two", "proposes"),
         ("event-russia-rejects-peace-plan", "proposal-us-peace-plan", "rejection of"),
-        ("event-trump-announces-putin-meeting", "proposal-trump-putin-meeting", "announcement of"),
+        ("event-trump-announces-putin-meeting", "proposal-trump-putin-meeting", "announces"),
         ("event-ukraine-accepts-30-day-ceasefire", "proposal-30-day-ceasefire", "acceptance of"),
         ("event-ukraine-accepts-easter-truce", "proposal-easter-truce", "acceptance of"),
         ("event-ukraine-ready-to-attend-round-two", "proposal-istanbul-round-two", "statement on"),

@@ -152,6 +152,8 @@ class PT(DefinedNamespace):
     addressee: URIRef
     agent: URIRef
     aimedAt: URIRef
+    announces: URIRef
+    answers: URIRef
     assists: URIRef
     attendee: URIRef
     attributionNote: URIRef

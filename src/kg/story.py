@@ -110,7 +110,7 @@ def _classes(store: Any, layers: Sequence[str], nodes: set[str]) -> dict[str, se
 def _threads(store: Any, layers: Sequence[str], events: set[str]) -> dict[str, str]:
     classes = _classes(store, layers, events)
     rows = _select(store, """SELECT ?e ?top WHERE {
-        ?e (pt:concerns|((pt:proposes|pt:about|pt:realizes|pt:wouldRealize|pt:violationOf)/pt:concerns)) ?i .
+        ?e (pt:concerns|((pt:proposes|pt:announces|pt:answers|pt:about|pt:realizes|pt:wouldRealize|pt:violationOf)/pt:concerns)) ?i .
         ?i skos:broader* ?top }""", layers)
     issues: dict[str, set[str]] = defaultdict(set)
     for row in rows:

@@ -27,10 +27,10 @@ An edge says no more than these triples (tests/test_views.py walks every edge of
 | whole | node → node | the property's local name | `u P v` for every property P between curated nodes (inferred restatements with non-pt: super-properties left out) | 0 |
 | whole | outside date → event | about | `u schema:about v` in the external layer | 0 |
 
-In the whole view, an edge's caption is the property's rdfs:label, except that `pt:proposes` from
-an act other than a proposal act reads as the act's class rdfs:label with a preposition:
-"rejection of", "acceptance of", "agreement to", "announcement of", "statement on": the rejection
-did not propose the plan, and Moscow's agreement to the Black Sea ceasefire does not say who proposed it.
+In the whole view, an edge's caption is the property's rdfs:label ("proposes", "announces"), except
+that `pt:answers` reads as the act's class rdfs:label with a preposition: "rejection of", "acceptance
+of", "agreement to", "statement on": Moscow's agreement to the Black Sea ceasefire does not say who
+proposed it.
 
 A stance on a proposal is a stance on that proposal: it is never copied onto the proposal's
 provisions or onto the issues they concern. Only a stance whose target is an issue gives a signed
@@ -678,10 +678,9 @@ def _actor_issue(cat: _Catalogue) -> nx.MultiDiGraph:
     return graph
 
 
-# A property whose label fits only some subjects: pt:proposes links a proposal act to what it
-# puts forward, and any other act (an answer, an announcement, a statement) to the proposal it
-# answers or is about. Only a proposal act "proposes"; another act's link reads as the act's class
-# label with the word the article's sentences take: "Moscow agreed to a Black Sea ceasefire".
+# pt:answers links any act that responds to a proposal (a rejection, an acceptance, an agreement, a
+# statement): its link reads as the act's class label with the word the article's sentences take,
+# "Moscow agreed to a Black Sea ceasefire" ("agreement to"), rather than the bare "answers".
 _ACT_WORD = {"Rejection": "of", "Acceptance": "of", "Agreement": "to", "Announcement": "of", "Statement": "on"}
 
 
@@ -704,7 +703,7 @@ def _whole(cat: _Catalogue) -> nx.MultiDiGraph:
     for (s, p, o), layer in sorted(seen.items()):
         relation = _local(p) if p.startswith(PT) else _prefixed(p)
         caption = cat.term_label(p)
-        if p == PT + "proposes" and "ProposalAct" not in cat.classes.get(s, set()):
+        if p == PT + "answers":
             caption = f"{cat.attrs[s]['kind_label']} {_ACT_WORD.get(cat.attrs[s]['kind'], 'on')}"
         graph.add_edge(s, o, key=relation, **_edge(relation, caption, [[s, p, o, layer]]))
     if "external" in cat.layers:
