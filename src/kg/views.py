@@ -681,7 +681,7 @@ def _actor_issue(cat: _Catalogue) -> nx.MultiDiGraph:
 # pt:answers links any act that responds to a proposal (a rejection, an acceptance, an agreement, a
 # statement): its link reads as the act's class label with the word the article's sentences take,
 # "Moscow agreed to a Black Sea ceasefire" ("agreement to"), rather than the bare "answers".
-_ACT_WORD = {"Rejection": "of", "Acceptance": "of", "Agreement": "to", "Announcement": "of", "Statement": "on"}
+_ACT_WORD = {"Rejection": "of", "Acceptance": "of", "Agreement": "to", "Statement": "on"}
 
 
 def _whole(cat: _Catalogue) -> nx.MultiDiGraph:
