@@ -80,3 +80,15 @@ def test_check_catches_breaking_data(check):
     store.load(f"{PROLOGUE}{ASSERTED} {{ {data} }}", format=ox.RdfFormat.TRIG)
     rows = select(store, check.read_text(encoding="utf-8"))
     assert [str(r["reason"]) for r in rows][:1] == [reason]
+
+
+@pytest.mark.parametrize("kind", ["pt:SourceArticle", "rdf:Statement"])
+def test_date_check_leaves_a_sources_description_and_attributed_statements_alone(kind):
+    """A source's publication interval and a source's attributed rdf:Statement are not story facts; the same
+    date on a story node is caught (the other node in the same data)."""
+    check = next(c for c in CHECKS if c.name == "date-not-in-its-quotes-violation.rq")
+    store = ox.Store()
+    store.load(f'{PROLOGUE}{ASSERTED} {{ ptr:x a {kind} ; sem:hasTimeStamp "2025-02-12"^^xsd:date . '
+               f'ptr:e sem:hasTimeStamp "2025-02-12"^^xsd:date ; pt:quote "Weeks after" . }}', format=ox.RdfFormat.TRIG)
+    rows = select(store, check.read_text(encoding="utf-8"))
+    assert [str(r["node"]) for r in rows] == [PREFIXES["ptr"] + "e"]
