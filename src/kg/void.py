@@ -143,6 +143,7 @@ def _add_sources(graph: Graph, layers) -> None:
     """Each source (dcterms:source) with its title, publisher (an agent) and checksum, and a subset of the
     dataset: the evidence annotations that cite it, counted."""
     catalogue = layers.sources
+    evidence_by_source = _evidence_by_source(layers.asserted)
     for source in sorted({s for c in SOURCE_CLASSES for s in catalogue.subjects(RDF.type, c)}, key=str):
         graph.add((DATASET, DCTERMS.source, source))
         graph.add((source, RDF.type, DCAT.Resource))
@@ -164,8 +165,7 @@ def _add_sources(graph: Graph, layers) -> None:
             graph.add((checksum, RDF.type, SPDX.Checksum))
             graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
             graph.add((checksum, SPDX.checksumValue, Literal(str(digest), datatype=XSD.hexBinary)))
-        evidence = {e for t in layers.asserted.subjects(OA.hasSource, source)
-                    for e in layers.asserted.subjects(OA.hasTarget, t)}
+        evidence = evidence_by_source.get(source, set())
         partition = URIRef(f"{subset}/evidence")
         graph.add((DATASET, VOID.subset, subset))
         graph.add((subset, RDF.type, VOID.Dataset))
@@ -175,6 +175,19 @@ def _add_sources(graph: Graph, layers) -> None:
         graph.add((subset, VOID.classPartition, partition))
         graph.add((partition, VOID["class"], PT.Evidence))
         graph.add((partition, VOID.entities, Literal(len(evidence))))
+
+
+def _evidence_by_source(asserted: Graph) -> dict:
+    """The evidence annotations citing each source (oa:hasTarget a target whose oa:hasSource it is), from one
+    pass over each property: asking per target took seconds at a thousand sources."""
+    sources_of: dict = {}
+    for target, source in asserted.subject_objects(OA.hasSource):
+        sources_of.setdefault(target, []).append(source)
+    found: dict = {}
+    for evidence, target in asserted.subject_objects(OA.hasTarget):
+        for source in sources_of.get(target, ()):
+            found.setdefault(source, set()).add(evidence)
+    return found
 
 
 def _add_layers(graph: Graph, named: dict[URIRef, Graph]) -> None:
