@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -433,8 +433,8 @@ def keep_disagreements_apart(asserted: Triples, statements: Triples) -> Triples:
 # Rules
 
 
-def infer(store: ox.Store, rules_dir: Path, target: URIRef, project: Project) -> Triples:
-    """Apply every rule file of `rules_dir` to the store until nothing new is derived; return graph `target`.
+def infer(store: ox.Store, rules_dir: Path, target: URIRef, project: Project) -> None:
+    """Apply every rule file of `rules_dir` to the store until nothing new is derived, into its graph `target`.
 
     Derived triples go into the store's graph `target`, so each round sees the previous rounds' results.
     Each round, every rule sees the store as the round found it: a rule runs as a SPARQL update that
@@ -481,7 +481,7 @@ def infer(store: ox.Store, rules_dir: Path, target: URIRef, project: Project) ->
         classes = {_text(t.object) for t in added if _text(t.subject) == RDF_TYPE}
         pending = [rule for rule in texts if (found := reads[rule]) is None or found.touched_by(predicates, classes)]
         if not added or not pending:
-            return [quad.triple for quad in store.quads_for_pattern(None, None, None, graph)]
+            return
     raise KgError(f"{project.relative(rules_dir)}: rules did not reach a fixpoint in {MAX_RULE_ROUNDS} rounds")
 
 
@@ -515,34 +515,75 @@ _TOKEN = re.compile(r'''#[^\n]*|"""(?:[^\\]|\\.)*?"""|\'\'\'(?:[^\\]|\\.)*?\'\'\
 
 
 class Compiled:
-    """The compiled dataset: each named graph's triples (literals as parsed or derived: what the files
-    hold) and one Oxigraph store with all of them (for the rules, the checks and lookups). Read like
-    buildfolder.Layers: `named()` and the layer attributes are read-only rdflib views of the store."""
+    """The compiled dataset: one Oxigraph store with every named graph (for the rules, the checks, lookups
+    and writing). Read like buildfolder.Layers: `named()` and the layer attributes are read-only rdflib
+    views of the store; `triples(name)` gives a graph's triples as the files are to hold them.
 
-    def __init__(self, store: ox.Store, triples: dict[URIRef, Triples]):
-        self.store = store
-        self.triples = triples
+    The store gives some typed literals their canonical form ("0" for the "0.0"^^xsd:decimal a file
+    holds). A layer given to the build (the vocabulary, the sources, the curated layer) keeps, beside
+    the store, only its triples with such a literal (any literal with a datatype other than xsd:string),
+    as given; everything else is read back from the store, which holds it exactly. A layer the store made
+    (what the rules derive) is written as the store holds it. Not keeping every layer as Python objects
+    beside the store saves about 700 MiB at a thousand sources."""
+
+    def __init__(self, store: ox.Store | None = None):
+        self.store = store if store is not None else ox.Store()
+        self._exact: dict[URIRef, list[ox.Triple] | None] = {}  # None: the store's forms are the layer's
+        self._sizes: dict[URIRef, int] = {}
 
     @classmethod
     def from_layers(cls, layers: Layers) -> Compiled:
         """A dataset read back as rdflib graphs (buildfolder.Layers), e.g. by `kg enrich`."""
-        triples = {name: oxigraph_triples(graph) for name, graph in layers.named().items()}
-        store = ox.Store()
-        for name, graph in triples.items():
-            _add(store, name, graph)
-        return cls(store, triples)
+        compiled = cls()
+        for name, graph in layers.named().items():
+            compiled.add_given(name, oxigraph_triples(graph))
+        return compiled
+
+    def add_given(self, name: URIRef, triples: Triples) -> None:
+        """A new layer of distinct triples, kept as given."""
+        _add(self.store, name, triples)
+        self._exact[name] = [t for t in triples if _canonicalised(t.object)]
+        self._sizes[name] = len(triples)
+
+    def made_in_store(self, name: URIRef) -> None:
+        """Graph `name`, filled in the store (by the rules), is a layer as the store holds it."""
+        self._exact[name] = None
+        self._sizes[name] = _count(self.store, name)
 
     def add(self, name: URIRef, triples: Triples) -> None:
-        present = set(self.triples[name])
-        new = [t for t in _unique(triples) if t not in present]
-        self.triples[name] += new
+        """Triples not yet in layer `name`, added to it."""
+        exact, target = self._exact[name], _n(name)
+        kept = set(exact or ())
+
+        def present(t: ox.Triple) -> bool:
+            if exact is not None and _canonicalised(t.object):
+                return t in kept
+            return ox.Quad(t.subject, t.predicate, t.object, target) in self.store
+
+        new = [t for t in _unique(triples) if not present(t)]
         _add(self.store, name, new)
+        if exact is not None:
+            exact += [t for t in new if _canonicalised(t.object)]
+        self._sizes[name] += len(new) if exact is not None else _count(self.store, name) - self._sizes[name]
+
+    def triples(self, name: URIRef) -> Iterator[ox.Triple | ox.Quad]:
+        """Layer `name`'s triples (as quads of its graph where they come from the store), each once."""
+        exact = self._exact[name]
+        quads = self.store.quads_for_pattern(None, None, None, _n(name))
+        if exact is None:
+            yield from quads
+            return
+        yield from (q for q in quads if not _canonicalised(q.object))
+        yield from exact
+
+    def size(self, name: URIRef) -> int:
+        return self._sizes[name]
 
     def named(self) -> dict[URIRef, Graph]:
         return {iri: self.graph(iri) for iri in GRAPHS.values()}
 
     def graph(self, name: URIRef) -> Graph:
-        return view(self.store, name, size=len(self.triples[name]))
+        return view(self.store, name, size=self._sizes[name])
 
     @property
     def vocabulary(self) -> Graph:
@@ -563,6 +604,17 @@ class Compiled:
     @property
     def external(self) -> Graph:
         return self.graph(GRAPH_EXTERNAL)
+
+
+def _canonicalised(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> bool:
+    """Whether the store may hold another form of this term: a literal with a datatype other than
+    xsd:string (a language-tagged string comes back as given)."""
+    return type(term) is ox.Literal and term.language is None and term.datatype.value != _XSD_STRING
+
+
+def _count(store: ox.Store, name: URIRef) -> int:
+    rows = cast(ox.QuerySolutions, store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"))
+    return int(cast(ox.Literal, next(iter(rows))["n"]).value)
 
 
 def _add(store: ox.Store, name: URIRef, triples: Iterable[ox.Triple]) -> None:
@@ -593,20 +645,35 @@ def compile_layers(project: Project) -> Compiled:
     problems += grounding_problems
     if problems:
         raise ValidationFailed(problems)
-    asserted = keep_disagreements_apart(_unique(asserted + evidence + statements), statements)
-    store = ox.Store()
-    layers = {GRAPH_VOCABULARY: vocabulary, GRAPH_SOURCES: catalogue_triples(sources), GRAPH_ASSERTED: asserted}
-    for name, triples in layers.items():
-        _add(store, name, triples)
-    layers[GRAPH_INFERRED] = infer(store, project.rules_dir, GRAPH_INFERRED, project)
+    compiled = Compiled()
+    compiled.add_given(GRAPH_VOCABULARY, vocabulary)
+    compiled.add_given(GRAPH_SOURCES, catalogue_triples(sources))
+    compiled.add_given(GRAPH_ASSERTED, keep_disagreements_apart(_unique(asserted + evidence + statements), statements))
+    del files, vocabulary, asserted, evidence, statements  # the store holds them now
+    store = compiled.store
+    infer(store, project.rules_dir, GRAPH_INFERRED, project)
+    compiled.made_in_store(GRAPH_INFERRED)
     outside = external_layer(project, view(store, GRAPH_ASSERTED, GRAPH_SOURCES))
     _add(store, GRAPH_EXTERNAL, oxigraph_triples(outside) + publication_triples(sources))
-    layers[GRAPH_EXTERNAL] = infer(store, project.rules_dir / "external", GRAPH_EXTERNAL, project)
-    shacl_data = {name: layers[name] for name in (GRAPH_VOCABULARY, GRAPH_SOURCES, GRAPH_ASSERTED, GRAPH_INFERRED)}
+    infer(store, project.rules_dir / "external", GRAPH_EXTERNAL, project)
+    compiled.made_in_store(GRAPH_EXTERNAL)
+    shacl_data = {name: _LayerTriples(compiled, name)
+                  for name in (GRAPH_VOCABULARY, GRAPH_SOURCES, GRAPH_ASSERTED, GRAPH_INFERRED)}
     problems = validate_layers(shacl_data, store, project, index)
     if problems:
         raise ValidationFailed(problems)
-    return Compiled(store, layers)
+    return compiled
+
+
+@dataclass(frozen=True)
+class _LayerTriples:
+    """A layer's triples, read again from the compiled dataset each time they are iterated."""
+
+    compiled: Compiled
+    name: URIRef
+
+    def __iter__(self) -> Iterator[ox.Triple]:
+        return (t.triple if isinstance(t, ox.Quad) else t for t in self.compiled.triples(self.name))
 
 
 def dataset_files(layers: Compiled | Layers, project: Project, folder: BuildFolder,
@@ -617,7 +684,7 @@ def dataset_files(layers: Compiled | Layers, project: Project, folder: BuildFold
     from kg.void import describe, read_publication
 
     compiled = layers if isinstance(layers, Compiled) else Compiled.from_layers(layers)
-    trig, union = dataset_bytes({iri: compiled.triples[iri] for iri in GRAPHS.values()})
+    trig, union = dataset_bytes({iri: compiled.triples(iri) for iri in GRAPHS.values()})
     files = {DATASET_TRIG: trig, DATASET_TTL: union,
              VOID_TTL: turtle_bytes(describe(compiled, read_publication(project)))}
     if enrichment is not None:

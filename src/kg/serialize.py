@@ -94,35 +94,39 @@ def trig_bytes(graphs: Mapping[URIRef, Triples]) -> bytes:
     return ox.serialize(quads(), format=ox.RdfFormat.TRIG, prefixes=_PREFIXES) or b""
 
 
-def dataset_bytes(graphs: Mapping[URIRef, list[ox.Triple]]) -> tuple[bytes, bytes]:
+def dataset_bytes(graphs: Mapping[URIRef, Iterable[ox.Triple | ox.Quad]]) -> tuple[bytes, bytes]:
     """TriG of every graph and Turtle of their union, the same bytes as trig_bytes(graphs) and
     turtle_bytes(union), from one sort: each distinct term is ranked once (by _key), each triple becomes
     one integer of its three ranks, and one sort of those integers orders every graph and the union.
     Sorting integers instead of tuples of keys, and once instead of once per graph and again for the
-    union, is what makes writing a large dataset affordable. Blank nodes, if any, take the slower road
-    (canonical labels through rdflib first)."""
+    union, is what makes writing a large dataset affordable. Each graph's triples (each once) are read
+    once, and only their terms are kept, each once: a million-triple dataset is not held twice. Blank
+    nodes, if any, take the slower road (canonical labels through rdflib first)."""
     names = sorted(graphs, key=str)
-    triples: list[ox.Triple] = []
-    ends: list[int] = []  # where each graph's triples end in `triples`
-    for name in names:
-        triples.extend(graphs[name])
-        ends.append(len(triples))
+    ends: list[int] = []  # where each graph's triples end in the term-id arrays
     ids: dict[ox.NamedNode | ox.BlankNode | ox.Literal, int] = {}
     subjects, predicates, objects = array("q"), array("q"), array("q")
     term_id = ids.setdefault
-    for t in triples:
-        subjects.append(term_id(t.subject, len(ids)))
-        predicates.append(term_id(t.predicate, len(ids)))
-        objects.append(term_id(t.object, len(ids)))
+    for name in names:
+        for t in graphs[name]:
+            subjects.append(term_id(t.subject, len(ids)))
+            predicates.append(term_id(t.predicate, len(ids)))
+            objects.append(term_id(t.object, len(ids)))
+        ends.append(len(subjects))
     terms = list(ids)
     del ids
+
+    def triples(first: int, last: int) -> Iterator[ox.Triple]:
+        for i in range(first, last):
+            yield ox.Triple(terms[subjects[i]], terms[predicates[i]], terms[objects[i]])
+
     if any(isinstance(term, ox.BlankNode) for term in terms):
-        return trig_bytes(graphs), turtle_bytes(list(dict.fromkeys(t for graph in graphs.values() for t in graph)))
+        read = {name: list(triples(([0] + ends)[k], ends[k])) for k, name in enumerate(names)}
+        return trig_bytes(read), turtle_bytes(list(dict.fromkeys(t for graph in read.values() for t in graph)))
     rank = _ranks(terms)
-    del terms
     bits = max(1, len(rank).bit_length())
     keys = [(rank[s] << (2 * bits)) | (rank[p] << bits) | rank[o] for s, p, o in zip(subjects, predicates, objects, strict=True)]
-    del subjects, predicates, objects, rank
+    del rank
     order = sorted(range(len(keys)), key=keys.__getitem__)
     in_graph: list[list[int]] = [[] for _ in names]
     union_order: list[int] = []
@@ -137,13 +141,12 @@ def dataset_bytes(graphs: Mapping[URIRef, list[ox.Triple]]) -> tuple[bytes, byte
     def quads() -> Iterator[ox.Quad]:
         for name, indices in zip(names, in_graph, strict=True):
             target = ox.NamedNode(str(name))
-            for index in indices:
-                t = triples[index]
-                yield ox.Quad(t.subject, t.predicate, t.object, target)
+            for i in indices:
+                yield ox.Quad(terms[subjects[i]], terms[predicates[i]], terms[objects[i]], target)
 
     trig = ox.serialize(quads(), format=ox.RdfFormat.TRIG, prefixes=_PREFIXES) or b""
-    union = ox.serialize((triples[i] for i in union_order), format=ox.RdfFormat.TURTLE, prefixes=_PREFIXES,
-                         base_iri=_HERE) or b""
+    union = ox.serialize((ox.Triple(terms[subjects[i]], terms[predicates[i]], terms[objects[i]])
+                          for i in union_order), format=ox.RdfFormat.TURTLE, prefixes=_PREFIXES, base_iri=_HERE) or b""
     return trig, union.replace(f"@base <{_HERE}> .\n".encode(), b"", 1)
 
 
