@@ -6,7 +6,9 @@ any row fails the build.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +24,9 @@ from kg.turtle import parse_turtle, short_name
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 # Triples per batch of SHACL validation (rudof's time grows faster than the data it validates).
-SHACL_BATCH = 40_000
+SHACL_BATCH = 20_000
+# Batches validated at once: the project's machines have two cores; each batch in flight holds its own data.
+SHACL_WORKERS = 2
 # Properties whose objects name the data properties a shape reads (with simple paths).
 _READS = (SH.path, SH.targetSubjectsOf, SH.targetObjectsOf, SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals)
 # Features that read triples not named in the shapes: with any of them, the whole data graph is validated.
@@ -31,8 +35,17 @@ _READS_ALL = (SH.closed, SH.sparql, SH.target, SH.select)
 
 def validate_layers(shacl_data: Mapping[URIRef, Iterable[ox.Triple]], store, project: Project, index) -> list[Problem]:
     """SHACL over the triples of `shacl_data` (vocabulary, sources, curated and inferred graphs, also held by
-    `store`); the checks over `store`."""
-    problems = shacl_problems(shacl_data, project, index, store)
+    `store`); the checks over `store`, meanwhile, in a thread of their own (Oxigraph lets go of Python's lock
+    while it answers, and neither writes to the store). SHACL's problems come first, then each check's."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        checks = pool.submit(check_problems, store, project, index)
+        problems = shacl_problems(shacl_data, project, index, store)
+        return problems + checks.result()
+
+
+def check_problems(store: ox.Store, project: Project, index) -> list[Problem]:
+    """One problem per row of each *-violation.rq check, in the order of the check files."""
+    problems: list[Problem] = []
     for check in check_files(project):
         try:
             rows = select(store, check.read_text(encoding="utf-8"))
@@ -66,14 +79,29 @@ def shacl_problems(graphs: Mapping[URIRef, Iterable[ox.Triple]], project: Projec
                                   if read is None or t.predicate.value in read))
 
     if store is not None and reading is not None:
-        if all(conforms_by_rudof(batch, project.shapes, others)
-               for batch, others in focus_batches(reading, store, list(graphs))):
+        if all_conform(focus_batches(reading, store, list(graphs)), project.shapes):
             return []
         return pyshacl_problems(rdflib_graph(data()), shapes, index)
     whole = data()
     if conforms_by_rudof(whole, project.shapes):
         return []
     return pyshacl_problems(rdflib_graph(whole), shapes, index)
+
+
+def all_conform(batches: Iterable[tuple[list[ox.Triple], set[str]]], shapes: Path) -> bool:
+    """Whether every batch conforms (conforms_by_rudof), validated SHACL_WORKERS at a time: rudof lets go of
+    Python's lock while it validates, so the batches use the machine's cores, and the next batch is cut
+    meanwhile. At most SHACL_WORKERS batches wait or run at once, which bounds the memory they take; the
+    first batch that does not conform ends the rest."""
+    with ThreadPoolExecutor(max_workers=SHACL_WORKERS) as pool:
+        running: deque[Future[bool]] = deque()
+        for batch, others in batches:
+            running.append(pool.submit(conforms_by_rudof, batch, shapes, others))
+            if len(running) >= SHACL_WORKERS and not running.popleft().result():
+                for waiting in running:
+                    waiting.cancel()
+                return False
+        return all(done.result() for done in running)
 
 
 def conforms_by_rudof(data: list[ox.Triple], shapes: Path, others: AbstractSet[str] = frozenset()) -> bool:
