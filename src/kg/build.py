@@ -564,7 +564,7 @@ class Compiled:
         _add(self.store, name, new)
         if exact is not None:
             exact += [t for t in new if _canonicalised(t.object)]
-        self._sizes[name] += len(new) if exact is not None else _count(self.store, name) - self._sizes[name]
+        self._sizes[name] = self._sizes[name] + len(new) if exact is not None else _count(self.store, name)
 
     def triples(self, name: URIRef) -> Iterator[ox.Triple | ox.Quad]:
         """Layer `name`'s triples (as quads of its graph where they come from the store), each once."""
@@ -575,9 +575,6 @@ class Compiled:
             return
         yield from (q for q in quads if not _canonicalised(q.object))
         yield from exact
-
-    def size(self, name: URIRef) -> int:
-        return self._sizes[name]
 
     def named(self) -> dict[URIRef, Graph]:
         return {iri: self.graph(iri) for iri in GRAPHS.values()}
