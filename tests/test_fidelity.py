@@ -577,3 +577,16 @@ def test_the_start_of_the_war_is_ordered_but_not_dated_nor_blamed(store) -> None
     # the counts "since the war began", "since the start of the fighting", "Since the start of the war" run from it
     for claim in ("claim-may-25-largest-attack", "claim-zelenskyy-ukrainian-casualties", "claim-npr-crimea-key-goal"):
         assert asserted(store, f"ptr:{claim} pt:since ptr:event-war-begins"), claim
+
+
+# --- the second review of issue 11 ---------------------------------------------------------------
+
+def test_retaking_crimea_is_a_goal_not_the_issue_of_crimea(store) -> None:
+    """"Since the start of the war, retaking Crimea has been a key strategic goal for Ukraine." Ukraine
+    supports retaking Crimea, not the issue of Crimea, which also covers ceding it (Hegseth's suggestion)."""
+    assert not ask(store, "?s pt:holder ptr:ukraine ; pt:target ptr:issue-crimea")
+    assert not ask(store, "ptr:ukraine pt:supports ptr:issue-crimea")
+    assert values(store, "ptr:stance-ukraine-retake-crimea pt:target ?x") == {"ptr:goal-retake-crimea"}
+    assert asserted(store, "ptr:goal-retake-crimea a pt:Goal ; rdfs:label \"retaking Crimea\"@en ; "
+                           "pt:concerns ptr:issue-crimea")
+    assert ask(store, f"GRAPH {INFERRED} {{ ptr:ukraine pt:supports ptr:goal-retake-crimea }}")

@@ -87,6 +87,7 @@ class PT(DefinedNamespace):
     Claim: URIRef
     CommunicativeAct: URIRef
     Concession: URIRef
+    Goal: URIRef
     Criticism: URIRef
     Event: URIRef
     EventStatus: URIRef
