@@ -359,7 +359,8 @@ def test_the_saudi_meeting_was_announced_not_held_and_the_monday_talks_are_plann
 def test_a_purpose_is_not_an_outcome(project, store) -> None:
     """"He later relented, traveling to Washington for anow-infamous meetingat the White House on Feb. 28 to
     finalize the deal." The purpose is recorded; that the deal was finalized is not."""
-    rows = rows_of(project, store, "what-acts-were-meant-to-achieve-and-whether-it-happened")
+    rows = [r for r in rows_of(project, store, "what-acts-were-meant-to-achieve-and-whether-it-happened")
+            if r["act"] != "ptr:proposal-black-sea-ceasefire"]  # its aims: see the Black Sea test below
     assert {(r["act"], r["aim"], r.get("outcome", "none reported")) for r in rows} == {
         ("ptr:event-zelenskyy-relents-minerals", "ptr:proposal-minerals-deal", "none reported"),
         ("ptr:event-oval-office-meeting-feb-28", "ptr:proposal-minerals-deal", "none reported")}
@@ -590,3 +591,16 @@ def test_retaking_crimea_is_a_goal_not_the_issue_of_crimea(store) -> None:
     assert asserted(store, "ptr:goal-retake-crimea a pt:Goal ; rdfs:label \"retaking Crimea\"@en ; "
                            "pt:concerns ptr:issue-crimea")
     assert ask(store, f"GRAPH {INFERRED} {{ ptr:ukraine pt:supports ptr:goal-retake-crimea }}")
+
+
+def test_the_black_sea_ceasefires_aims_are_aims_not_provisions(project, store) -> None:
+    """"Moscow agreed to aBlack Sea ceasefireaimed at ensuring safe navigation, prohibiting the use of force,
+    and preventing commercial vessels from being used for military purposes." What it is aimed at, not its
+    terms; and the article does not say the aims were achieved."""
+    assert not ask(store, "ptr:proposal-black-sea-ceasefire pt:hasProvision ?x")
+    rows = [r for r in rows_of(project, store, "what-acts-were-meant-to-achieve-and-whether-it-happened")
+            if r["act"] == "ptr:proposal-black-sea-ceasefire"]
+    assert {(r["aim"], "outcome" in r) for r in rows} == {
+        ("ptr:goal-black-sea-safe-navigation", False), ("ptr:goal-black-sea-no-force", False),
+        ("ptr:goal-black-sea-no-military-use-of-vessels", False)}
+    assert values(store, "?x a pt:Goal ; pt:concerns ptr:issue-black-sea-ceasefire") == {r["aim"] for r in rows}
