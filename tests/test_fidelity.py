@@ -604,3 +604,18 @@ def test_the_black_sea_ceasefires_aims_are_aims_not_provisions(project, store) -
         ("ptr:goal-black-sea-safe-navigation", False), ("ptr:goal-black-sea-no-force", False),
         ("ptr:goal-black-sea-no-military-use-of-vessels", False)}
     assert values(store, "?x a pt:Goal ; pt:concerns ptr:issue-black-sea-ceasefire") == {r["aim"] for r in rows}
+
+
+@pytest.mark.parametrize("event, words", [
+    ("ptr:event-zelenskyy-rejects-concessions", "concessions Zelenskyy has so far firmly rejected"),
+    ("ptr:event-us-intelligence-provision", "the intelligence that the U.S. has provided"),
+    ("ptr:event-trump-boasts-friendship-putin", "who has frequently boasted about his friendship with Putin"),
+])
+def test_a_present_perfect_state_stays_open_at_publication(store, event: str, words: str) -> None:
+    """"He adds that European nations could not easily or quickly replace the intelligence that the U.S. has
+    provided." / "concessions Zelenskyy has so far firmly rejected" / "But Trump — who has frequently boasted
+    about his friendship with Putin": up to the time of writing, not said to have ended, so the publication
+    date bounds no end (as for ongoing states)."""
+    assert asserted(store, f"{event} pt:status pt:upToTimeOfWriting")
+    assert words in values(store, f"{event} pt:quote ?x")
+    assert not ask(store, f"{event} sem:hasLatestEndTimeStamp ?end")

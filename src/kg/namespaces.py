@@ -274,6 +274,7 @@ class PT(DefinedNamespace):
     offered: URIRef
     oppose: URIRef
     ongoing: URIRef
+    upToTimeOfWriting: URIRef
     planned: URIRef
     polarities: URIRef
     proposed: URIRef
