@@ -180,7 +180,8 @@ def test_every_condition_is_in_the_words_of_its_node(store) -> None:
         ?node pt:condition ?condition .
         FILTER NOT EXISTS {{ ?node pt:quote ?quote FILTER(CONTAINS(?quote, ?condition)) }} }} }}""")
     assert [(r["node"].value, r["condition"].value) for r in rows] == []
-    conditional_claims = values(store, f"GRAPH {ASSERTED} {{ ?x pt:condition ?c FILTER NOT EXISTS {{ ?x a pt:Stance }} }}")
+    conditional_claims = values(store, f"GRAPH {ASSERTED} {{ ?x pt:condition ?c FILTER NOT EXISTS {{ ?x a pt:Stance }} }} "
+                                       "FILTER NOT EXISTS { ?x a pt:Event }")
     assert conditional_claims == {"ptr:claim-trump-zelenskyy-not-ready-for-peace", "ptr:assessment-jones-walk-away-shifts-balance",
                                   "ptr:assessment-charap-walking-away-not-calamity", "ptr:assessment-charap-cutoff-would-be-problem"}
 
@@ -290,6 +291,7 @@ def rows_of(project, store, name: str, **params: str) -> list[dict[str, str]]:
     ("suggesting that he is prepared to", "ptr:stance-trump-back-away", "pt:suggested"),
     ("said it was ready to attend", "ptr:event-ukraine-ready-to-attend-round-two", "pt:declaredReady"),
     ("said it was ready to attend", "ptr:stance-ukraine-istanbul-round-two", "pt:declaredReady"),
+    ("announced it would accept", "ptr:event-ukraine-would-accept-30-day-ceasefire", "pt:declaredReady"),
     ("I think we're on the way to getting peace", "ptr:claim-trump-on-way-to-peace", "pt:believed"),
     ("In what could mark a pivotal moment", "ptr:claim-npr-pivotal-moment", "pt:hypothetical"),
     ("A negotiation seems much more plausible", "ptr:assessment-charap-negotiation-more-plausible", "pt:seemingly"),
@@ -619,3 +621,16 @@ def test_a_present_perfect_state_stays_open_at_publication(store, event: str, wo
     assert asserted(store, f"{event} pt:status pt:upToTimeOfWriting")
     assert words in values(store, f"{event} pt:quote ?x")
     assert not ask(store, f"{event} sem:hasLatestEndTimeStamp ?end")
+
+
+def test_would_accept_provided_is_a_conditional_readiness_not_an_acceptance(project, store) -> None:
+    """"Ukraine announced it would accept a limited 30-day ceasefire, provided Russian forces reciprocated."
+    An announced readiness on a condition: the article never says Ukraine accepted it."""
+    act = "ptr:event-ukraine-would-accept-30-day-ceasefire"
+    assert not ask(store, "?act a pt:Acceptance ; pt:answers ptr:proposal-30-day-ceasefire")
+    assert asserted(store, f"{act} a pt:Announcement ; pt:agent ptr:ukraine ; pt:answers ptr:proposal-30-day-ceasefire ; "
+                           'pt:modality pt:declaredReady ; pt:condition "provided Russian forces reciprocated"')
+    rows = rows_of(project, store, "which-statements-are-conditional-and-on-what", holder="ptr:ukraine")
+    assert {(r["target"], r["condition"], r["expressedIn"]) for r in rows
+            if r["target"] == "ptr:proposal-30-day-ceasefire"} == {
+        ("ptr:proposal-30-day-ceasefire", "provided Russian forces reciprocated", act)}

@@ -498,7 +498,7 @@ def test_captions_are_the_ontologys_labels(store):
         ("event-russia-proposes-istanbul-talks", "proposal-istanbul-round-two", "proposes"),
         ("event-russia-rejects-peace-plan", "proposal-us-peace-plan", "rejection of"),
         ("event-trump-announces-putin-meeting", "proposal-trump-putin-meeting", "announces"),
-        ("event-ukraine-accepts-30-day-ceasefire", "proposal-30-day-ceasefire", "acceptance of"),
+        ("event-ukraine-would-accept-30-day-ceasefire", "proposal-30-day-ceasefire", "announcement on"),
         ("event-ukraine-accepts-easter-truce", "proposal-easter-truce", "acceptance of"),
         ("event-ukraine-ready-to-attend-round-two", "proposal-istanbul-round-two", "statement on"),
         ("event-ukraine-rejects-peace-plan", "proposal-us-peace-plan", "rejection of"),
@@ -537,6 +537,9 @@ def test_a_stance_shows_a_hedge_it_shares_with_its_act_once(store):
            for a, b, d in views[name].edges(data=True) if d["modality"]}
     assert got == {
         ("stance", "ukraine", "proposal-istanbul-round-two", (("said it was ready", "asserted"),)),
+        # "Ukraine announced it would accept a limited 30-day ceasefire, provided Russian forces reciprocated"
+        ("stance", "ukraine", "proposal-30-day-ceasefire", (("said it was ready", "asserted"),)),
+        ("actor-issue", "ukraine", "issue-30-day-ceasefire", (("said it was ready", "asserted"),)),
         ("stance", "russia", "proposal-us-peace-plan", (("in its current form", "asserted"),)),
         ("stance", "trump", "proposal-us-back-away", (("suggested", "asserted"),)),
         ("actor-issue", "ukraine", "issue-peace-negotiations", (("said it was ready", "asserted"),)),
