@@ -234,3 +234,28 @@ def test_focus_reading_gives_up_on_shapes_it_cannot_follow(project, tmp_path):
                  "ex:S sh:targetClass ex:C ; sh:closed true .",
                  "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:or ( [ sh:path ex:q ; sh:minCount 1 ] ) ] ."):
         assert focus_reading(Graph().parse(data=head + body, format="turtle")) is None, body
+
+
+def test_one_sort_writer_gives_the_plain_writers_bytes():
+    """dataset_bytes (one numpy sort for every graph and the union) against trig_bytes and turtle_bytes
+    (each graph sorted on its own): a triple in two graphs is written in each and once in the union,
+    typed and tagged literals keep their forms, an empty graph is left out of both."""
+    import pyoxigraph as ox
+    from rdflib import URIRef
+
+    from kg.serialize import dataset_bytes, trig_bytes, turtle_bytes
+
+    ex = "https://example.org/"
+    a, b, c = (ox.NamedNode(ex + n) for n in "abc")
+    shared = ox.Triple(a, b, ox.Literal("x"))
+    graphs = {
+        URIRef(ex + "g2"): [shared, ox.Triple(c, b, ox.Literal("2", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))),
+                            ox.Triple(a, b, c)],
+        URIRef(ex + "g1"): [ox.Triple(c, b, ox.Literal("y", language="en")), shared, ox.Triple(b, a, c)],
+        URIRef(ex + "empty"): [],
+    }
+    union = list(dict.fromkeys(t for triples in graphs.values() for t in triples))
+    trig, ttl = dataset_bytes(graphs)
+    assert trig == trig_bytes(graphs)
+    assert ttl == turtle_bytes(union)
+    assert trig.count(b'"x"') == 2 and ttl.count(b'"x"') == 1

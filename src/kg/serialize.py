@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import os
 from array import array
-from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
+import numpy as np
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
@@ -22,6 +22,8 @@ from kg.store import rdflib_graph, to_oxigraph
 
 _PREFIXES = dict(sorted(PREFIXES.items()))
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+# Triples turned back into Python ints at a time while writing.
+_CHUNK = 1 << 16
 
 # A graph to write: an rdflib Graph, or Oxigraph triples (each once), as the build holds its layers.
 Triples = Graph | Iterable[ox.Triple]
@@ -96,10 +98,10 @@ def trig_bytes(graphs: Mapping[URIRef, Triples]) -> bytes:
 
 def dataset_bytes(graphs: Mapping[URIRef, Iterable[ox.Triple | ox.Quad]]) -> tuple[bytes, bytes]:
     """TriG of every graph and Turtle of their union, the same bytes as trig_bytes(graphs) and
-    turtle_bytes(union), from one sort: each distinct term is ranked once (by _key), each triple becomes
-    one integer of its three ranks, and one sort of those integers orders every graph and the union.
-    Sorting integers instead of tuples of keys, and once instead of once per graph and again for the
-    union, is what makes writing a large dataset affordable. Each graph's triples (each once) are read
+    turtle_bytes(union), from one sort: each distinct term is ranked once (by _key), and one sort of the
+    triples' rank arrays (numpy) orders every graph and the union. Sorting integer arrays instead of
+    tuples of keys, and once instead of once per graph and again for the union, is what makes writing
+    a large dataset affordable. Each graph's triples (each once) are read
     once, and only their terms are kept, each once: a million-triple dataset is not held twice. Blank
     nodes, if any, take the slower road (canonical labels through rdflib first)."""
     names = sorted(graphs, key=str)
@@ -123,39 +125,49 @@ def dataset_bytes(graphs: Mapping[URIRef, Iterable[ox.Triple | ox.Quad]]) -> tup
     if any(isinstance(term, ox.BlankNode) for term in terms):
         read = {name: list(triples(([0] + ends)[k], ends[k])) for k, name in enumerate(names)}
         return trig_bytes(read), turtle_bytes(list(dict.fromkeys(t for graph in read.values() for t in graph)))
-    rank = _ranks(terms)
-    bits = max(1, len(rank).bit_length())
-    keys = [(rank[s] << (2 * bits)) | (rank[p] << bits) | rank[o] for s, p, o in zip(subjects, predicates, objects, strict=True)]
-    del rank
-    order = sorted(range(len(keys)), key=keys.__getitem__)
-    in_graph: list[list[int]] = [[] for _ in names]
-    union_order: list[int] = []
-    last = -1
-    for index in order:
-        in_graph[bisect_right(ends, index)].append(index)
-        if keys[index] != last:
-            union_order.append(index)
-            last = keys[index]
-    del keys, order
+    union_order, per_graph = _orders(_ranks(terms), subjects, predicates, objects, ends)
+
+    def rows(indices: np.ndarray) -> Iterator[tuple[int, int, int]]:
+        for first in range(0, len(indices), _CHUNK):  # as Python ints a chunk at a time: not all at once
+            chunk = indices[first:first + _CHUNK]
+            yield from zip(ids_s[chunk].tolist(), ids_p[chunk].tolist(), ids_o[chunk].tolist(), strict=True)
+
+    ids_s, ids_p, ids_o = (np.frombuffer(a, dtype=np.int64) for a in (subjects, predicates, objects))
 
     def quads() -> Iterator[ox.Quad]:
-        for name, indices in zip(names, in_graph, strict=True):
+        for name, indices in zip(names, per_graph, strict=True):
             target = ox.NamedNode(str(name))
-            for i in indices:
-                yield ox.Quad(terms[subjects[i]], terms[predicates[i]], terms[objects[i]], target)
+            for s, p, o in rows(indices):
+                yield ox.Quad(terms[s], terms[p], terms[o], target)
 
     trig = ox.serialize(quads(), format=ox.RdfFormat.TRIG, prefixes=_PREFIXES) or b""
-    union = ox.serialize((ox.Triple(terms[subjects[i]], terms[predicates[i]], terms[objects[i]])
-                          for i in union_order), format=ox.RdfFormat.TURTLE, prefixes=_PREFIXES, base_iri=_HERE) or b""
+    union = ox.serialize((ox.Triple(terms[s], terms[p], terms[o]) for s, p, o in rows(union_order)),
+                         format=ox.RdfFormat.TURTLE, prefixes=_PREFIXES, base_iri=_HERE) or b""
     return trig, union.replace(f"@base <{_HERE}> .\n".encode(), b"", 1)
 
 
-def _ranks(terms: list[ox.NamedNode | ox.BlankNode | ox.Literal]) -> array:
+def _ranks(terms: list[ox.NamedNode | ox.BlankNode | ox.Literal]) -> np.ndarray:
     """Each term's place in the order of _key."""
-    rank = array("q", bytes(8 * len(terms)))
-    for position, index in enumerate(sorted(range(len(terms)), key=lambda i: _key(terms[i]))):
-        rank[index] = position
+    rank = np.empty(len(terms), dtype=np.int64)
+    rank[sorted(range(len(terms)), key=lambda i: _key(terms[i]))] = np.arange(len(terms), dtype=np.int64)
     return rank
+
+
+def _orders(rank: np.ndarray, subjects: array, predicates: array, objects: array,
+            ends: list[int]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Triple positions (into the term-id arrays) in the order of their terms' ranks: the first of each
+    distinct triple (the union), and each graph's, split where the graphs end (`ends`). The sorts are
+    stable, so equal triples keep the order of their graphs."""
+    by_term = [rank[np.frombuffer(ids, dtype=np.int64)] for ids in (subjects, predicates, objects)]
+    order = np.lexsort(by_term[::-1])  # the last key is the first compared
+    ranked = [ranks[order] for ranks in by_term]
+    first = np.ones(len(order), dtype=bool)
+    if len(order) > 1:
+        first[1:] = (ranked[0][1:] != ranked[0][:-1]) | (ranked[1][1:] != ranked[1][:-1]) | (ranked[2][1:] != ranked[2][:-1])
+    graph_of = np.searchsorted(np.asarray(ends, dtype=np.int64), order, side="right")
+    by_graph = order[np.argsort(graph_of, kind="stable")]
+    cuts = np.cumsum(np.bincount(graph_of, minlength=len(ends)))[:-1]
+    return order[first], np.split(by_graph, cuts)
 
 
 def turtle(graph: Triples) -> str:
