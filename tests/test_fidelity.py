@@ -634,3 +634,16 @@ def test_would_accept_provided_is_a_conditional_readiness_not_an_acceptance(proj
     assert {(r["target"], r["condition"], r["expressedIn"]) for r in rows
             if r["target"] == "ptr:proposal-30-day-ceasefire"} == {
         ("ptr:proposal-30-day-ceasefire", "provided Russian forces reciprocated", act)}
+
+
+def test_zelenskyys_crimea_stance_is_on_what_his_words_say(store) -> None:
+    """"Zelenskyy insisting that Ukraine will never recognize Moscow's control over Crimea": his words are
+    about Crimea, and Ukraine recognizing; the plan's provision, "recognize Russian control over territories
+    already seized in Ukraine", names neither. No stance of his is on the provision."""
+    assert not ask(store, "?s pt:holder ptr:zelenskyy ; pt:target ptr:provision-peace-plan-recognize-russian-control")
+    assert not ask(store, "ptr:zelenskyy pt:opposes ptr:provision-peace-plan-recognize-russian-control")
+    outcome = "ptr:outcome-ukraine-recognizes-russian-control-crimea"
+    assert values(store, "ptr:stance-zelenskyy-recognize-russian-control-crimea pt:target ?x") == {outcome}
+    assert asserted(store, f"{outcome} a pt:Outcome ; pt:concerns ptr:issue-crimea ; "
+                           "pt:quote \"Ukraine will never recognize Moscow's control over Crimea\"")
+    assert ask(store, f"GRAPH {INFERRED} {{ ptr:zelenskyy pt:opposes {outcome} }}")

@@ -88,6 +88,7 @@ class PT(DefinedNamespace):
     CommunicativeAct: URIRef
     Concession: URIRef
     Goal: URIRef
+    Outcome: URIRef
     Criticism: URIRef
     Event: URIRef
     EventStatus: URIRef
