@@ -247,6 +247,8 @@ def test_a_year_completed_from_outside_fails_the_check(project) -> None:
     'ptr:e sem:hasTimeStamp "2022-02-24"^^xsd:date ; pt:quote "since the Feb. 24, 2022, invasion of Ukraine" .',
     # "On May 25, Russian forces launched"
     'ptr:e pt:statedDate "--05-25"^^xsd:gMonthDay ; pt:quote "On May 25, Russian forces launched" .',
+    # "According to aU.S. assessmentreleased in April"
+    'ptr:e pt:statedMonth "--04"^^xsd:gMonth ; pt:quote "According to aU.S. assessmentreleased in April" .',
     # "a Ukrainian Black Sea peninsula that Russia annexed in 2014"
     'ptr:e sem:hasEarliestBeginTimeStamp "2014-01-01"^^xsd:date ; sem:hasLatestEndTimeStamp "2014-12-31"^^xsd:date ;'
     ' pt:quote "that Russia annexed in 2014" .',
@@ -261,6 +263,7 @@ def test_a_date_in_the_articles_words_passes_the_check(project, data: str) -> No
     'ptr:e sem:hasEarliestBeginTimeStamp "2014-03-01"^^xsd:date ; pt:quote "that Russia annexed in 2014" .',
     'ptr:e sem:hasTimeStamp "2025-04-19T10:00:00"^^xsd:dateTime ; pt:quote "On April 19, Russia announces" .',
     'ptr:e sem:hasTimeStamp "2025-04-19"^^xsd:date .',
+    'ptr:e pt:statedMonth "--05"^^xsd:gMonth ; pt:quote "According to aU.S. assessmentreleased in April" .',
 ])
 def test_a_date_the_words_do_not_state_fails_the_check(project, data: str) -> None:
     assert [node for node, _ in _check_rows(project, data)] == ["ptr:e"]
@@ -647,3 +650,15 @@ def test_zelenskyys_crimea_stance_is_on_what_his_words_say(store) -> None:
     assert asserted(store, f"{outcome} a pt:Outcome ; pt:concerns ptr:issue-crimea ; "
                            "pt:quote \"Ukraine will never recognize Moscow's control over Crimea\"")
     assert ask(store, f"GRAPH {INFERRED} {{ ptr:zelenskyy pt:opposes {outcome} }}")
+
+
+def test_released_in_april_has_its_month_and_no_year(store) -> None:
+    """"According to aU.S. assessmentreleased in April, an estimated790,000 Russian soldiers have been killed
+    or injured": the month is stated, the year is not (nor fixed by the article's words), so an xsd:gMonth
+    and no full date or year-month in the asserted or inferred layer."""
+    event = "ptr:event-us-assessment-release"
+    rows = store.query(f"{PROLOGUE}SELECT ?m WHERE {{ GRAPH {ASSERTED} {{ {event} pt:statedMonth ?m }} }}")
+    assert [(r["m"].value, r["m"].datatype.value) for r in rows] == [("--04", PREFIXES["xsd"] + "gMonth")]
+    for graph in (ASSERTED, INFERRED):
+        assert not store.query(f"{PROLOGUE}ASK {{ GRAPH {graph} {{ {event} ?p ?d "
+                               "FILTER(DATATYPE(?d) IN (xsd:date, xsd:gYearMonth, xsd:gMonthDay)) } }")

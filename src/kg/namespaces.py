@@ -243,6 +243,7 @@ class PT(DefinedNamespace):
     sourcesDisagreeOn: URIRef
     speaker: URIRef
     statedDate: URIRef
+    statedMonth: URIRef
     status: URIRef
     supersedes: URIRef
     supports: URIRef
