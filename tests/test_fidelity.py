@@ -662,3 +662,15 @@ def test_released_in_april_has_its_month_and_no_year(store) -> None:
     for graph in (ASSERTED, INFERRED):
         assert not store.query(f"{PROLOGUE}ASK {{ GRAPH {graph} {{ {event} ?p ?d "
                                "FILTER(DATATYPE(?d) IN (xsd:date, xsd:gYearMonth, xsd:gMonthDay)) } }")
+
+
+def test_reiterating_links_no_earlier_act_and_says_why(store) -> None:
+    """"Trumpexpressed dismayat Russia's actions, reiterating that he is "not happy" with Putin defying efforts
+    to secure a ceasefire." The article names no earlier act; the one earlier "not happy" it reports ("I am not
+    happy with the Russian strikes on KYIV") is about something else and is not ordered before it."""
+    act = "ptr:event-trump-expresses-dismay"
+    assert not ask(store, f"{act} pt:inAdditionTo|pt:answers ?earlier")
+    assert not ask(store, f"ptr:event-trump-post-vladimir-stop pt:precedes {act}")
+    assert any("reiterating that he is" in q for q in values(store, f"{act} pt:quote ?x"))
+    (note,) = values(store, f"GRAPH {ASSERTED} {{ {act} pt:reiterationNote ?x }}")
+    assert "I am not happy with the Russian strikes on KYIV" in note and "no earlier act is linked" in note

@@ -159,6 +159,7 @@ class PT(DefinedNamespace):
     assists: URIRef
     attendee: URIRef
     attributionNote: URIRef
+    reiterationNote: URIRef
     beneficiary: URIRef
     bound: URIRef
     bordersOn: URIRef
