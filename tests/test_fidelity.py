@@ -674,3 +674,20 @@ def test_reiterating_links_no_earlier_act_and_says_why(store) -> None:
     assert any("reiterating that he is" in q for q in values(store, f"{act} pt:quote ?x"))
     (note,) = values(store, f"GRAPH {ASSERTED} {{ {act} pt:reiterationNote ?x }}")
     assert "I am not happy with the Russian strikes on KYIV" in note and "no earlier act is linked" in note
+
+
+def test_degree_qualifiers_are_triples(project, store) -> None:
+    """"describes the U.S. role so far in the negotiations as "relatively weak"" / "the Biden administration's
+    nearly unqualified support for Ukraine" / "European nations could not easily or quickly replace the
+    intelligence": each degree is a pt:degree, answered by the degree query with the words that carry it."""
+    rows = rows_of(project, store, "which-statements-are-qualified-by-degree")
+    assert {(r["node"], r["degree"]) for r in rows} == {
+        ("ptr:assessment-jones-us-role-weak", "pt:relatively"),
+        ("ptr:stance-biden-administration-ukraine", "pt:nearly"),
+        ("ptr:claim-npr-campaign-shift", "pt:nearly"),
+        ("ptr:assessment-jones-europe-cannot-replace-intelligence", "pt:notEasily"),
+        ("ptr:assessment-jones-europe-cannot-replace-intelligence", "pt:notQuickly")}
+    word = {"pt:relatively": "relatively weak", "pt:nearly": "nearly unqualified",
+            "pt:notEasily": "could not easily", "pt:notQuickly": "not easily or quickly"}
+    for r in rows:
+        assert word[r["degree"]] in r["quote"], r

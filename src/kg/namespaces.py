@@ -88,6 +88,13 @@ class PT(DefinedNamespace):
     CommunicativeAct: URIRef
     Concession: URIRef
     Goal: URIRef
+    Degree: URIRef
+    degrees: URIRef
+    relatively: URIRef
+    nearly: URIRef
+    notEasily: URIRef
+    notQuickly: URIRef
+    degree: URIRef
     Outcome: URIRef
     Criticism: URIRef
     Event: URIRef
