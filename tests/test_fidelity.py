@@ -691,3 +691,37 @@ def test_degree_qualifiers_are_triples(project, store) -> None:
             "pt:notEasily": "could not easily", "pt:notQuickly": "not easily or quickly"}
     for r in rows:
         assert word[r["degree"]] in r["quote"], r
+
+
+def test_before_the_election_is_an_order_link_to_an_election_with_no_invented_participant(store) -> None:
+    """"In an appearance on a podcast before the election,Trump suggested that Zelenskyy was to blamefor the
+    invasion." The order is a link with its marker; the election names no participant or place, so it has
+    none, and says why (pt:participantsNote), and it is not dated nor tied to the second term."""
+    rows = select(store, f'{PROLOGUE}SELECT ?a ?b WHERE {{ ?m pt:markerText "before the election" ; '
+                         "pt:earlierEvent ?a ; pt:laterEvent ?b . ?a pt:precedes ?b }")
+    assert [(str(r["a"]), str(r["b"])) for r in rows] == [
+        (PREFIXES["ptr"] + "event-trump-podcast-appearance", PREFIXES["ptr"] + "event-the-election")]
+    election = "ptr:event-the-election"
+    for pattern in (f"{election} pt:participant ?x", f"{election} sem:hasPlace ?x", f"{election} sem:hasTimeStamp ?x",
+                    f"{election} pt:statedDate ?x", f"{election} pt:precedes ?x", f"{election} owl:sameAs ?x"):
+        assert not ask(store, pattern), pattern
+    (note,) = values(store, f"GRAPH {ASSERTED} {{ {election} pt:participantsNote ?x }}")
+    assert "before the election" in note
+
+
+@pytest.mark.parametrize("extra, conforms", [
+    ("", False),  # no participant, place or reason: an event the shapes refuse
+    ('; pt:participantsNote "The article writes only \\"before the election\\"."', True),
+    ('; pt:participantsNote 1', False),
+])
+def test_an_event_without_participants_needs_the_reason(project, extra: str, conforms: bool) -> None:
+    """The event shape takes an event the article names no participant or place for only with the reason."""
+    import pyshacl
+    from rdflib import Graph
+
+    prologue = "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in PREFIXES.items())
+    data = Graph().parse(data=f'{prologue}ptr:e a pt:Event ; rdfs:label "the election"@en ; '
+                              f'pt:quote "before the election" {extra} .', format="turtle")
+    shapes = Graph().parse(project.root / "ontology" / "shapes.ttl")
+    ok, _, text = pyshacl.validate(data, shacl_graph=shapes)
+    assert ok is conforms and ("an event needs a participant" in text) is not conforms, text

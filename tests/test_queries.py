@@ -429,11 +429,11 @@ def test_events_by_plover_type(project: Project, store) -> None:
             if r["event"] == "ptr:event-trump-post-vladimir-stop"] == [("plover:DEMAND", "yield", "military", "1056")]
     assert none["ptr:event-hegseth-suggests-ceding-territory"] == "025"
     # the events without a CAMEO code (the inauguration, the occasion, the rescuers' firefighting, which has
-    # no recipient for AID, the start of the war: points in time or acts the codes do not fit) are coded in
-    # neither scheme
+    # no recipient for AID, the start of the war, "the election": points in time or acts the codes do not
+    # fit) are coded in neither scheme
     assert {r["event"] for r in coded} - {r["event"] for r in rows} == {
         "ptr:event-second-term-inauguration", "ptr:occasion-trump-reporters-may-25-attack",
-        "ptr:event-kharkiv-firefighting", "ptr:event-war-begins"}
+        "ptr:event-kharkiv-firefighting", "ptr:event-war-begins", "ptr:event-the-election"}
 
 
 def test_events_in_saudi_arabia_include_places_within_it(project: Project, store) -> None:

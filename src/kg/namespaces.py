@@ -167,6 +167,7 @@ class PT(DefinedNamespace):
     attendee: URIRef
     attributionNote: URIRef
     reiterationNote: URIRef
+    participantsNote: URIRef
     beneficiary: URIRef
     bound: URIRef
     bordersOn: URIRef
