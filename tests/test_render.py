@@ -270,3 +270,15 @@ def test_evidence_from_several_sources_keeps_each_passage_with_its_source():
     assert [s["title"] for s in data["sources"]] == ["One", "Two"]
     assert data["details"]["ex:a"]["spans"] == [[0, 0, 5], [1, 12, 17]]  # UTF-16 in the second; unknown left out
     assert "Beta met Alpha." in data["sources"][1]["text"]
+
+
+def test_every_node_of_the_shipped_views_has_a_class_in_the_legend(built):
+    """A node drawn as "Other" has a class no style names (as pt:Goal and pt:Outcome once had): its legend
+    entry would say nothing about what it is."""
+    import kg
+    from kg.render import style_of
+
+    dataset = kg.open(built)
+    unstyled = sorted({(name, str(data.get("kind"))) for name in ("stance", "interaction")
+                       for _, data in dataset.view(name).nodes(data=True) if style_of(data.get("kind")).key == "other"})
+    assert unstyled == []

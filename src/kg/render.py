@@ -68,6 +68,7 @@ STYLES: tuple[Style, ...] = (
            "Invasion", "Annexation", "Agreement")),
     Style("event", "Other event", "#b07aa1", "diamond", ("Event", "Inauguration")),
     Style("proposal", "Proposal / provision / concession", "#4e9a3a", "star", ("Proposal", "Provision", "Concession")),
+    Style("goal", "Goal / outcome", "#17a3b8", "star", ("Goal", "Outcome")),
     Style("stance", "Stance", "#8c6bb1", "dot", ("Stance",)),
     Style("claim", "Claim / assessment", "#9c755f", "square", ("Claim", "Assessment")),
     Style("quotation", "Quotation", "#d37295", "triangle", ("Quotation",)),
