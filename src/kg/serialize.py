@@ -22,7 +22,7 @@ from kg.store import rdflib_graph, to_oxigraph
 
 _PREFIXES = dict(sorted(PREFIXES.items()))
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-# Triples turned back into Python ints at a time while writing.
+# How many triples are turned back into Python ints at once while writing.
 _CHUNK = 1 << 16
 
 # A graph to write: an rdflib Graph, or Oxigraph triples (each once), as the build holds its layers.
@@ -125,14 +125,12 @@ def dataset_bytes(graphs: Mapping[URIRef, Iterable[ox.Triple | ox.Quad]]) -> tup
     if any(isinstance(term, ox.BlankNode) for term in terms):
         read = {name: list(triples(([0] + ends)[k], ends[k])) for k, name in enumerate(names)}
         return trig_bytes(read), turtle_bytes(list(dict.fromkeys(t for graph in read.values() for t in graph)))
-    union_order, per_graph = _orders(_ranks(terms), subjects, predicates, objects, ends)
+    id_rows = np.stack([np.frombuffer(a, dtype=np.int64) for a in (subjects, predicates, objects)])
+    union_order, per_graph = _orders(_ranks(terms)[id_rows], ends)
 
     def rows(indices: np.ndarray) -> Iterator[tuple[int, int, int]]:
         for first in range(0, len(indices), _CHUNK):  # as Python ints a chunk at a time: not all at once
-            chunk = indices[first:first + _CHUNK]
-            yield from zip(ids_s[chunk].tolist(), ids_p[chunk].tolist(), ids_o[chunk].tolist(), strict=True)
-
-    ids_s, ids_p, ids_o = (np.frombuffer(a, dtype=np.int64) for a in (subjects, predicates, objects))
+            yield from zip(*id_rows[:, indices[first:first + _CHUNK]].tolist(), strict=True)
 
     def quads() -> Iterator[ox.Quad]:
         for name, indices in zip(names, per_graph, strict=True):
@@ -153,17 +151,14 @@ def _ranks(terms: list[ox.NamedNode | ox.BlankNode | ox.Literal]) -> np.ndarray:
     return rank
 
 
-def _orders(rank: np.ndarray, subjects: array, predicates: array, objects: array,
-            ends: list[int]) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Triple positions (into the term-id arrays) in the order of their terms' ranks: the first of each
-    distinct triple (the union), and each graph's, split where the graphs end (`ends`). The sorts are
-    stable, so equal triples keep the order of their graphs."""
-    by_term = [rank[np.frombuffer(ids, dtype=np.int64)] for ids in (subjects, predicates, objects)]
-    order = np.lexsort(by_term[::-1])  # the last key is the first compared
-    ranked = [ranks[order] for ranks in by_term]
+def _orders(ranks: np.ndarray, ends: list[int]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Triple positions in the order of their terms' `ranks` (rows: subject, predicate, object): the first
+    of each distinct triple (the union), and each graph's, split where the graphs end (`ends`). The sorts
+    are stable, so equal triples keep the order of their graphs."""
+    order = np.lexsort(ranks[::-1])  # the last row is the first compared
+    ranked = ranks[:, order]
     first = np.ones(len(order), dtype=bool)
-    if len(order) > 1:
-        first[1:] = (ranked[0][1:] != ranked[0][:-1]) | (ranked[1][1:] != ranked[1][:-1]) | (ranked[2][1:] != ranked[2][:-1])
+    first[1:] = np.any(ranked[:, 1:] != ranked[:, :-1], axis=0)
     graph_of = np.searchsorted(np.asarray(ends, dtype=np.int64), order, side="right")
     by_graph = order[np.argsort(graph_of, kind="stable")]
     cuts = np.cumsum(np.bincount(graph_of, minlength=len(ends)))[:-1]
