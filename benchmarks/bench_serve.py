@@ -178,7 +178,7 @@ def main() -> None:
                         runs.setdefault(("floor", name), []).append(
                             measure(floor_port, text, args.concurrency, args.seconds, True))
         finally:
-            front.send_signal(signal.SIGINT)
+            front.send_signal(signal.SIGTERM)  # SIGINT is ignored by a job started in the background
             front.wait(30)
             floor.kill()
             floor.wait(30)
