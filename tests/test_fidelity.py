@@ -725,3 +725,51 @@ def test_an_event_without_participants_needs_the_reason(project, extra: str, con
     shapes = Graph().parse(project.root / "ontology" / "shapes.ttl")
     ok, _, text = pyshacl.validate(data, shacl_graph=shapes)
     assert ok is conforms and ("an event needs a participant" in text) is not conforms, text
+
+
+GOVERNMENT_READINGS = {
+    # "how the Trump administration's efforts to bring about a peace have fared": no state named; Trump,
+    # who leads it, serves the United States ("if America is involved, because he feels our involvement")
+    "ptr:trump-administration": ("ptr:united-states", "it is led by Donald Trump (pt:ledBy), whose office holding "
+                                 "\"Trump as President\" the asserted layer gives in the service of United States"),
+    # "the U.S. willingness ... signaled a fundamental shift from the Biden administration policy"
+    "ptr:biden-administration": ("ptr:united-states", "\"signaled a fundamental shift from the Biden administration "
+                                 "policy\", signals a shift from its policy (pt:signalsShiftFrom)"),
+    # "Russia proposed another attempt at peace negotiations with Ukraine on Monday in Istanbul" /
+    # "The Kremlin's planned talks in Istanbul on Monday are intended as a follow-up."
+    "ptr:kremlin": ("ptr:russia", "it writes \"The Kremlin's planned talks in Istanbul on Monday\" of what the graph "
+                    "gives to Russia (pt:agent)"),
+}
+
+
+@pytest.mark.parametrize("body", sorted(GOVERNMENT_READINGS))
+def test_whose_government_a_body_is_is_a_reading_where_the_words_do_not_say_it(store, body: str) -> None:
+    """The article never writes that the Trump or Biden administration is the U.S. government, or that the
+    Kremlin is Russia's: the link is only in the inferred layer, with the reason quoting the words it reads."""
+    state, words = GOVERNMENT_READINGS[body]
+    assert not asserted(store, f"{body} pt:partOfGovernment ?state")
+    assert values(store, f"GRAPH {INFERRED} {{ {body} pt:partOfGovernment ?x }}") == {state}
+    (reason,) = values(store, f"GRAPH {INFERRED} {{ {body} pt:governmentReason ?x }}")
+    assert reason.startswith("The article does not say whose government the ") and words in reason, reason
+
+
+def test_which_state_each_government_body_belongs_to(project, store) -> None:
+    """"the Russian state agency Sputnik", "Russian forces", "Ukrainian forces": stated, so asserted, with no
+    reason; the three readings above are inferred, each with its reason."""
+    rows = rows_of(project, store, "which-state-each-government-body-belongs-to-and-on-what-grounds")
+    assert [(r["body"], r["state"], r["layer"], "reason" in r) for r in rows] == [
+        ("ptr:kremlin", "ptr:russia", "inferred", True),
+        ("ptr:russian-forces", "ptr:russia", "asserted", False),
+        ("ptr:sputnik", "ptr:russia", "asserted", False),
+        ("ptr:ukrainian-forces", "ptr:ukraine", "asserted", False),
+        ("ptr:biden-administration", "ptr:united-states", "inferred", True),
+        ("ptr:trump-administration", "ptr:united-states", "inferred", True),
+    ]
+
+
+def test_the_shift_from_biden_policy_is_a_signal_not_the_shift(store) -> None:
+    """"Trump's remarks on the campaign trail telegraphed a notable shift away from the Biden administration's
+    nearly unqualified support" / "the U.S. willingness ... signaled a fundamental shift from the Biden
+    administration policy": both signal a shift from its policy (pt:signalsShiftFrom), as structure."""
+    assert values(store, f"GRAPH {ASSERTED} {{ ?x pt:signalsShiftFrom ptr:biden-administration }}") == {
+        "ptr:event-trump-campaign-trail-remarks", "ptr:stance-us-high-level-meeting-kremlin"}

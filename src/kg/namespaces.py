@@ -197,6 +197,7 @@ class PT(DefinedNamespace):
     holder: URIRef
     host: URIRef
     inAdditionTo: URIRef
+    signalsShiftFrom: URIRef
     inSentence: URIRef
     inServiceOf: URIRef
     insteadOf: URIRef
@@ -245,6 +246,7 @@ class PT(DefinedNamespace):
     seatOf: URIRef
     serviceContext: URIRef
     serviceReason: URIRef
+    governmentReason: URIRef
     sha256: URIRef
     sign: URIRef
     since: URIRef
