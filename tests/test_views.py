@@ -436,11 +436,13 @@ def test_with_a_layer_off_none_of_its_dates_show():
     assert whole.nodes[PTR + "mid"]["dates_by_layers"]["asserted,external"]["latest"] == "2025-03-05"
 
 
-def test_an_ongoing_state_gets_no_end_from_publication():
-    store = make_store(DATED + "ptr:war pt:status pt:ongoing .",
+@pytest.mark.parametrize("status", ["ongoing", "upToTimeOfWriting"])
+def test_an_open_state_gets_no_end_from_publication(status: str):
+    # "the fighting on the ground continues unabated" (ongoing); "Zelenskyy has so far firmly rejected" (so far)
+    store = make_store(DATED + f"ptr:war pt:status pt:{status} .",
                        inferred='ptr:war sem:hasLatestEndTimeStamp "2025-06-02"^^xsd:date .')
     war = build_view(store, "timeline", ("asserted", "inferred")).nodes[PTR + "war"]
-    assert (war["latest"], war["status"]) == ("", "ongoing")
+    assert (war["latest"], war["status"]) == ("", status)
 
 
 def test_an_outside_date_against_the_article_order_is_reported_not_merged():

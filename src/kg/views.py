@@ -67,8 +67,9 @@ Dates (nodes and the edges of events and stances):
   weakest layer along its derivation); `date_source`, `earliest_source`, `latest_source`: for
   an outside date, its source as the external layer names it; `earliest_via`, `latest_via`: the
   node whose date gave the bound when it is not the node's own ("" otherwise).
-- `status`: the local name of pt:status ("planned", "ongoing", ...). An ongoing state has no
-  latest bound unless the article states one: the publication date is not its end.
+- `status`: the local name of pt:status ("planned", "ongoing", ...). An ongoing state, or one the
+  article says holds "so far" (pt:upToTimeOfWriting), has no latest bound unless the article states
+  one: the publication date is not its end.
 - `order`: the node's rank in a topological order of pt:precedes and pt:partOf (whole before
   part) that never puts an event before one that precedes it; among events free to go next,
   the one with the earliest lower bound (or, when it has none, the earliest lower bound of what
@@ -777,7 +778,8 @@ def build_views(store: ox.Store, names: Iterable[str], layers: Sequence[str] = D
 # ---------------------------------------------------------------- dates
 
 _BOUND_KEYS = {"hasTimeStamp": "date", "hasEarliestBeginTimeStamp": "earliest", "hasLatestEndTimeStamp": "latest"}
-ONGOING = PT + "ongoing"
+# states the article reports as still holding: no bound but the article's own may end them
+OPEN_STATUSES = frozenset({PT + "ongoing", PT + "upToTimeOfWriting"})
 _DATE_ATTRS = ("date", "date_layer", "date_source", "earliest", "earliest_layer", "earliest_source", "earliest_via",
                "latest", "latest_layer", "latest_source", "latest_via", "status", "order", "conflicts")
 
@@ -859,7 +861,7 @@ def _describe(bound: Bound) -> str:
 def solve_dates(facts: DateFacts, layers: Iterable[str], labels: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
     """The dating attributes (see the module docstring) of every node the facts of `layers` date or order."""
     chosen = set(layers)
-    ongoing = {n for n, st, layer in facts.status if layer in chosen and st == ONGOING}
+    ongoing = {n for n, st, layer in facts.status if layer in chosen and st in OPEN_STATUSES}
     statuses = {n: _local(st) for n, st, layer in sorted(facts.status, key=lambda f: _LAYER_ORDER.index(f[2]),
                                                          reverse=True) if layer in chosen}
     low: dict[str, Bound] = {}
