@@ -203,6 +203,23 @@ def test_network_panels_and_tooltips_show_hedges(open_page, rendered):
     assert "Hedge" not in page.page.evaluate(PANEL_FACTS)
 
 
+def test_network_panels_and_tooltips_show_degrees(open_page, rendered, views):
+    # "Jones ... describes the U.S. role so far in the negotiations as "relatively weak"" / "European nations
+    # could not easily or quickly replace the intelligence": each qualifier is a pt:degree, shown as such
+    for node, degree in [(PTR + "assessment-jones-us-role-weak", "relatively"),
+                         (PTR + "assessment-jones-europe-cannot-replace-intelligence", "not easily, not quickly")]:
+        label = views["whole"].nodes[node]["label"]
+        page = open_page(rendered / "whole.html")
+        page.page.check("#class-claim")  # assessments are claims, off when the page opens on the story
+        page.page.fill("#search", label)
+        page.page.click(f"#search-results button >> text={label}")
+        assert page.page.text_content("#panel-title") == label
+        facts = page.page.evaluate(PANEL_FACTS)
+        assert facts["Degree"] == degree and "Hedge" not in facts
+        assert page.page.evaluate(f"() => window.kg.nodes.get('{node}').title").endswith(f"\ndegree: {degree}")
+        assert page.errors == [] and page.requests == []
+
+
 def test_class_filter_updates_the_visible_counts(open_page, rendered, views):
     page = open_page(rendered / "interaction.html")
     page.page.uncheck("#class-person")
@@ -497,6 +514,22 @@ def test_timeline_dates_carry_their_layer_and_outside_dates_their_source(open_pa
         page.page.evaluate("(id) => window.kg.timeline.emit('select', {items: [id]})", event)
         when = when_of(page)
         assert "(asserted" in when or "(inferred" in when or "order only" in when, (event, when)
+    assert page.errors == [] and page.requests == []
+
+
+def test_timeline_panel_says_so_far_in_words(open_page, rendered):
+    # "concessions Zelenskyy has so far firmly rejected": the status is the scheme's words, not its local name
+    rejection = PTR + "event-zelenskyy-rejects-concessions"
+    page = open_page(rendered / "timeline.html")
+    if rejection in timeline_state(page)["items"]:
+        page.page.evaluate("(id) => window.kg.timeline.emit('select', {items: [id]})", rejection)
+    else:
+        page.page.click("#unplaced-heading")
+        page.page.click(f"#unplaced li[data-event='{rejection}'] button")
+    page.page.wait_for_selector("#panel:not([hidden])")
+    status = page.page.evaluate("""() => { const dt = Array.from(document.querySelectorAll('#panel-facts dt'))
+        .find(d => d.textContent === 'Status'); return dt ? dt.nextElementSibling.textContent : null; }""")
+    assert status == "so far (up to the time of writing)"
     assert page.errors == [] and page.requests == []
 
 

@@ -465,7 +465,7 @@ def page_payload(spec: PageSpec, article: str | _Texts, offsets: list[int] | Non
         details[key] = _lean({
             "label": label, "kind": kind, "layers": _layers(attrs.get("layer")), "dating": dated,
             "quotes": [_text(q) for q in attrs.get("quotes") or []], "spans": spans_of(attrs.get("spans")),
-            "links": _links(attrs), "modality": _modality(attrs), "stated": texts.stated(attrs.get("stated_dates")),
+            "links": _links(attrs), "modality": _modality(attrs), "degree": _modality(attrs, "degree"), "stated": texts.stated(attrs.get("stated_dates")),
         })
     edge_details, edge_style_counts = [], {}
     # A big page draws its link captions only in tooltips and the panel: thousands of them are
@@ -505,7 +505,7 @@ def page_payload(spec: PageSpec, article: str | _Texts, offsets: list[int] | Non
             "goldstein": attrs.get("goldstein") if attrs.get("goldstein") is None else _num(attrs.get("goldstein")),
             "sign": attrs.get("sign") if attrs.get("sign") is None else _num(attrs.get("sign")),
             "quotes": [_text(q) for q in attrs.get("quotes") or []], "spans": spans_of(attrs.get("spans")),
-            "modality": _modality(attrs),
+            "modality": _modality(attrs), "degree": _modality(attrs, "degree"),
         }))
     # a layer that only dates things (outside dates on the article's events) gets its switch too
     dating_layers = {value for item in [*details.values(), *edge_details] for dating in item.get("dating", {}).values()
@@ -546,9 +546,9 @@ def _bend(nth: int, forward: bool) -> Any:
     return {"enabled": True, "type": "curvedCW" if clockwise else "curvedCCW", "roundness": round(0.12 * (nth // 2 + 1), 2)}
 
 
-def _modality(attrs: dict[str, Any]) -> list[list[str]]:
-    """[hedge, layer] of each pt:modality of the thing (kg.views: the scheme's skos:prefLabel)."""
-    return sorted([_text(label), _text(layer)] for label, layer in attrs.get("modality") or [])
+def _modality(attrs: dict[str, Any], key: str = "modality") -> list[list[str]]:
+    """[word, layer] of each pt:modality (hedge) or pt:degree of the thing (kg.views: the scheme's skos:prefLabel)."""
+    return sorted([_text(label), _text(layer)] for label, layer in attrs.get(key) or [])
 
 
 def _kind_text(kind: object) -> str:

@@ -197,6 +197,9 @@ def timeline(store: Any, layers: Sequence[str], view: Any) -> dict[str, Any]:
         words[row["e"]].add(row["w"])
     status = {row["e"]: _local(row["s"]) for row in
               _select(store, "SELECT ?e ?s WHERE { ?e pt:status ?s }", layers)}
+    # the status scheme's own words ("so far (up to the time of writing)"), for the page
+    status_words = {_local(row["s"]): row["l"] for row in _select(store, """SELECT ?s ?l WHERE {
+        ?s a pt:EventStatus ; skos:prefLabel ?l FILTER(LANGMATCHES(LANG(?l), "en")) }""", layers)}
     order: dict[tuple[str, str], set[str]] = defaultdict(set)
     for row in _select(store, "SELECT ?a ?b ?g WHERE { GRAPH ?g { ?a pt:precedes ?b } }", layers):
         if row["a"] in events and row["b"] in events:
@@ -210,6 +213,7 @@ def timeline(store: Any, layers: Sequence[str], view: Any) -> dict[str, Any]:
             # its hedges ([prefLabel, layer]: "seemingly", "in its current form"), as kg.views reads them
             "modality": [list(m) for m in view.nodes[event].get("modality", [])] if event in view else [],
             "status": status.get(event, ""),
+            "statusLabel": status_words.get(status.get(event, ""), status.get(event, "")),
             "roles": [[role, sorted(roles[event][role])] for role in ROLES if roles[event].get(role)],
         })
     actors = sorted({a for event in roles.values() for found in event.values() for a in found})

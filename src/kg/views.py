@@ -42,7 +42,8 @@ Node keys are IRIs. Every node has `label`, `kind` (most specific pt class, loca
 `kind_label` (that class's rdfs:label), `layer` (the strongest layer that types it), `quotes`,
 `spans` (`[source IRI, start, end]`, code-point offsets into that source's text), `wikidata`, `dbpedia`, `geonames`, `duration`
 (pt:duration in words, "30 hours"; "" when none), `modality` (the hedges of a stance, claim or event:
-`[skos:prefLabel of its pt:modality, layer]` pairs, "seemingly", "suggested"), `stated_dates` (the day
+`[skos:prefLabel of its pt:modality, layer]` pairs, "seemingly", "suggested"), `degree` (how far a
+claim or stance goes, the same pairs of its pt:degree: "nearly", "relatively", "not easily"), `stated_dates` (the day
 each source states, as it states it: `[pt:statedDate lexical form, source IRI, layer]`, one per source,
 so two sources that disagree are both listed and never merged) and the dating attributes below.
 
@@ -50,7 +51,7 @@ Every edge has `relation` (a plain name, see the table), `caption` (human words 
 ontology's rdfs:label of the property or role, "proposes", "expressed in", "took part in"; never
 a raw property name), `label` (the event's or stance's label, else the caption), `event`, `kind`,
 `kind_label`, `cameo`, `goldstein`, `sign`, `quotes`, `spans`, `layer`, `evidence`, and the dating
-attributes and `modality` of the event or stance it stands for (a stance's own and that of the act it
+attributes, `modality` and `degree` of the event or stance it stands for (a stance's own and that of the act it
 is expressed in). Agreement edges also have `agree`, `disagree`,
 `weight` (agree − disagree), `targets` (IRIs) and `agreements` (per target: its label, each
 actor's relation and the quotes of each actor's stance). Actor–issue edges also have `via` (the
@@ -210,7 +211,7 @@ class _Catalogue:
             self.classes[node] = closed
             self.attrs[node] = {"label": "", "kind": kind, "kind_label": self.term_label(PT + kind), "layer": layer,
                                 **_no_dates(), "quotes": [], "spans": [], "wikidata": "", "dbpedia": "",
-                                "geonames": "", "duration": "", "modality": [], "stated_dates": []}
+                                "geonames": "", "duration": "", "modality": [], "degree": [], "stated_dates": []}
 
     def term_label(self, iri: str) -> str:
         """The ontology's rdfs:label of a class or property, else its local name in words."""
@@ -268,14 +269,19 @@ class _Catalogue:
                 self.attrs[row["s"]]["duration"] = duration_words(row["d"])
 
     def _modalities(self) -> None:
-        rows = run_select(self.store, """SELECT ?s ?m ?l ?g WHERE { GRAPH ?g { ?s pt:modality ?m }
-            OPTIONAL { ?m skos:prefLabel ?l FILTER(LANG(?l) = "" || LANGMATCHES(LANG(?l), "en")) } }""", self.layers)
+        self._concepts("modality", "modality")
+        self._concepts("degree", "degree")
+
+    def _concepts(self, prop: str, attr: str) -> None:
+        """attrs[node][attr]: [skos:prefLabel, layer] of each concept the node has as its pt:`prop`."""
+        rows = run_select(self.store, f"""SELECT ?s ?m ?l ?g WHERE {{ GRAPH ?g {{ ?s pt:{prop} ?m }}
+            OPTIONAL {{ ?m skos:prefLabel ?l FILTER(LANG(?l) = "" || LANGMATCHES(LANG(?l), "en")) }} }}""", self.layers)
         found: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
         for row in sorted(rows, key=lambda r: (r["s"], r["m"], _LAYER_ORDER.index(_GRAPH_LAYER[r["g"]]), r.get("l", ""))):
             found[row["s"]].setdefault(row["m"], (row.get("l") or _words(_local(row["m"])), _GRAPH_LAYER[row["g"]]))
         for node, by_concept in found.items():
             if node in self.attrs:
-                self.attrs[node]["modality"] = sorted([label, layer] for label, layer in by_concept.values())
+                self.attrs[node][attr] = sorted([label, layer] for label, layer in by_concept.values())
 
     def _stated_dates(self) -> None:
         # Each source's own words for the day: the attributed statements of a node several sources
@@ -362,7 +368,7 @@ def _edge(relation: str, caption: str, evidence: Sequence[Triple], label: str = 
     proof = sorted({tuple(t) for t in evidence})
     edge = {"relation": relation, "caption": caption, "label": label or caption, "event": event, "kind": "",
             "kind_label": "", **_no_dates(), "cameo": "", "goldstein": None, "sign": 0, "quotes": [], "spans": [],
-            "modality": [],
+            "modality": [], "degree": [],
             "layer": _weaker(*(t[3] for t in proof)) if proof else "asserted",
             "evidence": [list(t) for t in proof]}
     edge.update(values)
@@ -378,7 +384,8 @@ def _event_edge(cat: _Catalogue, event: str, relation: str, caption: str, eviden
     proof = list(evidence) + ([code_triple] if code_triple else [])
     return _edge(relation, caption, proof, label=ev["label"], event=event, kind=ev["kind"],
                  kind_label=ev["kind_label"], **_dates_of(ev), cameo=cameo, goldstein=goldstein, sign=sign,
-                 quotes=list(ev["quotes"]), spans=[list(s) for s in ev["spans"]], modality=_copy_value(ev["modality"]))
+                 quotes=list(ev["quotes"]), spans=[list(s) for s in ev["spans"]], modality=_copy_value(ev["modality"]),
+                 degree=_copy_value(ev["degree"]))
 
 
 def _cameo(store: ox.Store, layers: tuple[str, ...]) -> dict[str, tuple[str, float | None, Triple | None]]:
@@ -508,7 +515,8 @@ def _stance_rows(cat: _Catalogue) -> list[dict[str, Any]]:
             kind_label=cat.attrs[event]["kind_label"] if event in cat.attrs else "",
             **dates, sign=int(row.get("sign", _STANCE_EDGES[rel])),
             quotes=list(st["quotes"]), spans=[list(s) for s in st["spans"]], stance=row["st"],
-            modality=_hedges(st["modality"], cat.attrs[event]["modality"] if event in cat.attrs else []))}
+            modality=_hedges(st["modality"], cat.attrs[event]["modality"] if event in cat.attrs else []),
+            degree=_copy_value(st["degree"]))}
     covered = {(v["holder"], v["target"], v["attrs"]["relation"]) for v in out.values()}
     direct = run_select(cat.store, """SELECT ?h ?p ?t ?g WHERE { GRAPH ?g { ?h ?p ?t }
         VALUES ?p { pt:supports pt:opposes pt:conditionallySupports } }""", cat.layers)
@@ -743,7 +751,7 @@ def _add_outside_dates(cat: _Catalogue, graph: nx.MultiDiGraph) -> None:
                                      if "external" in combo}
         graph.add_node(row["d"], label=label, kind="OutsideDate", kind_label="date from outside reporting",
                        layer="external", **dating, quotes=[], spans=[], wikidata="", dbpedia="", geonames="",
-                       duration="", modality=[], stated_dates=[])
+                       duration="", modality=[], degree=[], stated_dates=[])
         graph.add_edge(row["d"], row["e"], key="about", **_edge(
             "about", "dates", [[row["d"], PREFIXES["schema"] + "about", row["e"], "external"]]))
 

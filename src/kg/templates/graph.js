@@ -35,8 +35,8 @@
   edgeItems.forEach(function (e) { e.color = strokes.get(e.s); });
   // (frozen: shared by every item that lacks them, so nothing may change them)
   var NONE = Object.freeze([]), NOTHING = Object.freeze({});
-  var nodeEmpty = { label: "", kind: "", layers: NONE, dating: NOTHING, quotes: NONE, spans: NONE, links: NONE, modality: NONE, stated: NONE };
-  var edgeEmpty = { relation: "", label: "", kind: "", layers: NONE, dating: NOTHING, quotes: NONE, spans: NONE, modality: NONE };
+  var nodeEmpty = { label: "", kind: "", layers: NONE, dating: NOTHING, quotes: NONE, spans: NONE, links: NONE, modality: NONE, degree: NONE, stated: NONE };
+  var edgeEmpty = { relation: "", label: "", kind: "", layers: NONE, dating: NOTHING, quotes: NONE, spans: NONE, modality: NONE, degree: NONE };
   function filled(details, empty) {
     for (var key in empty) if (details[key] === undefined) details[key] = empty[key];
   }
@@ -90,11 +90,11 @@
   // Tooltips: label, type, the date of the layers switched on (with its layer), hedges.
   function nodeTitle(n) {
     var d = data.details[n.id];
-    return [d.label, d.kind, whenText(d), hedgeText(d)].filter(Boolean).join("\n");
+    return [d.label, d.kind, whenText(d), hedgeText(d), degreeText(d)].filter(Boolean).join("\n");
   }
   function edgeTitle(e) {
     var d = data.edgeDetails[edgeById.get(e.id)];
-    return [d.relation, d.label !== d.relation ? d.label : "", whenText(d), hedgeText(d)].filter(Boolean).join("\n");
+    return [d.relation, d.label !== d.relation ? d.label : "", whenText(d), hedgeText(d), degreeText(d)].filter(Boolean).join("\n");
   }
   function setTitles(update) {
     var nodeUpdates = [], edgeUpdates = [];
@@ -620,11 +620,19 @@
     if (via) notes.push("via " + via);
     return d[key] + " (" + notes.filter(Boolean).join(", ") + ")";
   }
+  // The words of the layers switched on, of [word, layer] pairs.
+  function wordsOn(pairs) {
+    return (pairs || []).filter(function (m) { return state.layers.has(m[1]); }).map(function (m) { return m[0]; });
+  }
   // The hedges of the layers switched on: "seemingly", "in its current form".
   function hedgeText(details) {
-    var found = (details.modality || []).filter(function (m) { return state.layers.has(m[1]); })
-      .map(function (m) { return m[0]; });
+    var found = wordsOn(details.modality);
     return found.length ? "hedged: " + found.join(", ") : "";
+  }
+  // How far it goes, in the article's qualifier: "nearly", "relatively", "not easily".
+  function degreeText(details) {
+    var found = wordsOn(details.degree);
+    return found.length ? "degree: " + found.join(", ") : "";
   }
   // The day each source states, with that source (two sources that disagree: both, never merged),
   // of the layers and sources switched on: "28 Feb (asserted, source: …); 1 Mar (asserted, source: …)".
@@ -662,6 +670,7 @@
     fact(dl, "Date", whenText(d));
     fact(dl, "Stated", statedText(d));
     fact(dl, "Hedge", hedgeText(d).replace(/^hedged: /, ""));
+    fact(dl, "Degree", degreeText(d).replace(/^degree: /, ""));
     fact(dl, "Layer", d.layers.join(", "));
     fact(dl, "IRI", id);
     d.links.forEach(function (link) {
@@ -711,6 +720,7 @@
     fact(dl, "Event type", d.kind);
     fact(dl, "Date", whenText(d));
     fact(dl, "Hedge", hedgeText(d).replace(/^hedged: /, ""));
+    fact(dl, "Degree", degreeText(d).replace(/^degree: /, ""));
     fact(dl, "CAMEO", d.cameo);
     fact(dl, "Goldstein", d.goldstein);
     fact(dl, "Sign", d.sign);

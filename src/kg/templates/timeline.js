@@ -250,7 +250,7 @@
         return { date: "on", earliest: "from", latest: "until" }[f.p] + " " + factText(f) + (f.via ? " (date of «" + label(f.via) + "», of which it is part)" : "");
       }).join("; ")],
       ["Conflicts", p.own.conflicts.join("; ")],
-      ["Status", ev.status === "planned" ? "planned (not held when the article was written)" : ev.status],
+      ["Status", ev.status === "planned" ? "planned (not held when the article was written)" : ev.statusLabel],
       ["Hedge", (ev.modality || []).filter(function (m) { return state.layers.has(m[1]); })
         .map(function (m) { return m[0]; }).join(", ")],
       ["Who", roles],
