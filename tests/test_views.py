@@ -567,3 +567,13 @@ def test_agreement_names_its_targets_and_quotes_the_stances(store):
     assert {tuple(truce["a_quotes"]), tuple(truce["b_quotes"])} == {
         ("On April 19, Russia announces a 30-hour Easter truce",), ("a 30-hour Easter truce, which Ukraine accepts",)}
     assert "30-hour Easter truce (same side)" in edge["label"]
+
+
+def test_a_stated_month_is_shown_as_the_month_with_no_year(store):
+    # "According to aU.S. assessmentreleased in April": the month, and no year, in the source's own words
+    from kg.views import stated_day_words
+
+    release = build_view(store, "timeline", ("asserted",)).nodes[PTR + "event-us-assessment-release"]
+    assert [(value, layer) for value, _, layer in release["stated_dates"]] == [("--04", "asserted")]
+    assert [stated_day_words(value) for value, *_ in release["stated_dates"]] == ["April (no year stated)"]
+    assert (stated_day_words("--02-28"), stated_day_words("--13")) == ("28 Feb", "--13")

@@ -44,7 +44,7 @@ Node keys are IRIs. Every node has `label`, `kind` (most specific pt class, loca
 (pt:duration in words, "30 hours"; "" when none), `modality` (the hedges of a stance, claim or event:
 `[skos:prefLabel of its pt:modality, layer]` pairs, "seemingly", "suggested"), `degree` (how far a
 claim or stance goes, the same pairs of its pt:degree: "nearly", "relatively", "not easily"), `stated_dates` (the day
-each source states, as it states it: `[pt:statedDate lexical form, source IRI, layer]`, one per source,
+each source states, as it states it: `[pt:statedDate or pt:statedMonth lexical form, source IRI, layer]`, one per source,
 so two sources that disagree are both listed and never merged) and the dating attributes below.
 
 Every edge has `relation` (a plain name, see the table), `caption` (human words for the link: the
@@ -291,7 +291,9 @@ class _Catalogue:
                          pt:fromSource ?src } }
             UNION
             { GRAPH ?g { ?s pt:statedDate ?v } ?s pt:evidence/pt:fromSource ?src
-              FILTER NOT EXISTS { ?other a rdf:Statement ; rdf:subject ?s ; rdf:predicate pt:statedDate } } }""",
+              FILTER NOT EXISTS { ?other a rdf:Statement ; rdf:subject ?s ; rdf:predicate pt:statedDate } }
+            UNION
+            { GRAPH ?g { ?s pt:statedMonth ?v } ?s pt:evidence/pt:fromSource ?src } }""",
                           self.layers)
         found: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
         for row in rows:
@@ -341,11 +343,17 @@ def duration_words(lexical: str) -> str:
 
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                "November", "December")
 
 
 def stated_day_words(lexical: str) -> str:
     """A pt:statedDate as its source gives it, in words: "--02-28" (no year stated) -> "28 Feb",
-    "2025-03-25" -> "25 Mar 2025"; anything else stays as it is. No year is ever added."""
+    "2025-03-25" -> "25 Mar 2025"; a pt:statedMonth: "--04" -> "April (no year stated)"; anything
+    else stays as it is. No year is ever added."""
+    month = re.fullmatch(r"--(\d{2})", lexical)
+    if month and 1 <= int(month[1]) <= 12:
+        return f"{_MONTH_NAMES[int(month[1]) - 1]} (no year stated)"
     match = re.fullmatch(r"(--|\d{4}-)(\d{2})-(\d{2})", lexical)
     if not match or not 1 <= int(match[2]) <= 12:
         return lexical
