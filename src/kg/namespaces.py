@@ -91,7 +91,13 @@ class PT(DefinedNamespace):
     Degree: URIRef
     degrees: URIRef
     relatively: URIRef
-    nearly: URIRef
+    nearlyUnqualified: URIRef
+    notable: URIRef
+    fundamental: URIRef
+    firmly: URIRef
+    little: URIRef
+    muchMore: URIRef
+    some: URIRef
     notEasily: URIRef
     notQuickly: URIRef
     degree: URIRef
