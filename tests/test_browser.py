@@ -672,7 +672,7 @@ def test_tracker_cell_opens_its_quote_and_concessions_keep_their_strength(open_p
     trump = page.page.locator(f"td[data-proposal='{PTR}proposal-us-back-away'][data-actor='{PTR}trump'] button")
     assert trump.all_text_contents() == ["supports on a condition (suggested)"]
     ready = page.page.locator(f"td[data-proposal='{PTR}proposal-istanbul-round-two'][data-actor='{PTR}ukraine'] button")
-    assert ready.all_text_contents() == ["supports (said it was ready)"]
+    assert ready.all_text_contents() == ["supports (declared ready)"]
     russia = page.page.locator(f"td[data-proposal='{PTR}proposal-istanbul-round-two'][data-actor='{PTR}russia'] button")
     assert russia.all_text_contents() == ["proposed it"]
     page.screenshot("proposals-clicked")

@@ -664,16 +664,24 @@ def test_released_in_april_has_its_month_and_no_year(store) -> None:
                                "FILTER(DATATYPE(?d) IN (xsd:date, xsd:gYearMonth, xsd:gMonthDay)) } }")
 
 
-def test_reiterating_links_no_earlier_act_and_says_why(store) -> None:
+def test_reiterating_orders_an_earlier_statement_the_article_does_not_report(store) -> None:
     """"Trumpexpressed dismayat Russia's actions, reiterating that he is "not happy" with Putin defying efforts
-    to secure a ceasefire." The article names no earlier act; the one earlier "not happy" it reports ("I am not
-    happy with the Russian strikes on KYIV") is about something else and is not ordered before it."""
-    act = "ptr:event-trump-expresses-dismay"
-    assert not ask(store, f"{act} pt:inAdditionTo|pt:answers ?earlier")
-    assert not ask(store, f"ptr:event-trump-post-vladimir-stop pt:precedes {act}")
-    assert any("reiterating that he is" in q for q in values(store, f"{act} pt:quote ?x"))
+    to secure a ceasefire." He had said it before: an earlier statement, ordered before this remark by the
+    marker "reiterating", known only from that word (no date, place or occasion). The one earlier "not happy"
+    the article reports ("I am not happy with the Russian strikes on KYIV") is about something else and is not
+    linked, and the note says why."""
+    act, earlier = "ptr:event-trump-expresses-dismay", "ptr:event-trump-earlier-not-happy-remark"
+    rows = select(store, f'{PROLOGUE}SELECT ?a ?b WHERE {{ ?m pt:markerText "reiterating" ; '
+                         "pt:earlierEvent ?a ; pt:laterEvent ?b . ?a pt:precedes ?b }")
+    assert [(str(r["a"]), str(r["b"])) for r in rows] == [
+        (PREFIXES["ptr"] + "event-trump-earlier-not-happy-remark", PREFIXES["ptr"] + "event-trump-expresses-dismay")]
+    assert values(store, f"GRAPH {ASSERTED} {{ {earlier} pt:agent|pt:recipient ?x }}") == {"ptr:trump", "ptr:putin"}
+    for pattern in (f"{earlier} sem:hasTimeStamp|pt:statedDate|sem:hasPlace|pt:partOf ?x",
+                    f"GRAPH {ASSERTED} {{ ?x pt:precedes {earlier} }}",
+                    f"{act} pt:inAdditionTo|pt:answers ?x", f"ptr:event-trump-post-vladimir-stop pt:precedes {act}"):
+        assert not ask(store, pattern), pattern
     (note,) = values(store, f"GRAPH {ASSERTED} {{ {act} pt:reiterationNote ?x }}")
-    assert "I am not happy with the Russian strikes on KYIV" in note and "no earlier act is linked" in note
+    assert "I am not happy with the Russian strikes on KYIV" in note and "no act the article reports is linked" in note
 
 
 def test_degree_qualifiers_are_triples(project, store) -> None:

@@ -525,7 +525,7 @@ def test_hedges_are_the_schemes_pref_labels_with_their_layer(store):
     hedged = {short(n): [m for m, _ in a["modality"]] for n, a in whole.nodes(data=True) if a["modality"]}
     assert {label for labels in hedged.values() for label in labels} <= {
         "demanded", "suggested", "proposed", "offered", "required", "hypothetical", "seemingly", "in its current form",
-        "said it was ready", "in the speaker's belief", "would consider"}
+        "declared ready", "in the speaker's belief", "would consider"}
     # an event's edges carry its hedges: Ryabkov's remark took part in the timeline as his act
     remark = {tuple(map(tuple, d["modality"])) for _, _, d in views["timeline"].edges(data=True)
               if d["event"] == PTR + "event-ryabkov-current-form-remark"}
@@ -538,13 +538,13 @@ def test_a_stance_shows_a_hedge_it_shares_with_its_act_once(store):
     got = {(name, short(a), short(b), tuple(map(tuple, d["modality"]))) for name in views
            for a, b, d in views[name].edges(data=True) if d["modality"]}
     assert got == {
-        ("stance", "ukraine", "proposal-istanbul-round-two", (("said it was ready", "asserted"),)),
+        ("stance", "ukraine", "proposal-istanbul-round-two", (("declared ready", "asserted"),)),
         # "Ukraine announced it would accept a limited 30-day ceasefire, provided Russian forces reciprocated"
-        ("stance", "ukraine", "proposal-30-day-ceasefire", (("said it was ready", "asserted"),)),
-        ("actor-issue", "ukraine", "issue-30-day-ceasefire", (("said it was ready", "asserted"),)),
+        ("stance", "ukraine", "proposal-30-day-ceasefire", (("declared ready", "asserted"),)),
+        ("actor-issue", "ukraine", "issue-30-day-ceasefire", (("declared ready", "asserted"),)),
         ("stance", "russia", "proposal-us-peace-plan", (("in its current form", "asserted"),)),
         ("stance", "trump", "proposal-us-back-away", (("suggested", "asserted"),)),
-        ("actor-issue", "ukraine", "issue-peace-negotiations", (("said it was ready", "asserted"),)),
+        ("actor-issue", "ukraine", "issue-peace-negotiations", (("declared ready", "asserted"),)),
         ("actor-issue", "russia", "issue-nato-membership", (("in its current form", "asserted"),)),
         ("actor-issue", "russia", "issue-territory", (("in its current form", "asserted"),)),
         ("actor-issue", "trump", "issue-us-engagement", (("suggested", "asserted"),))}

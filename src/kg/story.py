@@ -290,7 +290,7 @@ def tracker(store: Any, layers: Sequence[str], stance_query: str, view: Any = No
         date, layer = stamps.get(stance) or stamps.get(act) or ("", "")
         return {"id": f"{stance}|{proposal}", "type": "stance", "proposal": proposal, "actor": row["holder"],
                 "target": row["target"], "polarity": _local(row["polarity"]), "condition": row.get("condition", ""),
-                # the stance's own hedges ("said it was ready", "suggested"): the cell never reads stronger
+                # the stance's own hedges ("declared ready", "suggested"): the cell never reads stronger
                 "hedge": ", ".join(sorted(names.get(m, _local(m)) for m in modality.get(stance, []))),
                 "act": act, "date": date, "dateLayer": layer, "dateSource": "", "when": row.get("when", ""),
                 "supersededBy": [], "supersedes": [], "stance": stance, "quotes": quotes.get(stance, []),
