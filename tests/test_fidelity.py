@@ -798,9 +798,18 @@ def test_which_state_each_government_body_belongs_to(project, store) -> None:
 def test_the_shift_from_biden_policy_is_a_signal_not_the_shift(store) -> None:
     """"Trump's remarks on the campaign trail telegraphed a notable shift away from the Biden administration's
     nearly unqualified support" / "the U.S. willingness ... signaled a fundamental shift from the Biden
-    administration policy": both signal a shift from its policy (pt:signalsShiftFrom), as structure."""
-    assert values(store, f"GRAPH {ASSERTED} {{ ?x pt:signalsShiftFrom ptr:biden-administration }}") == {
-        "ptr:event-trump-campaign-trail-remarks", "ptr:stance-us-high-level-meeting-kremlin"}
+    administration policy": each signals a shift from what the words name (pt:signalsShiftFrom), as structure:
+    the administration's policy, and its support for Ukraine (a stance of its own)."""
+    assert values(store, f"GRAPH {ASSERTED} {{ ?x pt:signalsShiftFrom ?from . BIND(CONCAT(STR(?x), ' ', STR(?from)) AS ?pair) }}",
+                  "pair") == {"ptr:event-trump-campaign-trail-remarks ptr:stance-biden-administration-ukraine",
+                              "ptr:stance-us-high-level-meeting-kremlin ptr:biden-administration"}
+
+
+def test_a_stance_held_since_an_event_is_linked_to_it(store) -> None:
+    """"Since the start of the war, retaking Crimea has been a key strategic goal for Ukraine": the stance holds
+    from the undated start of the war (pt:heldSince), not from the dated invasion."""
+    assert values(store, f"GRAPH {ASSERTED} {{ ptr:stance-ukraine-retake-crimea pt:heldSince ?x }}") == {
+        "ptr:event-war-begins"}
 
 
 def government_readings(built, project, extra: str) -> set[tuple[str, str]]:

@@ -204,6 +204,7 @@ class PT(DefinedNamespace):
     host: URIRef
     inAdditionTo: URIRef
     signalsShiftFrom: URIRef
+    heldSince: URIRef
     inSentence: URIRef
     inServiceOf: URIRef
     insteadOf: URIRef
