@@ -49,6 +49,7 @@ from kg.namespaces import (
 from kg.problems import KgError, Problem, ValidationFailed
 from kg.project import Project
 from kg.rules import RDF_TYPE, rule_reads
+from kg.rules import semi_naive as cut_for_semi_naive
 from kg.sources import (
     Source,
     catalogue_triples,
@@ -64,8 +65,8 @@ from kg.turtle import read_triples, short_name
 MAX_RULE_ROUNDS = 10
 # Where a round of the rules puts what it derives, before what is new is kept (never in a written file).
 _SCRATCH = ox.NamedNode("urn:x-kg:rules-scratch")
-# Where a round notes the predicates (and rdf:type classes) of what it added, for the next round's choice of rules.
-_ADDED = ox.NamedNode("urn:x-kg:rules-added")
+# What the round before added to the layer: the next round's choice of rules, and what semi-naive rules join against.
+_DELTA = ox.NamedNode("urn:x-kg:rules-delta")
 
 # rdflib logs a traceback for every ill-typed literal; the build reports them itself.
 logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
@@ -433,35 +434,62 @@ def keep_disagreements_apart(asserted: Triples, statements: Triples) -> Triples:
 # Rules
 
 
-def infer(store: ox.Store, rules_dir: Path, target: URIRef, project: Project) -> None:
+def infer(store: ox.Store, rules_dir: Path, target: URIRef, project: Project, *, semi_naive: bool = True) -> None:
     """Apply every rule file of `rules_dir` to the store until nothing new is derived, into its graph `target`.
 
     Derived triples go into the store's graph `target`, so each round sees the previous rounds' results.
     Each round, every rule sees the store as the round found it: a rule runs as a SPARQL update that
     inserts what it derives into a scratch graph (INSERT with USING every other graph, which is the
     union the CONSTRUCT reads, and USING NAMED every other graph for its GRAPH patterns), and one update
-    then moves into `target` what no graph holds yet; the derived triples never pass through Python. A
-    rule whose text cannot be rewritten so (not one `CONSTRUCT {...} WHERE`) runs as a query and its
-    triples are added to the scratch graph.
+    then moves into `target` what no graph holds yet, and into a delta graph (what the round added);
+    the derived triples never pass through Python. When `target` starts empty, the first round inserts
+    straight into it (no rule reads it in that round) and then deletes from it what another graph holds:
+    what is left is what the round added, with no move. A rule whose text cannot be rewritten so (not
+    one `CONSTRUCT {...} WHERE`) runs as a query and its triples are added to the scratch graph.
 
     After the first round, a rule runs again only when the round before added a triple it reads (its
     predicate, and for rdf:type its class, as kg.rules.rule_reads finds them in its text): what it reads
     being unchanged, it would derive what it derived before, all of which the store holds. A rule whose
-    reading cannot be told runs every round. The rules reach their fixpoint when no rule needs to run."""
+    reading cannot be told runs every round. The rules reach their fixpoint when no rule needs to run.
+
+    With `semi_naive` (the default), a rule due again whose shape kg.rules.semi_naive knows joins only
+    against the delta graph (what the round before added) in each of its triple patterns those
+    triples touch, in turn: the same triples are new as when it runs whole (every solution it found
+    before is in the store already), for much less work. `semi_naive=False` runs every rule whole (the
+    tests compare the two)."""
     graph = ox.NamedNode(str(target))
     texts = {rule: rule.read_text(encoding="utf-8") for rule in sorted(rules_dir.glob("*.rq"))}
     reads = {rule: rule_reads(text, PREFIXES) for rule, text in texts.items()}
-    scratch = f"<{_SCRATCH.value}>"
-    keep_new = (f"INSERT {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} GRAPH <{_ADDED.value}> {{ ?p <{_ADDED.value}> ?class }} }} "
+    plans = {rule: cut_for_semi_naive(text, PREFIXES) if semi_naive else None for rule, text in texts.items()}
+    scratch, target_iri = f"<{_SCRATCH.value}>", f"<{graph.value}>"
+    keep_new = (f"INSERT {{ GRAPH {target_iri} {{ ?s ?p ?o }} GRAPH <{_DELTA.value}> {{ ?s ?p ?o }} }} "
                 f"WHERE {{ GRAPH {scratch} {{ ?s ?p ?o }} "
-                f"FILTER NOT EXISTS {{ {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {scratch}) }} UNION {{ ?s ?p ?o }} }} "
-                f"BIND(IF(?p = <{RDF_TYPE}>, ?o, <{_ADDED.value}>) AS ?class) }}")
+                f"FILTER NOT EXISTS {{ {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {scratch}) }} UNION {{ ?s ?p ?o }} }} }}")
+    # An empty target takes the first round's triples straight away, and then gives up those another graph holds.
+    keep_first = (f"DELETE {{ GRAPH {target_iri} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {target_iri} {{ ?s ?p ?o }} "
+                  f"FILTER EXISTS {{ {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {target_iri}) }} UNION {{ ?s ?p ?o }} }} }}")
+    into = graph if next(store.quads_for_pattern(None, None, None, graph), None) is None else _SCRATCH
+    delta = graph  # what the round before added: the whole target after the first round, when it began empty
     pending = list(texts)
-    for _ in range(MAX_RULE_ROUNDS):
+    predicates: set[str] = set()
+    classes: set[str] = set()
+    for round_ in range(MAX_RULE_ROUNDS):
         using = " ".join(f"USING <{name.value}> USING NAMED <{name.value}>" for name in sorted(store.named_graphs(), key=str)
-                         if isinstance(name, ox.NamedNode) and name not in (_SCRATCH, _ADDED))
+                         if isinstance(name, ox.NamedNode) and name not in (_SCRATCH, _DELTA, into))
+        delta_using = f"{using} USING NAMED <{_DELTA.value}>" if delta == _DELTA else using
         for rule in pending:
-            update = _as_insert(texts[rule], scratch, using)
+            plan = plans[rule]
+            where = plan.delta_where(predicates, classes, f"<{delta.value}>") if plan is not None and round_ else None
+            if where == "":
+                continue  # nothing it reads was added: nothing new
+            if plan is not None and where is not None:
+                try:
+                    store.update(f"{plan.head}INSERT {{ GRAPH <{into.value}> {{ {plan.template} }} }} {delta_using}\n"
+                                 f"{where}", prefixes=PREFIXES)
+                    continue
+                except SyntaxError:
+                    pass  # run it whole: its own text says what is wrong, if anything
+            update = _as_insert(texts[rule], f"<{into.value}>", using)
             if update is not None:
                 try:
                     store.update(update, prefixes=PREFIXES)
@@ -472,16 +500,25 @@ def infer(store: ox.Store, rules_dir: Path, target: URIRef, project: Project) ->
                 derived = store.query(texts[rule], prefixes=PREFIXES, use_default_graph_as_union=True)
             except SyntaxError as err:
                 raise KgError(f"{project.relative(rule)}: SPARQL syntax error: {err}") from None
-            store.extend(ox.Quad(t.subject, t.predicate, t.object, _SCRATCH) for t in cast(ox.QueryTriples, derived))
-        store.update(keep_new)
-        store.remove_graph(_SCRATCH)
-        added = [quad.triple for quad in store.quads_for_pattern(None, None, None, _ADDED)]
-        store.remove_graph(_ADDED)
-        predicates = {_text(t.subject) for t in added}
-        classes = {_text(t.object) for t in added if _text(t.subject) == RDF_TYPE}
+            store.extend(ox.Quad(t.subject, t.predicate, t.object, into) for t in cast(ox.QueryTriples, derived))
+        if into == graph:
+            store.update(keep_first)
+            into = _SCRATCH
+        else:
+            store.remove_graph(_DELTA)
+            store.update(keep_new)
+            store.remove_graph(_SCRATCH)
+            delta = _DELTA
+        kinds = [(_text(row[0]), _text(row[1])) for row in cast(ox.QuerySolutions, store.query(
+            f"SELECT DISTINCT ?p ?class WHERE {{ GRAPH <{delta.value}> {{ ?s ?p ?o }} "
+            f"BIND(IF(?p = <{RDF_TYPE}>, ?o, <{_DELTA.value}>) AS ?class) }}"))]
+        predicates = {p for p, _ in kinds}
+        classes = {c for p, c in kinds if p == RDF_TYPE}
         pending = [rule for rule in texts if (found := reads[rule]) is None or found.touched_by(predicates, classes)]
-        if not added or not pending:
+        if not kinds or not pending:
+            store.remove_graph(_DELTA)
             return
+    store.remove_graph(_DELTA)
     raise KgError(f"{project.relative(rules_dir)}: rules did not reach a fixpoint in {MAX_RULE_ROUNDS} rounds")
 
 

@@ -328,3 +328,233 @@ class _Parser:
             if self.peek()[1] != ",":
                 return
             self.next()
+
+
+# --------------------------------------------------------------------------
+# Semi-naive evaluation: a later round joins one pattern with only what the round before added
+
+
+@dataclass(frozen=True)
+class _Element:
+    """One element of a rule's WHERE group, in its order: a triple pattern that can be restricted to the
+    triples added last round (`restrictable`), or any other element as its text, with what it reads
+    (None: cannot be told) and whether new triples can only take solutions away (`negative`)."""
+
+    text: str
+    reads: Reads | None
+    restrictable: bool = False
+    any_predicate: bool = False  # a triple pattern with a variable predicate reads every triple
+    negative: bool = False
+
+    def touched_by(self, predicates: set[str], classes: set[str]) -> bool:
+        if self.any_predicate:
+            return bool(predicates)
+        return self.reads is None or self.reads.touched_by(predicates, classes)
+
+
+@dataclass(frozen=True)
+class SemiNaive:
+    """A CONSTRUCT rule cut into its WHERE group's elements, to apply it to what one round added.
+
+    Each round sees the store grown by the triples the round before added. A solution new in this
+    round that was not one in the round before must match, in one of the group's top-level triple
+    patterns, a triple added last round: every other element either reads nothing the round added
+    (so has the same solutions), or can only lose solutions when triples are added (FILTER NOT EXISTS
+    over triple patterns, OPTIONAL-free). So the rule's new solutions are the union, over the
+    patterns the added triples touch, of the group with that one pattern read from the added triples
+    alone. When an element that the added triples touch is anything else (OPTIONAL, a sub-SELECT, a
+    property path, a nested group, a NOT EXISTS within a NOT EXISTS), `delta_where` gives None: run
+    the whole rule."""
+
+    head: str  # the text before CONSTRUCT (prefixes)
+    template: str  # inside CONSTRUCT's braces
+    elements: tuple[_Element, ...]
+
+    def delta_where(self, predicates: set[str], classes: set[str], delta: str) -> str | None:
+        """The WHERE clause (`WHERE { ... }`) whose solutions include every new one of this round, each
+        touched pattern in turn read from the graph `delta` (an IRI in angle brackets); None when the
+        whole rule must run; "" when no element is touched (nothing new can be derived)."""
+        touched = [e.touched_by(predicates, classes) for e in self.elements]
+        if any(hit and not (e.restrictable or e.negative) for e, hit in zip(self.elements, touched, strict=True)):
+            return None
+        variants = []
+        for i, element in enumerate(self.elements):
+            if touched[i] and element.restrictable:
+                parts = [f"GRAPH {delta} {{ {e.text} }}" if j == i else e.text for j, e in enumerate(self.elements)]
+                variants.append("{ " + "\n".join(parts) + " }")
+        if not variants:
+            return ""
+        return "WHERE { " + "\nUNION\n".join(variants) + " }"
+
+
+def semi_naive(text: str, prefixes: dict[str, str]) -> SemiNaive | None:
+    """The rule `text` cut for semi-naive evaluation, or None when its shape is not one this knows (then
+    it runs whole in every round it is due)."""
+    try:
+        return _cut(text, prefixes)
+    except (_GiveUp, IndexError):
+        return None
+
+
+_OBJECT_KINDS = ("iri", "pname", "var", "string", "number")
+
+
+def _cut(text: str, prefixes: dict[str, str]) -> SemiNaive:
+    tokens: list[tuple[str, str, int, int]] = []
+    at = 0
+    while at < len(text):
+        match = _TOKENS.match(text, at)
+        if match is None:
+            raise _GiveUp(text[at:at + 20])
+        at = match.end()
+        kind = match.lastgroup or "skip"
+        if kind != "skip":
+            tokens.append((kind, match.group(), match.start(), match.end()))
+
+    def word(i: int) -> str:
+        return tokens[i][1].upper() if tokens[i][0] == "word" else ""
+
+    def close(i: int) -> int:
+        """The index of the brace that closes the one at `i`."""
+        depth = 0
+        for j in range(i, len(tokens)):
+            depth += {"{": 1, "}": -1}.get(tokens[j][1], 0) if tokens[j][0] == "punct" else 0
+            if depth == 0:
+                return j
+        raise _GiveUp("unbalanced braces")
+
+    construct = [i for i, t in enumerate(tokens) if t[0] == "word" and t[1].upper() == "CONSTRUCT"]
+    if len(construct) != 1 or tokens[construct[0] + 1][1] != "{":
+        raise _GiveUp("not one CONSTRUCT")
+    start = construct[0]
+    head = text[:tokens[start][2]]
+    if any(t[0] == "word" and t[1].upper() not in ("PREFIX",) for t in tokens[:start]):
+        raise _GiveUp("BASE or more before CONSTRUCT")
+    template_end = close(start + 1)
+    template = text[tokens[start + 1][3]:tokens[template_end][2]]
+    if any(t[1] == "[" or t[1].startswith("_:") for t in tokens[start + 1:template_end]) or any(
+            t[0] == "word" and t[1].upper() in _CHANGING for t in tokens):
+        raise _GiveUp("a new value each run")  # such a rule never reaches a fixpoint, semi-naive or not
+    if word(template_end + 1) != "WHERE" or tokens[template_end + 2][1] != "{":
+        raise _GiveUp("no WHERE {")
+    open_ = template_end + 2
+    end = close(open_)
+    if end != len(tokens) - 1:
+        raise _GiveUp("solution modifiers")
+    if word(open_ + 1) == "SELECT":
+        raise _GiveUp("a sub-SELECT as the whole group")
+
+    def span(i: int, j: int) -> str:  # the text of tokens i..j inclusive
+        return text[tokens[i][2]:tokens[j][3]]
+
+    def reads_of(fragment: str) -> Reads | None:
+        return rule_reads(f"{head}CONSTRUCT {{ }} WHERE {{ {fragment} }}", prefixes)
+
+    def term(i: int) -> str:
+        kind, value = tokens[i][0], tokens[i][1]
+        if kind in _OBJECT_KINDS or (kind == "word" and value in ("true", "false")):
+            if kind == "pname" and value.startswith("_:"):
+                raise _GiveUp("blank node")
+            return value
+        raise _GiveUp(value)  # [ ... ], a collection, anything else
+
+    def verb(i: int) -> int:
+        """The index just past the predicate or path starting at `i`."""
+        need, depth = True, 0
+        while True:
+            kind, value = tokens[i][0], tokens[i][1]
+            if need:
+                if value in ("^", "!"):
+                    i += 1
+                elif value == "(":
+                    depth, i = depth + 1, i + 1
+                elif kind in ("iri", "pname", "var") or value == "a":
+                    need, i = False, i + 1
+                else:
+                    raise _GiveUp(value)
+            elif value in ("+", "*", "?"):
+                i += 1
+            elif value == ")" and depth:
+                depth, i = depth - 1, i + 1
+            elif value in ("/", "|"):
+                need, i = True, i + 1
+            else:
+                if depth:
+                    raise _GiveUp("unbalanced path")
+                return i
+
+    elements: list[_Element] = []
+    i = open_ + 1
+    while i < end:
+        kind, value = tokens[i][0], tokens[i][1]
+        w = word(i)
+        if value == "." and kind == "punct":
+            i += 1
+        elif value == "{" or w in ("OPTIONAL", "MINUS", "GRAPH"):
+            brace = i if value == "{" else i + (2 if w == "GRAPH" else 1)
+            if tokens[brace][1] != "{":
+                raise _GiveUp("GRAPH without a group")
+            j = close(brace)
+            while j + 1 < end and word(j + 1) == "UNION":  # { A } UNION { B }: one element
+                j = close(j + 2)
+            fragment = span(i, j)
+            elements.append(_Element(fragment, reads_of(fragment)))
+            i = j + 1
+        elif w in ("FILTER", "BIND"):
+            if w == "FILTER" and word(i + 1) == "NOT" and word(i + 2) == "EXISTS":
+                j = close(i + 3)
+                inner = {word(k) for k in range(i + 4, j)}
+                fragment = span(i, j)
+                reads = reads_of(span(i + 4, j - 1)) if tokens[i + 3][1] == "{" else None
+                elements.append(_Element(fragment, reads, negative=not inner & {"NOT", "MINUS", "EXISTS"}))
+                i = j + 1
+            else:
+                if tokens[i + 1][1] != "(":
+                    raise _GiveUp("FILTER without parentheses")
+                depth, j = 0, i + 1
+                while True:
+                    depth += {"(": 1, ")": -1}.get(tokens[j][1], 0) if tokens[j][0] == "punct" else 0
+                    if tokens[j][1] in ("{", "}") or word(j) == "EXISTS":
+                        raise _GiveUp("a pattern in an expression")
+                    if depth == 0:
+                        break
+                    j += 1
+                elements.append(_Element(span(i, j), Reads(frozenset(), frozenset())))  # reads no triples
+                i = j + 1
+        elif w == "VALUES":
+            j = i + 1
+            while tokens[j][1] != "{":
+                j += 1
+            j = close(j)
+            elements.append(_Element(span(i, j), Reads(frozenset(), frozenset())))
+            i = j + 1
+        elif w in ("SERVICE", "SELECT", "CONSTRUCT", "FROM", "UNION"):
+            raise _GiveUp(w)
+        else:  # a block of triples: subject, then verbs and objects separated by ; and ,
+            subject = term(i)
+            i += 1
+            while True:
+                verb_start, verb_end = i, verb(i)
+                predicate = span(i, verb_end - 1)
+                i = verb_end
+                while True:
+                    obj = term(i)
+                    pattern = f"{subject} {predicate} {obj} ."
+                    single = verb_end - 1 == verb_start  # one IRI, `a` or variable: no path
+                    if single and tokens[verb_start][0] == "var":
+                        elements.append(_Element(pattern, None, restrictable=True, any_predicate=True))
+                    elif single:
+                        elements.append(_Element(pattern, reads_of(pattern), restrictable=True))
+                    else:
+                        elements.append(_Element(pattern, reads_of(pattern)))
+                    i += 1
+                    if tokens[i][1] != ",":
+                        break
+                    i += 1
+                if tokens[i][1] != ";":
+                    break
+                while tokens[i][1] == ";":
+                    i += 1
+                if tokens[i][1] in (".", "}"):
+                    break
+    return SemiNaive(head, template, tuple(elements))
