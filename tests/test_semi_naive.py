@@ -130,6 +130,7 @@ def test_each_touched_triple_pattern_is_read_from_the_delta_in_turn() -> None:
     ("{ ?x ex:p ?y } UNION { ?y ex:p ?x }", EX + "p"),               # a nested group
     ("?x ex:r ?y FILTER NOT EXISTS { ?x ex:s ?z FILTER NOT EXISTS { ?z ex:p ?y } }", EX + "p"),  # double negation
     ("{ SELECT ?x (MIN(?v) AS ?y) WHERE { ?x ex:p ?v } GROUP BY ?x } ?x ex:r ?z", EX + "p"),  # an aggregate
+    ("?x ex:r ?y FILTER NOT EXISTS { SELECT ?x WHERE { ?x ex:p ?v } GROUP BY ?x HAVING(COUNT(?v) < 2) }", EX + "p"),
 ])
 def test_what_a_touched_element_of_another_kind_needs_is_the_whole_rule(where: str, added: str) -> None:
     plan = cut(where)

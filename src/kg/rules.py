@@ -506,7 +506,8 @@ def _cut(text: str, prefixes: dict[str, str]) -> SemiNaive:
                 inner = {word(k) for k in range(i + 4, j)}
                 fragment = span(i, j)
                 reads = reads_of(span(i + 4, j - 1)) if tokens[i + 3][1] == "{" else None
-                elements.append(_Element(fragment, reads, negative=not inner & {"NOT", "MINUS", "EXISTS"}))
+                # a negation within it, or a sub-SELECT (HAVING(COUNT(*) < 2) shrinks as triples come), may gain solutions
+                elements.append(_Element(fragment, reads, negative=not inner & {"NOT", "MINUS", "EXISTS", "SELECT"}))
                 i = j + 1
             else:
                 if tokens[i + 1][1] != "(":
