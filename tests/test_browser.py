@@ -675,6 +675,13 @@ def test_tracker_cell_opens_its_quote_and_concessions_keep_their_strength(open_p
     assert ready.all_text_contents() == ["supports (declared ready)"]
     russia = page.page.locator(f"td[data-proposal='{PTR}proposal-istanbul-round-two'][data-actor='{PTR}russia'] button")
     assert russia.all_text_contents() == ["proposed it"]
+    # "Asked if he'd consider further sanctions on Russia, he replied 'absolutely'": neither support nor a blank
+    sanctions = page.page.locator(f"td[data-proposal='{PTR}proposal-further-sanctions'][data-actor='{PTR}trump'] button")
+    assert sanctions.all_text_contents() == ["would consider"]
+    sanctions.click()
+    assert page.page.text_content("#panel-title") == "Donald Trump would consider: further sanctions on Russia"
+    marks = page.page.eval_on_selector_all("#evidence mark", "ms => ms.map(m => m.textContent)")
+    assert marks == ["Asked if he'd consider further sanctions on Russia, he replied \"absolutely."]
     page.screenshot("proposals-clicked")
     assert page.errors == [] and page.requests == []
 

@@ -255,6 +255,32 @@ def _stamps(store: Any, layers: Sequence[str]) -> dict[str, tuple[str, str]]:
     return best
 
 
+def _hedged_acts(store: Any, layers: Sequence[str], cells: dict[str, dict[str, Any]], proposals: dict[str, list[str]],
+                 names: dict[str, str], found: tuple[dict[str, list[list[Any]]], dict[str, list[str]]],
+                 stamps: dict[str, tuple[str, str]], rank: Any) -> None:
+    """A cell for each hedged act about a proposal by an actor who has no stance or proposal cell on it:
+    "Asked if he'd consider further sanctions on Russia, he replied 'absolutely'" is "would consider",
+    neither support nor silence. The cell gives the hedge's words, never a polarity."""
+    spans, quotes = found
+    taken = {(c["proposal"], c["actor"]) for c in cells.values()}
+    rows = _select(store, """SELECT ?act ?who ?p ?m ?g WHERE { GRAPH ?g { ?act pt:about ?p ; pt:agent ?who ; pt:modality ?m }
+        pt:hedges skos:member ?m . FILTER NOT EXISTS { ?act a pt:ProposalAct } }""", layers)
+    hedges: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    act_layers: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        if row["p"] in proposals and (row["p"], row["who"]) not in taken:
+            hedges[(row["act"], row["p"], row["who"])].add(names.get(row["m"], _local(row["m"])))
+            act_layers[row["act"]].add(_layer(row["g"]))
+    for (act, proposal, actor), words in sorted(hedges.items()):
+        date, layer = stamps.get(act, ("", ""))
+        cells[f"act|{act}|{proposal}"] = {
+            "id": f"act|{act}|{proposal}", "type": "act", "modality": ", ".join(sorted(words)), "proposal": proposal,
+            "actor": actor, "target": proposal, "polarity": "", "condition": "", "act": act, "date": date,
+            "dateLayer": layer, "dateSource": "", "when": "", "supersededBy": [], "supersedes": [], "stance": "",
+            "quotes": quotes.get(act, []), "spans": spans.get(act, []),
+            "layers": sorted(act_layers[act], key=LAYER_ORDER.index), "rank": rank(act)}
+
+
 def tracker(store: Any, layers: Sequence[str], stance_query: str, view: Any = None) -> dict[str, Any]:
     """Proposals and concessions with who proposed or raised them, their provisions, and one cell per
     (proposal, actor) answer: the rows of the library's stance query (`stance_query`, its text),
@@ -331,6 +357,8 @@ def tracker(store: Any, layers: Sequence[str], stance_query: str, view: Any = No
                 "dateLayer": date_layer, "dateSource": "", "when": "", "supersededBy": [], "supersedes": [],
                 "stance": "", "quotes": quotes.get(concession, []), "spans": spans.get(concession, []),
                 "layers": layer, "rank": -1}
+
+    _hedged_acts(store, layers, cells, proposals, names, (spans, quotes), stamps, rank)
 
     def row_of(node: str, kind: str, layer: list[str]) -> dict[str, Any]:
         return {"id": node, "label": names.get(node, _local(node)), "kind": kind, "layers": layer,

@@ -17,7 +17,7 @@
     return thing.layers.some(function (l) { return state.layers.has(l); }) && K.fromSourcesOn(thing.spans);
   }
   function chipText(c) {
-    var text = c.type === "raised" || (c.type === "proposed" && c.modality) ? c.modality
+    var text = c.type === "raised" || c.type === "act" || (c.type === "proposed" && c.modality) ? c.modality
       : WORDS[c.polarity || c.type] || c.polarity;
     if (c.hedge) text += " (" + c.hedge + ")";
     if (c.target && c.target !== c.proposal) {
@@ -153,7 +153,8 @@
       var c = cellsById.get(id);
       document.querySelectorAll("[data-cell]").forEach(function (b) { if (b.getAttribute("data-cell") === id) b.classList.add("current"); });
       var title = name(c.actor) + " " + chipText(c).split(" · ")[0] + ": " + P.labels[c.proposal];
-      K.openPanel(c.type === "stance" ? "Stance" : c.type === "raised" ? "Concession raised" : "Proposer", title, [
+      K.openPanel(c.type === "stance" ? "Stance" : c.type === "raised" ? "Concession raised"
+        : c.type === "act" ? "Hedged answer (no stance)" : "Proposer", title, [
         ["Actor", name(c.actor)],
         [c.type === "stance" ? "Stance" : "What", c.type === "raised" ? "raised it: " + c.modality
           : c.modality || WORDS[c.polarity || c.type]],
