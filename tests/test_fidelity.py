@@ -182,7 +182,8 @@ def test_every_condition_is_in_the_words_of_its_node(store) -> None:
     assert [(r["node"].value, r["condition"].value) for r in rows] == []
     conditional_claims = values(store, f"GRAPH {ASSERTED} {{ ?x pt:condition ?c FILTER NOT EXISTS {{ ?x a pt:Stance }} }} "
                                        "FILTER NOT EXISTS { ?x a pt:Event }")
-    assert conditional_claims == {"ptr:claim-trump-zelenskyy-not-ready-for-peace", "ptr:assessment-jones-walk-away-shifts-balance",
+    assert conditional_claims == {"ptr:claim-trump-zelenskyy-not-ready-for-peace", "ptr:claim-trump-zelenskyy-can-come-back",
+                                  "ptr:assessment-jones-walk-away-shifts-balance",
                                   "ptr:assessment-charap-walking-away-not-calamity", "ptr:assessment-charap-cutoff-would-be-problem"}
 
 
@@ -707,6 +708,12 @@ def test_degree_qualifiers_are_triples(project, store) -> None:
         ("ptr:assessment-charap-us-pressure-results", "pt:some"): "some results",
         ("ptr:assessment-jones-europe-cannot-replace-intelligence", "pt:notEasily"): "could not easily",
         ("ptr:assessment-jones-europe-cannot-replace-intelligence", "pt:notQuickly"): "not easily or quickly",
+        ("ptr:stance-zelenskyy-jones-difficult-concessions", "pt:firmly"): "firmly rejected",
+        ("ptr:concession-cede-territory-crimea", "pt:some"): "some territory",
+        ("ptr:concession-cede-territory-crimea", "pt:permanently"): "permanently cede",
+        ("ptr:concession-russia-give-up-objectives", "pt:some"): "some of their objectives",
+        ("ptr:event-trump-one-day-promise", "pt:often"): "often promised",
+        ("ptr:event-trump-boasts-friendship-putin", "pt:frequently"): "frequently boasted",
     }
     quotes: dict[tuple[str, str], list[str]] = {}
     for r in rows:
@@ -845,3 +852,38 @@ def test_the_government_readings_need_their_whole_ground(built, project, extra: 
     """Each rule needs its full ground (a proposal act of the state; a shift signal and the shared office), so
     data that only looks like it (a mention inside another act's quote, a shift by another state) adds nothing."""
     assert government_readings(built, project, extra) == SHIPPED_READINGS
+
+
+@pytest.mark.parametrize("pattern, words", [
+    # "criticizing Zelenskyy's "inflammatory statements" that would "prolong the 'killing field.'""
+    ("ptr:claim-trump-inflammatory-statements pt:modality pt:hypothetical", "would \"prolong"),
+    # "If a full ceasefire truly takes hold, Ukraine proposes extending it beyond Easter Day on April 20."
+    ('ptr:event-zelenskyy-telegram-extension-proposal pt:condition "If a full ceasefire truly takes hold"',
+     "If a full ceasefire truly takes hold"),
+    # "suggesting that he is prepared to "just back away" ... if the two leaders can't make progress soon"
+    ('ptr:event-trump-back-away-suggestion pt:condition "if the two leaders can\'t make progress soon"',
+     "if the two leaders can't make progress soon"),
+    # "describes the U.S. role so far in the negotiations as "relatively weak""
+    ('ptr:assessment-jones-us-role-weak pt:timeExpression "so far"', "role so far in"),
+    # "positions ... that have thus far made substantial progress unlikely"
+    ('ptr:claim-npr-sides-entrenched pt:timeExpression "thus far"', "thus far made"),
+    # "He can come back when he is ready for Peace."
+    ('ptr:claim-trump-zelenskyy-can-come-back pt:claimant ptr:trump ; pt:condition "when he is ready for Peace"',
+     "He can come back when he is ready for Peace."),
+    # "recognize Russian control over territories already seized in Ukraine"
+    ('ptr:event-russian-seizure-of-territory pt:precedes ptr:event-us-proposes-peace-plan . '
+     '?m pt:markerText "already seized" ; pt:earlierEvent ptr:event-russian-seizure-of-territory', "already seized"),
+])
+def test_each_hedge_condition_and_marker_is_a_triple(store, article, pattern: str, words: str) -> None:
+    """The hedges, conditions and time words an audit found only in labels or comments are triples."""
+    assert words in article.text
+    assert asserted(store, pattern), pattern
+
+
+def test_an_open_attribution_names_no_act_it_was_said_in(store) -> None:
+    """"reiterating that he is "not happy" with Putin defying efforts to secure a ceasefire": only "not happy"
+    is quoted, so the rest may be Trump's or the article's; naming his remark as where it was said (and so
+    prov:wasGeneratedBy it) would settle that. No claim left open is tied to an act."""
+    assert not ask(store, "?c pt:candidateClaimant ?who ; pt:expressedIn|prov:wasGeneratedBy ?act")
+    assert values(store, "ptr:claim-trump-putin-defying-ceasefire-efforts pt:candidateClaimant ?x") == {
+        "ptr:trump", "ptr:npr"}

@@ -98,6 +98,9 @@ class PT(DefinedNamespace):
     little: URIRef
     muchMore: URIRef
     some: URIRef
+    permanently: URIRef
+    often: URIRef
+    frequently: URIRef
     notEasily: URIRef
     notQuickly: URIRef
     degree: URIRef
