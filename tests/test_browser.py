@@ -196,11 +196,11 @@ def test_network_panels_and_tooltips_show_hedges(open_page, rendered):
     remark = PTR + "event-ryabkov-current-form-remark"
     page = open_page(rendered / "whole.html")
     page.click_node(remark)
-    assert page.page.evaluate(PANEL_FACTS)["Hedge"] == "in its current form"
-    assert page.page.evaluate(f"() => window.kg.nodes.get('{remark}').title").endswith("\nhedged: in its current form")
+    assert page.page.evaluate(PANEL_FACTS)["Modality"] == "in its current form"
+    assert page.page.evaluate(f"() => window.kg.nodes.get('{remark}').title").endswith("\nmodality: in its current form")
     page = open_page(rendered / "whole.html")
     page.click_node(PTR + "putin")
-    assert "Hedge" not in page.page.evaluate(PANEL_FACTS)
+    assert "Modality" not in page.page.evaluate(PANEL_FACTS)
 
 
 def test_network_panels_and_tooltips_show_degrees(open_page, rendered, views):
@@ -215,7 +215,7 @@ def test_network_panels_and_tooltips_show_degrees(open_page, rendered, views):
         page.page.click(f"#search-results button >> text={label}")
         assert page.page.text_content("#panel-title") == label
         facts = page.page.evaluate(PANEL_FACTS)
-        assert facts["Degree"] == degree and "Hedge" not in facts
+        assert facts["Degree"] == degree and "Modality" not in facts
         assert page.page.evaluate(f"() => window.kg.nodes.get('{node}').title").endswith(f"\ndegree: {degree}")
         assert page.errors == [] and page.requests == []
 
@@ -774,7 +774,7 @@ def test_timeline_panel_shows_an_events_hedge(open_page, rendered):
     page = open_page(rendered.joinpath("timeline.html").as_uri() + "#sel=" + quote(remark, safe=""))
     page.page.wait_for_selector("#panel:not([hidden])")
     assert page.page.text_content("#panel-title") == "Ryabkov: 'we can't accept it all in its current form'"
-    assert page.page.evaluate(PANEL_FACTS)["Hedge"] == "in its current form"
+    assert page.page.evaluate(PANEL_FACTS)["Modality"] == "in its current form"
     page.screenshot("timeline-hedge")
 
 

@@ -525,7 +525,7 @@ def test_hedges_are_the_schemes_pref_labels_with_their_layer(store):
     hedged = {short(n): [m for m, _ in a["modality"]] for n, a in whole.nodes(data=True) if a["modality"]}
     assert {label for labels in hedged.values() for label in labels} <= {
         "demanded", "suggested", "proposed", "offered", "required", "hypothetical", "seemingly", "in its current form",
-        "declared ready", "in the speaker's belief", "would consider"}
+        "declared ready", "in the speaker's belief", "would consider", "showing signs of", "insisted"}
     # an event's edges carry its hedges: Ryabkov's remark took part in the timeline as his act
     remark = {tuple(map(tuple, d["modality"])) for _, _, d in views["timeline"].edges(data=True)
               if d["event"] == PTR + "event-ryabkov-current-form-remark"}
@@ -547,7 +547,10 @@ def test_a_stance_shows_a_hedge_it_shares_with_its_act_once(store):
         ("actor-issue", "ukraine", "issue-peace-negotiations", (("declared ready", "asserted"),)),
         ("actor-issue", "russia", "issue-nato-membership", (("in its current form", "asserted"),)),
         ("actor-issue", "russia", "issue-territory", (("in its current form", "asserted"),)),
-        ("actor-issue", "trump", "issue-us-engagement", (("suggested", "asserted"),))}
+        ("actor-issue", "trump", "issue-us-engagement", (("suggested", "asserted"),)),
+        # "Zelenskyy insisting that Ukraine will never recognize Moscow's control over Crimea": the act's modality
+        ("stance", "zelenskyy", "outcome-ukraine-recognizes-russian-control-crimea", (("insisted", "asserted"),)),
+        ("actor-issue", "zelenskyy", "issue-crimea", (("insisted", "asserted"),))}
 
 
 def test_durations_in_words(store):

@@ -98,6 +98,9 @@ class PT(DefinedNamespace):
     little: URIRef
     muchMore: URIRef
     some: URIRef
+    never: URIRef
+    key: URIRef
+    limited: URIRef
     permanently: URIRef
     often: URIRef
     frequently: URIRef
@@ -306,3 +309,5 @@ class PT(DefinedNamespace):
     suggested: URIRef
     support: URIRef
     wouldConsider: URIRef
+    showingSigns: URIRef
+    insisted: URIRef

@@ -624,10 +624,10 @@
   function wordsOn(pairs) {
     return (pairs || []).filter(function (m) { return state.layers.has(m[1]); }).map(function (m) { return m[0]; });
   }
-  // The hedges of the layers switched on: "seemingly", "in its current form".
+  // The modalities (hedges and the like) of the layers switched on: "seemingly", "in its current form", "demanded".
   function hedgeText(details) {
     var found = wordsOn(details.modality);
-    return found.length ? "hedged: " + found.join(", ") : "";
+    return found.length ? "modality: " + found.join(", ") : "";
   }
   // How far it goes, in the article's qualifier: "nearly", "relatively", "not easily".
   function degreeText(details) {
@@ -669,7 +669,7 @@
     fact(dl, "Type", d.kind);
     fact(dl, "Date", whenText(d));
     fact(dl, "Stated", statedText(d));
-    fact(dl, "Hedge", hedgeText(d).replace(/^hedged: /, ""));
+    fact(dl, "Modality", hedgeText(d).replace(/^modality: /, ""));
     fact(dl, "Degree", degreeText(d).replace(/^degree: /, ""));
     fact(dl, "Layer", d.layers.join(", "));
     fact(dl, "IRI", id);
@@ -719,7 +719,7 @@
     fact(dl, "Event", d.event ? (data.details[d.event] ? labelOf(d.event) : d.label) : "");
     fact(dl, "Event type", d.kind);
     fact(dl, "Date", whenText(d));
-    fact(dl, "Hedge", hedgeText(d).replace(/^hedged: /, ""));
+    fact(dl, "Modality", hedgeText(d).replace(/^modality: /, ""));
     fact(dl, "Degree", degreeText(d).replace(/^degree: /, ""));
     fact(dl, "CAMEO", d.cameo);
     fact(dl, "Goldstein", d.goldstein);

@@ -160,7 +160,7 @@
           : c.modality || WORDS[c.polarity || c.type]],
         ["On", P.labels[c.target] + (c.target !== c.proposal ? " (a provision of " + P.labels[c.proposal] + ")" : "")],
         ["Condition", c.condition],
-        ["Hedge", c.hedge || ""],
+        ["Modality", c.hedge || ""],
         ["Expressed in", c.act ? P.labels[c.act] || c.act : ""],
         ["Date", c.date ? K.day(c.date) + " (" + K.layerText({ layer: c.dateLayer, source: c.dateSource }) + ")" : ""],
         ["In the article's words", c.when],

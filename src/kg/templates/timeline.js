@@ -251,7 +251,7 @@
       }).join("; ")],
       ["Conflicts", p.own.conflicts.join("; ")],
       ["Status", ev.status === "planned" ? "planned (not held when the article was written)" : ev.statusLabel],
-      ["Hedge", (ev.modality || []).filter(function (m) { return state.layers.has(m[1]); })
+      ["Modality", (ev.modality || []).filter(function (m) { return state.layers.has(m[1]); })
         .map(function (m) { return m[0]; }).join(", ")],
       ["Who", roles],
       ["Comes after", neighbours(current.preds.get(id), current.preds)],
