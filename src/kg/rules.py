@@ -64,18 +64,24 @@ def rule_reads(text: str, prefixes: dict[str, str]) -> Reads | None:
         return None
 
 
+def _tokenize(text: str) -> list[tuple[str, str, int, int]]:
+    """(kind, text, start, end) of each token of the rules' SPARQL subset; _GiveUp on anything else."""
+    tokens: list[tuple[str, str, int, int]] = []
+    at = 0
+    while at < len(text):
+        match = _TOKENS.match(text, at)
+        if match is None:
+            raise _GiveUp(text[at:at + 20])
+        at = match.end()
+        kind = match.lastgroup or "skip"
+        if kind != "skip":
+            tokens.append((kind, match.group(), match.start(), match.end()))
+    return tokens
+
+
 class _Parser:
     def __init__(self, text: str, prefixes: dict[str, str]):
-        self.tokens: list[tuple[str, str]] = []
-        at = 0
-        while at < len(text):
-            match = _TOKENS.match(text, at)
-            if match is None:
-                raise _GiveUp(text[at:at + 20])
-            at = match.end()
-            kind = match.lastgroup or "skip"
-            if kind != "skip":
-                self.tokens.append((kind, match.group()))
+        self.tokens: list[tuple[str, str]] = [(kind, word) for kind, word, _, _ in _tokenize(text)]
         self.at = 0
         self.prefixes = dict(prefixes)
         self.predicates: set[str] = set()
@@ -400,16 +406,7 @@ _OBJECT_KINDS = ("iri", "pname", "var", "string", "number")
 
 
 def _cut(text: str, prefixes: dict[str, str]) -> SemiNaive:
-    tokens: list[tuple[str, str, int, int]] = []
-    at = 0
-    while at < len(text):
-        match = _TOKENS.match(text, at)
-        if match is None:
-            raise _GiveUp(text[at:at + 20])
-        at = match.end()
-        kind = match.lastgroup or "skip"
-        if kind != "skip":
-            tokens.append((kind, match.group(), match.start(), match.end()))
+    tokens = _tokenize(text)
 
     def word(i: int) -> str:
         return tokens[i][1].upper() if tokens[i][0] == "word" else ""
