@@ -14,6 +14,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from kg.build import infer
 from kg.namespaces import PREFIXES
 from kg.rules import RDF_TYPE, Reads, rule_reads
+from support.stores import RecordingStore
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = sorted((ROOT / "ontology" / "rules").rglob("*.rq"))
@@ -137,22 +138,6 @@ def test_touched_by_tells_rdf_type_by_class() -> None:
     assert not reads.touched_by({EX + "q"}, set())
     assert Reads(frozenset({RDF_TYPE}), None).touched_by({RDF_TYPE}, {EX + "B"})
     assert not Reads(frozenset({EX + "p"}), frozenset()).touched_by({RDF_TYPE}, {EX + "B"})
-
-
-class RecordingStore:
-    """An Oxigraph store that notes which rule each update comes from (by the rule's first comment)."""
-
-    def __init__(self, store: ox.Store):
-        self.store = store
-        self.ran: list[str] = []
-
-    def __getattr__(self, name: str):
-        return getattr(self.store, name)
-
-    def update(self, text: str, **kwargs) -> None:
-        if text.startswith("# rule "):
-            self.ran.append(text.split("\n", 1)[0].removeprefix("# rule "))
-        self.store.update(text, **kwargs)
 
 
 def test_later_rounds_re_run_only_the_rules_what_was_added_touches(tmp_path: Path, project) -> None:

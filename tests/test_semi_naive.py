@@ -15,6 +15,7 @@ from kg.build import compile_layers, infer
 from kg.namespaces import GRAPH_EXTERNAL, GRAPH_INFERRED, PREFIXES
 from kg.project import Project
 from kg.rules import RDF_TYPE, semi_naive
+from support.stores import RecordingStore
 
 ROOT = Path(__file__).resolve().parents[1]
 EX = "http://example.org/"
@@ -46,21 +47,6 @@ def test_a_synthetic_corpus_s_layers_are_the_same_semi_naive_or_whole(tmp_path: 
     semi, whole = layers(corpus, monkeypatch, semi=True), layers(corpus, monkeypatch, semi=False)
     assert len(whole[str(GRAPH_INFERRED)]) > 1000
     assert semi == whole
-
-
-class RecordingStore:
-    """An Oxigraph store that keeps the text of every update."""
-
-    def __init__(self, store: ox.Store):
-        self.store = store
-        self.updates: list[str] = []
-
-    def __getattr__(self, name: str):
-        return getattr(self.store, name)
-
-    def update(self, text: str, **kwargs) -> None:
-        self.updates.append(text)
-        self.store.update(text, **kwargs)
 
 
 # Rules that take several rounds, with negation, OPTIONAL and a variable predicate, so that later rounds

@@ -222,3 +222,23 @@ def _seconds(value: str) -> float | None:
     sign, days, hours, minutes, seconds = match.groups()
     total = int(days or 0) * 86400 + int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds or 0)
     return -total if sign else total
+
+
+class RecordingStore:
+    """An in-process Oxigraph store that keeps the text of every update it runs (for the rules' tests)."""
+
+    def __init__(self, store):
+        self.store = store
+        self.updates: list[str] = []
+
+    def __getattr__(self, name: str):
+        return getattr(self.store, name)
+
+    def update(self, text: str, **kwargs) -> None:
+        self.updates.append(text)
+        self.store.update(text, **kwargs)
+
+    @property
+    def ran(self) -> list[str]:
+        """The rules the updates come from, in order, by each rule's first comment ("# rule NAME")."""
+        return [text.split("\n", 1)[0].removeprefix("# rule ") for text in self.updates if text.startswith("# rule ")]
